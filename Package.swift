@@ -1,0 +1,102 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Stricter modules, smaller public surfaces (as vapor/jwt-kit does).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+]
+
+let package = Package(
+    name: "gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gateway", targets: ["gateway"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // Rules: the rules-file model, its parsing and validation. Imports no networking.
+        .target(
+            name: "GatewayRules",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strictSettings
+        ),
+        // Routing: path normalisation and route choice; pure, generic over what a route carries.
+        .target(name: "GatewayRouting", swiftSettings: strictSettings),
+        // Policy: the pure decision for one request head; no I/O.
+        .target(
+            name: "GatewayPolicy",
+            dependencies: ["GatewayRules", "GatewayRouting", .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // Audit: records, canonical JSON, the hash chain and the off-loop writer.
+        .target(
+            name: "GatewayAudit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Proxy: SwiftNIO channel handlers, listeners and per-event-loop upstream pools.
+        .target(
+            name: "GatewayProxy",
+            dependencies: nio + [
+                "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // App: wires rules, proxy, audit and admin into services; the CLI commands' logic.
+        .target(
+            name: "GatewayApp",
+            dependencies: [
+                "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayProxy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gateway",
+            dependencies: ["GatewayApp"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules"], swiftSettings: strictSettings),
+        .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GatewayPolicyTests",
+            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatewayIntegrationTests",
+            dependencies: ["GatewayApp", "GatewayProxy", "GatewayRules", "GatewayPolicy"] + nio,
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// GatewayApp wires the modules into running services and implements the CLI commands.
