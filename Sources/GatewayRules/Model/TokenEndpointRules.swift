@@ -1,0 +1,26 @@
+/// `[token_endpoint]`: client-credentials token issuance and revocation (SPEC §8).
+public struct TokenEndpointRules: Sendable, Equatable {
+    public var path: String
+    public var revokePath: String
+    /// A `[[keys]]` id that has `private_key_file`.
+    public var signingKey: String
+    public var issuer: String
+    public var audience: String?
+    public var ttl: Duration
+
+    public init(
+        path: String = "/oauth/token",
+        revokePath: String = "/oauth/revoke",
+        signingKey: String,
+        issuer: String = "gateway",
+        audience: String? = nil,
+        ttl: Duration = .seconds(900)
+    ) {
+        self.path = path
+        self.revokePath = revokePath
+        self.signingKey = signingKey
+        self.issuer = issuer
+        self.audience = audience
+        self.ttl = ttl
+    }
+}
