@@ -1,0 +1,80 @@
+/// The policy's verdict on one request head.
+public enum Decision: Sendable {
+    case allow(Allowance)
+    case deny(Denial)
+}
+
+/// What an allowed request carries forward: where it goes and who it is.
+public struct Allowance: Sendable {
+    public var route: CompiledRoute
+    /// The normalised path (what was matched and is audited).
+    public var path: String
+    /// The path and query sent upstream: the normalised path after `strip_prefix`, then the
+    /// query string untouched.
+    public var upstreamTarget: String
+    /// Who the request authenticated as; nil on a public route.
+    public var identity: Identity?
+
+    public init(route: CompiledRoute, path: String, upstreamTarget: String, identity: Identity?) {
+        self.route = route
+        self.path = path
+        self.upstreamTarget = upstreamTarget
+        self.identity = identity
+    }
+}
+
+/// The credential that satisfied a route (SPEC §9 "Several credentials").
+public struct Identity: Sendable, Equatable {
+    /// `jwt`, `api_key` or `signature`.
+    public var kind: String
+    /// The key id: JWT `kid`, API key id, signature `keyid`.
+    public var id: String
+    public var subject: String
+    public var scopes: [String]
+    /// The token's `jti`, if any.
+    public var jti: String?
+
+    public init(kind: String, id: String, subject: String, scopes: [String], jti: String? = nil) {
+        self.kind = kind
+        self.id = id
+        self.subject = subject
+        self.scopes = scopes
+        self.jti = jti
+    }
+
+    /// `X-Auth-Credential`: `jwt:<kid>`, `api_key:<id>`, `signature:<keyid>`.
+    public var credentialLabel: String { "\(self.kind):\(self.id)" }
+}
+
+/// A refusal: the status, reason code and extra headers of SPEC §3.
+public struct Denial: Sendable, Equatable {
+    public var reason: DenyReason
+    public var message: String
+    /// Extra response headers: `Allow`, `WWW-Authenticate`, `Retry-After`, `RateLimit-*`.
+    public var headers: [(String, String)]
+    /// The matched route's name, when one matched.
+    public var routeName: String?
+    /// The normalised path, when it could be normalised.
+    public var path: String?
+
+    public init(
+        reason: DenyReason,
+        message: String? = nil,
+        headers: [(String, String)] = [],
+        routeName: String? = nil,
+        path: String? = nil
+    ) {
+        self.reason = reason
+        self.message = message ?? reason.defaultMessage
+        self.headers = headers
+        self.routeName = routeName
+        self.path = path
+    }
+
+    public var status: Int { self.reason.status }
+
+    public static func == (lhs: Denial, rhs: Denial) -> Bool {
+        lhs.reason == rhs.reason && lhs.message == rhs.message && lhs.routeName == rhs.routeName
+            && lhs.path == rhs.path && lhs.headers.elementsEqual(rhs.headers, by: { $0 == $1 })
+    }
+}

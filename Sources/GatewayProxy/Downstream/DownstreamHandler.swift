@@ -1,0 +1,774 @@
+import GatewayAudit
+import GatewayPolicy
+import GatewayRouting
+import GatewayRules
+import NIOCore
+import NIOHTTP1
+
+/// The last handler of a client connection: takes decoded requests one at a time (pipelined
+/// ones wait their turn, so responses leave in order), asks the policy, and either answers a
+/// refusal or forwards the request over a pooled upstream connection of the same event loop,
+/// streaming bodies both ways with backpressure.
+///
+/// It moves bytes and keeps time; it does not decide. Reads are held, not toggled per request:
+/// only a slow upstream, a slow client or a deep pipeline stops them.
+final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// What waits behind the current exchange on a pipelined connection.
+    private enum Queued {
+        case part(HTTPServerRequestPart)
+        case failure(RequestHeadError)
+    }
+
+    /// Body bytes buffered (while connecting, or pipelined) before reads are held.
+    private static let bufferLimit = 256 * 1024
+    /// A refused request's body up to this size is read and dropped to keep the connection;
+    /// a larger one closes it.
+    private static let discardLimit = 64 * 1024
+
+    private let loop: LoopContext
+    private let framing: RequestFraming?
+    private let isSecure: Bool
+    private var context: ChannelHandlerContext?
+    private var peerAddress = "unknown"
+    private var peerBytes: [UInt8]?
+
+    private var exchange: Exchange?
+    private var queue = CircularBuffer<Queued>()
+    private var queuedBytes = 0
+    private var isDispatching = false
+
+    private var readHeld = false
+    /// The connection closes once the current response has been written.
+    private var closeAfterResponse = false
+    private var isClosed = false
+    private var headTimer: Scheduled<Void>?
+    private var idleTimer: Scheduled<Void>?
+
+    init(loop: LoopContext, framing: RequestFraming?, isSecure: Bool) {
+        self.loop = loop
+        self.framing = framing
+        self.isSecure = isSecure
+    }
+
+    var isWritable: Bool { self.context?.channel.isWritable ?? false }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let remote = context.channel.remoteAddress {
+            self.peerAddress = remote.ipAddress ?? "unknown"
+            self.peerBytes = remote.addressBytes
+        }
+        self.loop.register(self)
+        self.armIdleTimer()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.isClosed = true
+        self.cancelTimers()
+        if let exchange = self.exchange {
+            // The client left mid-exchange: the upstream connection cannot be reused. nginx's
+            // 499 says so in the audit record.
+            exchange.upstream?.close()
+            exchange.upstream = nil
+            exchange.responseTimer?.cancel()
+            if !exchange.responseStarted {
+                exchange.status = 499
+                if exchange.decision == "allow" { exchange.reason = "client_closed" }
+            }
+            self.audit(exchange)
+            self.exchange = nil
+        }
+        self.loop.deregister(self)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = Self.unwrapInboundIn(data)
+        self.trackFraming(part)
+        if self.queue.isEmpty, self.exchange.map({ !$0.requestEnded }) ?? true {
+            self.dispatch(part)
+        } else {
+            self.enqueue(.part(part))
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let exchange = self.exchange, exchange.needsUpstreamFlush {
+            exchange.needsUpstreamFlush = false
+            exchange.upstream?.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is RequestHeadStarted {
+            self.idleTimer?.cancel()
+            self.idleTimer = nil
+            self.armHeadTimer()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let failure = error as? RequestHeadError else {
+            // Transport errors (reset by peer, …): nothing to answer.
+            context.close(promise: nil)
+            return
+        }
+        self.headTimer?.cancel()
+        if let exchange = self.exchange, !exchange.requestEnded, self.queue.isEmpty {
+            self.failCurrentBody(exchange, failure)
+        } else if self.exchange != nil || !self.queue.isEmpty {
+            self.enqueue(.failure(failure))
+        } else {
+            self.answer(failure)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { self.exchange?.upstream?.resumeReads() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if self.shouldHoldReads {
+            self.readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Requests
+
+    /// Tells the framing decoder where the next head starts.
+    private func trackFraming(_ part: HTTPServerRequestPart) {
+        guard let framing = self.framing else { return }
+        switch part {
+        case .head(let head):
+            self.headTimer?.cancel()
+            self.headTimer = nil
+            let chunked = head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+            let length = head.headers.first(name: "content-length").flatMap { Int($0) }
+            framing.headParsed(contentLength: length, isChunked: chunked)
+        case .body:
+            break
+        case .end:
+            framing.messageEnded()
+        }
+    }
+
+    private func dispatch(_ part: HTTPServerRequestPart) {
+        switch part {
+        case .head(let head):
+            self.start(head)
+        case .body(let bytes):
+            if let exchange = self.exchange { self.requestBody(exchange, bytes) }
+        case .end(let trailers):
+            if let exchange = self.exchange { self.requestEnd(exchange, trailers) }
+        }
+    }
+
+    private func enqueue(_ item: Queued) {
+        if case .part(.body(let bytes)) = item { self.queuedBytes += bytes.readableBytes }
+        self.queue.append(item)
+    }
+
+    /// Runs queued (pipelined) requests while no exchange is busy with its request side.
+    private func dispatchQueued() {
+        guard !self.isDispatching else { return }
+        self.isDispatching = true
+        defer { self.isDispatching = false }
+        while !self.isClosed, let next = self.queue.first, self.exchange.map({ !$0.requestEnded }) ?? true {
+            if case .failure = next, self.exchange != nil { break }
+            self.queue.removeFirst()
+            switch next {
+            case .part(let part):
+                if case .body(let bytes) = part { self.queuedBytes -= bytes.readableBytes }
+                self.dispatch(part)
+            case .failure(let failure):
+                self.answer(failure)
+            }
+        }
+        self.resumeReadsIfPossible()
+    }
+
+    private func start(_ head: HTTPRequestHead) {
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+        let configuration = self.loop.configuration
+        let peerIsTrusted = configuration.isTrustedProxy(self.peerBytes)
+        let client = ForwardedRequest.clientAddress(
+            peer: self.peerAddress,
+            peerIsTrusted: peerIsTrusted,
+            headers: head.headers,
+            isTrusted: { configuration.isTrustedProxy(SocketAddress.bytes(ofIP: $0)) }
+        )
+        let requestID = head.headers.first(name: "x-request-id").flatMap {
+            RequestIDGenerator.isAcceptable($0) ? $0 : nil
+        } ?? self.loop.requestIDs.next()
+        let exchange = Exchange(head: head, requestID: requestID, client: client, connection: self)
+        self.exchange = exchange
+        if !head.isKeepAlive || head.headers.contains(name: "upgrade") || head.method == .CONNECT {
+            // After an upgrade request llhttp parses nothing more on this connection.
+            self.closeAfterResponse = true
+        }
+        if let failure = self.protocolFailure(of: head, exchange: exchange) {
+            self.refuse(exchange, Denial(reason: failure))
+            return
+        }
+        if self.loop.isDraining {
+            self.closeAfterResponse = true
+            self.refuse(exchange, Denial(reason: .shuttingDown))
+            return
+        }
+        let request = PolicyRequest(
+            method: head.method,
+            target: head.uri,
+            host: exchange.host.isEmpty ? nil : exchange.host,
+            headers: head.headers,
+            isSecure: self.isSecure
+        )
+        switch configuration.policy.decide(request) {
+        case .deny(let denial):
+            self.refuse(exchange, denial)
+        case .allow(let allowance):
+            self.allow(exchange, allowance, configuration: configuration, peerIsTrusted: peerIsTrusted)
+        }
+    }
+
+    /// Checks HTTP rules the policy does not own: `Host`, `Transfer-Encoding`, target form.
+    private func protocolFailure(of head: HTTPRequestHead, exchange: Exchange) -> DenyReason? {
+        let hosts = head.headers["host"]
+        if hosts.count > 1 { return .badRequest }
+        if let host = hosts.first {
+            guard let normalised = HostName.normalize(host) else { return .badRequest }
+            exchange.host = normalised
+        } else if head.version.minor >= 1 {
+            // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
+            return .badRequest
+        }
+        let codings = head.headers["transfer-encoding"]
+        if !codings.isEmpty, codings.count > 1 || codings[0].lowercased().trimmingWhitespace() != "chunked" {
+            return .notImplemented
+        }
+        guard head.uri.utf8.first == UInt8(ascii: "/") else { return .badRequest }
+        return nil
+    }
+
+    private func allow(
+        _ exchange: Exchange,
+        _ allowance: Allowance,
+        configuration: ProxyConfiguration,
+        peerIsTrusted: Bool
+    ) {
+        exchange.allowance = allowance
+        exchange.decision = "allow"
+        exchange.routeName = allowance.route.name
+        exchange.path = allowance.path
+        if let length = exchange.head.headers.first(name: "content-length").flatMap(Int.init),
+            length > configuration.limits.maxBodyBytes
+        {
+            self.closeAfterResponse = true
+            self.refuse(exchange, Denial(reason: .bodyTooLarge, routeName: allowance.route.name))
+            return
+        }
+        guard let upstream = configuration.upstreams[allowance.route.upstream.name] else {
+            self.failUpstream(exchange, reason: .upstreamUnavailable)
+            return
+        }
+        if exchange.head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            // The gateway asks for the body itself; `Expect` is not forwarded.
+            self.context?.writeAndFlush(
+                Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))),
+                promise: nil
+            )
+        }
+        self.connect(exchange, upstream: upstream, peerIsTrusted: peerIsTrusted)
+    }
+
+    private func connect(_ exchange: Exchange, upstream: ResolvedUpstream, peerIsTrusted: Bool) {
+        let target = self.loop.nextTarget(of: upstream)
+        exchange.target = target
+        exchange.attempts += 1
+        if exchange.upstreamStartNanoseconds == nil { exchange.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
+        self.loop.pool(for: target).acquire(connectTimeout: upstream.connectTimeout) { [weak self] result, reused in
+            guard let self, self.exchange === exchange, !exchange.responseStarted else {
+                if case .success(let connection) = result { connection.pool?.release(connection) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                exchange.reusedConnection = reused
+                self.send(exchange, over: connection, upstream: upstream, peerIsTrusted: peerIsTrusted)
+            case .failure:
+                if exchange.attempts < min(upstream.targets.count, 2) {
+                    self.connect(exchange, upstream: upstream, peerIsTrusted: peerIsTrusted)
+                } else {
+                    self.failUpstream(exchange, reason: .upstreamUnavailable)
+                }
+            }
+        }
+    }
+
+    private func send(
+        _ exchange: Exchange,
+        over connection: UpstreamHandler,
+        upstream: ResolvedUpstream,
+        peerIsTrusted: Bool
+    ) {
+        guard let allowance = exchange.allowance else { return }
+        exchange.upstream = connection
+        connection.receiver = exchange
+        let forwarded = ForwardedRequest(
+            peerAddress: self.peerAddress,
+            peerIsTrusted: peerIsTrusted,
+            isSecure: self.isSecure,
+            requestID: exchange.requestID
+        )
+        let isChunked = exchange.head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        connection.write(.head(forwarded.head(for: exchange.head, allowance: allowance, isChunked: isChunked)))
+        for bytes in exchange.pendingBody { connection.write(.body(.byteBuffer(bytes))) }
+        exchange.pendingBody.removeAll()
+        exchange.pendingBodyBytes = 0
+        if exchange.requestEnded { connection.write(.end(exchange.pendingTrailers)) }
+        connection.flush()
+        self.armResponseTimer(exchange, timeout: upstream.responseTimeout)
+        self.resumeReadsIfPossible()
+    }
+
+    private func requestBody(_ exchange: Exchange, _ bytes: ByteBuffer) {
+        exchange.bytesIn += Int64(bytes.readableBytes)
+        if exchange.discardingBody { return }
+        if exchange.bytesIn > Int64(self.loop.configuration.limits.maxBodyBytes) {
+            self.bodyTooLarge(exchange)
+            return
+        }
+        if let upstream = exchange.upstream {
+            upstream.write(.body(.byteBuffer(bytes)))
+            exchange.needsUpstreamFlush = true
+        } else if exchange.decision == "allow" {
+            exchange.pendingBody.append(bytes)
+            exchange.pendingBodyBytes += bytes.readableBytes
+        }
+    }
+
+    private func requestEnd(_ exchange: Exchange, _ trailers: HTTPHeaders?) {
+        exchange.requestEnded = true
+        if let upstream = exchange.upstream {
+            upstream.write(.end(trailers))
+            upstream.flush()
+            exchange.needsUpstreamFlush = false
+        } else {
+            exchange.pendingTrailers = trailers
+        }
+        if exchange.responseEnded {
+            self.finish(exchange)
+        } else {
+            // The next pipelined request may now be parsed into the queue.
+            self.resumeReadsIfPossible()
+        }
+    }
+
+    /// A chunked body crossed `max_body_bytes` while streaming (SPEC §9 "Bodies"): the upstream
+    /// request is aborted; the client gets 413 if no response started, else the connection closes.
+    private func bodyTooLarge(_ exchange: Exchange) {
+        self.framing?.phase = .stopped
+        self.closeAfterResponse = true
+        exchange.upstream?.close()
+        exchange.upstream = nil
+        exchange.responseTimer?.cancel()
+        exchange.decision = "deny"
+        exchange.reason = DenyReason.bodyTooLarge.rawValue
+        exchange.requestEnded = true
+        if exchange.responseStarted {
+            self.audit(exchange)
+            self.exchange = nil
+            self.context?.close(promise: nil)
+        } else {
+            self.refuse(exchange, Denial(reason: .bodyTooLarge, routeName: exchange.routeName))
+        }
+    }
+
+    /// llhttp refused the body of the current request (a bad chunk, …).
+    private func failCurrentBody(_ exchange: Exchange, _ failure: RequestHeadError) {
+        self.closeAfterResponse = true
+        exchange.upstream?.close()
+        exchange.upstream = nil
+        exchange.responseTimer?.cancel()
+        exchange.requestEnded = true
+        if exchange.responseStarted {
+            self.audit(exchange)
+            self.exchange = nil
+            self.context?.close(promise: nil)
+        } else {
+            self.refuse(exchange, Denial(reason: failure.reason, routeName: exchange.routeName))
+        }
+    }
+
+    /// Answers a request refused before it reached the policy (414, 431, 400, 501, 408).
+    private func answer(_ failure: RequestHeadError) {
+        self.closeAfterResponse = true
+        self.framing?.phase = .stopped
+        let line = failure.requestLine
+        let head = HTTPRequestHead(
+            version: .http1_1,
+            method: HTTPMethod(rawValue: line?.method ?? "GET"),
+            uri: line?.target ?? "/"
+        )
+        let exchange = Exchange(head: head, requestID: self.loop.requestIDs.next(), client: self.peerAddress, connection: self)
+        exchange.isAudited = line != nil && failure.kind != .uriTooLong
+        exchange.requestEnded = true
+        self.exchange = exchange
+        self.refuse(exchange, Denial(reason: failure.reason))
+    }
+
+    // MARK: Responses
+
+    /// Writes a refusal (the JSON body of SPEC §3) for the exchange's request.
+    private func refuse(_ exchange: Exchange, _ denial: Denial) {
+        exchange.reason = denial.reason.rawValue
+        exchange.status = denial.status
+        if exchange.routeName == nil { exchange.routeName = denial.routeName }
+        if let path = denial.path { exchange.path = path }
+        exchange.decision = "deny"
+        exchange.upstream = nil
+        if !exchange.requestEnded {
+            let declared = exchange.head.headers.first(name: "content-length").flatMap(Int.init)
+            if let declared, declared <= Self.discardLimit {
+                exchange.discardingBody = true
+            } else {
+                self.closeAfterResponse = true
+            }
+        }
+        self.writeSimpleResponse(exchange, denial: denial)
+    }
+
+    /// A failure reaching the upstream (502/504): the policy allowed the request.
+    private func failUpstream(_ exchange: Exchange, reason: DenyReason) {
+        exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
+        exchange.responseTimer?.cancel()
+        exchange.decision = "allow"
+        exchange.reason = reason.rawValue
+        exchange.status = reason.status
+        if let upstream = exchange.upstream {
+            upstream.close()
+            exchange.upstream = nil
+        }
+        if !exchange.requestEnded { self.closeAfterResponse = true }
+        self.writeSimpleResponse(exchange, denial: Denial(reason: reason))
+    }
+
+    private func writeSimpleResponse(_ exchange: Exchange, denial: Denial) {
+        guard let context = self.context else { return }
+        let body = DenialBody.make(
+            reason: denial.reason,
+            message: denial.message,
+            requestID: exchange.requestID,
+            allocator: context.channel.allocator
+        )
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(6 + denial.headers.count)
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "cache-control", value: "no-store")
+        headers.add(name: "x-request-id", value: exchange.requestID)
+        for (name, value) in denial.headers { headers.add(name: name, value: value) }
+        if self.closeAfterResponse || self.loop.isDraining { headers.add(name: "connection", value: "close") }
+        exchange.responseStarted = true
+        let status = HTTPResponseStatus(statusCode: denial.status)
+        context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if exchange.head.method != .HEAD {
+            exchange.bytesOut = Int64(body.readableBytes)
+            context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        self.endResponse(exchange)
+    }
+
+    /// Writes the end of the response and completes the exchange when its request is read too.
+    private func endResponse(_ exchange: Exchange, trailers: HTTPHeaders? = nil) {
+        guard let context = self.context else { return }
+        exchange.responseEnded = true
+        if self.closeAfterResponse || self.loop.isDraining {
+            self.closeAfterResponse = true
+            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+            self.finish(exchange)
+            return
+        }
+        context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: nil)
+        if exchange.requestEnded { self.finish(exchange) }
+    }
+
+    /// The exchange is over on both sides: audit it and go on with the next request.
+    private func finish(_ exchange: Exchange) {
+        guard self.exchange === exchange else { return }
+        exchange.responseTimer?.cancel()
+        self.audit(exchange)
+        self.exchange = nil
+        if self.closeAfterResponse {
+            self.framing?.phase = .stopped
+            self.queue.removeAll()
+            return
+        }
+        self.dispatchQueued()
+        if self.exchange == nil, self.queue.isEmpty { self.armIdleTimer() }
+    }
+
+    private func audit(_ exchange: Exchange) {
+        guard exchange.isAudited else { return }
+        exchange.isAudited = false
+        self.loop.configuration.auditSink.submit(exchange.auditRecord())
+    }
+
+    // MARK: Upstream events
+
+    func upstream(_ exchange: Exchange, received part: HTTPClientResponsePart) {
+        guard self.exchange === exchange, let context = self.context else { return }
+        self.rearmResponseTimer(exchange)
+        switch part {
+        case .head(let response):
+            guard response.status != .switchingProtocols, !exchange.responseStarted else {
+                self.failUpstream(exchange, reason: .upstreamUnavailable)
+                return
+            }
+            exchange.status = Int(response.status.code)
+            exchange.reason = "ok"
+            exchange.responseStarted = true
+            if !response.isKeepAlive { exchange.upstream?.isReusable = false }
+            let forwarded = ForwardedResponse(
+                requestID: exchange.requestID,
+                requestMethod: exchange.head.method,
+                clientVersion: exchange.head.version,
+                closeConnection: self.closeAfterResponse || self.loop.isDraining
+            )
+            let (head, framing) = forwarded.head(for: response)
+            exchange.responseFraming = framing
+            if framing == .untilClose { self.closeAfterResponse = true }
+            context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        case .body(let bytes):
+            exchange.bytesOut += Int64(bytes.readableBytes)
+            if exchange.responseFraming != .none {
+                context.write(Self.wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+            }
+        case .end(let trailers):
+            exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
+            exchange.responseTimer?.cancel()
+            if let upstream = exchange.upstream {
+                exchange.upstream = nil
+                if exchange.requestEnded {
+                    upstream.pool?.release(upstream)
+                } else {
+                    // The upstream answered before the whole body was sent: that connection
+                    // cannot carry another request, and the rest of the body is not read.
+                    upstream.close()
+                    self.closeAfterResponse = true
+                }
+            }
+            self.endResponse(exchange, trailers: exchange.responseFraming == .chunked ? trailers : nil)
+        }
+    }
+
+    func upstreamReadComplete(_ exchange: Exchange) {
+        guard self.exchange === exchange else { return }
+        self.context?.flush()
+    }
+
+    func upstreamClosed(_ exchange: Exchange) {
+        guard self.exchange === exchange, let upstream = exchange.upstream else { return }
+        exchange.upstream = nil
+        upstream.receiver = nil
+        if exchange.responseStarted {
+            // The response was cut: the client can only learn it from the connection closing.
+            self.closeAfterResponse = true
+            exchange.reason = DenyReason.upstreamUnavailable.rawValue
+            exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
+            self.audit(exchange)
+            self.exchange = nil
+            self.context?.close(promise: nil)
+            return
+        }
+        let canRetry = exchange.reusedConnection && exchange.requestEnded && exchange.bytesIn == 0
+        if canRetry, let upstreamRule = exchange.allowance?.route.upstream.name,
+            let upstream = self.loop.configuration.upstreams[upstreamRule]
+        {
+            // A pooled connection closed by the upstream just as it was reused: the request
+            // had no body, so it is sent again on a fresh connection (as nginx and Envoy do).
+            exchange.attempts = 0
+            self.connect(exchange, upstream: upstream, peerIsTrusted: self.loop.configuration.isTrustedProxy(self.peerBytes))
+            return
+        }
+        self.failUpstream(exchange, reason: .upstreamUnavailable)
+    }
+
+    func upstreamBecameWritable(_ exchange: Exchange) {
+        guard self.exchange === exchange else { return }
+        self.resumeReadsIfPossible()
+    }
+
+    // MARK: Backpressure
+
+    private var shouldHoldReads: Bool {
+        if self.queuedBytes > Self.bufferLimit || self.queue.count > 64 { return true }
+        guard let exchange = self.exchange else { return false }
+        if let upstream = exchange.upstream { return !upstream.isWritable }
+        return exchange.pendingBodyBytes > Self.bufferLimit
+    }
+
+    private func resumeReadsIfPossible() {
+        guard self.readHeld, !self.shouldHoldReads, let context = self.context else { return }
+        self.readHeld = false
+        context.read()
+    }
+
+    // MARK: Timers
+
+    private func armIdleTimer() {
+        guard let context = self.context else { return }
+        self.idleTimer?.cancel()
+        self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.loop.configuration.limits.idleTimeout) {
+            if self.exchange == nil, self.queue.isEmpty { self.context?.close(promise: nil) }
+        }
+    }
+
+    private func armHeadTimer() {
+        guard let context = self.context else { return }
+        self.headTimer?.cancel()
+        self.headTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.loop.configuration.limits.headerTimeout) {
+            self.headTimedOut()
+        }
+    }
+
+    /// `header_timeout` passed before the head was complete (408; a slowloris client cannot
+    /// hold the connection by trickling bytes).
+    private func headTimedOut() {
+        self.framing?.phase = .stopped
+        if self.exchange != nil || !self.queue.isEmpty {
+            self.closeAfterResponse = true
+            return
+        }
+        let line = self.framing?.requestLine
+        self.answer(RequestHeadError(kind: .headerTimeout, requestLine: line))
+    }
+
+    private func armResponseTimer(_ exchange: Exchange, timeout: TimeAmount) {
+        guard let context = self.context else { return }
+        exchange.responseTimer?.cancel()
+        exchange.responseTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak exchange] in
+            guard let exchange else { return }
+            self.responseTimedOut(exchange)
+        }
+    }
+
+    private func rearmResponseTimer(_ exchange: Exchange) {
+        guard let name = exchange.allowance?.route.upstream.name,
+            let upstream = self.loop.configuration.upstreams[name]
+        else { return }
+        self.armResponseTimer(exchange, timeout: upstream.responseTimeout)
+    }
+
+    /// The upstream stayed silent for `response_timeout`: 504, or a cut connection when the
+    /// response had started.
+    private func responseTimedOut(_ exchange: Exchange) {
+        guard self.exchange === exchange else { return }
+        if exchange.responseStarted {
+            exchange.upstream?.close()
+            exchange.upstream = nil
+            exchange.reason = DenyReason.upstreamTimeout.rawValue
+            self.audit(exchange)
+            self.exchange = nil
+            self.context?.close(promise: nil)
+        } else {
+            self.failUpstream(exchange, reason: .upstreamTimeout)
+        }
+    }
+
+    private func cancelTimers() {
+        self.idleTimer?.cancel()
+        self.headTimer?.cancel()
+        self.exchange?.responseTimer?.cancel()
+    }
+
+    // MARK: Shutdown
+
+    /// Shutdown began: close now if idle, else after the current response.
+    func beginDrain() {
+        self.closeAfterResponse = true
+        if self.exchange == nil, self.queue.isEmpty { self.context?.close(promise: nil) }
+    }
+
+    /// `shutdown_grace` passed: a request still running is answered 503 `shutting_down` if no
+    /// response started, else its connection is closed; it is audited with `shutting_down`.
+    func abort() {
+        guard let exchange = self.exchange else {
+            self.context?.close(promise: nil)
+            return
+        }
+        exchange.upstream?.close()
+        exchange.upstream = nil
+        exchange.responseTimer?.cancel()
+        self.closeAfterResponse = true
+        if exchange.responseStarted {
+            exchange.reason = DenyReason.shuttingDown.rawValue
+            self.audit(exchange)
+            self.exchange = nil
+            self.context?.close(promise: nil)
+        } else {
+            exchange.requestEnded = true
+            exchange.reason = DenyReason.shuttingDown.rawValue
+            exchange.status = DenyReason.shuttingDown.status
+            self.writeSimpleResponse(exchange, denial: Denial(reason: .shuttingDown))
+        }
+    }
+}
+
+@available(*, unavailable)
+extension DownstreamHandler: Sendable {}
+
+extension RequestHeadError {
+    /// The reason code this refusal answers with.
+    var reason: DenyReason {
+        switch self.kind {
+        case .uriTooLong: return .uriTooLong
+        case .headersTooLarge: return .headersTooLarge
+        case .malformed: return .badRequest
+        case .unsupportedTransferEncoding: return .notImplemented
+        case .headerTimeout: return .headerTimeout
+        }
+    }
+}
+
+extension SocketAddress {
+    /// The address bytes of an IP socket address (4 or 16), for `trusted_proxies` checks.
+    var addressBytes: [UInt8]? {
+        // Read from the raw sockaddr: sin_addr sits at offset 4 (4 bytes), sin6_addr at
+        // offset 8 (16 bytes), on every platform NIO supports.
+        let layout: (offset: Int, count: Int)
+        switch self {
+        case .v4: layout = (4, 4)
+        case .v6: layout = (8, 16)
+        case .unixDomainSocket: return nil
+        }
+        return self.withSockAddr { pointer, size in
+            guard size >= layout.offset + layout.count else { return nil }
+            let raw = UnsafeRawPointer(pointer) + layout.offset
+            return Array(UnsafeRawBufferPointer(start: raw, count: layout.count))
+        }
+    }
+
+    /// The bytes of an IP address written as text (an `X-Forwarded-For` entry), or nil.
+    static func bytes(ofIP text: String) -> [UInt8]? {
+        (try? SocketAddress(ipAddress: text, port: 0))?.addressBytes
+    }
+}

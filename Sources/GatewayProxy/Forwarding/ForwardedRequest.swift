@@ -1,0 +1,81 @@
+import GatewayPolicy
+import GatewayRules
+import NIOHTTP1
+
+/// Builds the request head sent upstream from the one received (SPEC §3 "Allowed requests
+/// are forwarded with"). Pure: the same input gives the same head, without I/O.
+struct ForwardedRequest {
+    /// The client as the gateway saw it.
+    var peerAddress: String
+    /// Whether the peer is in `trusted_proxies` (its `X-Forwarded-*` are kept and appended to).
+    var peerIsTrusted: Bool
+    var isSecure: Bool
+    var requestID: String
+
+    /// Headers of the client's request that never go upstream, beyond hop-by-hop ones.
+    private static let replaced: Set<String> = [
+        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "expect",
+    ]
+    /// Credentials removed unless the route sets `forward_credentials`.
+    private static let credentials: Set<String> = ["authorization", "x-api-key", "signature", "signature-input"]
+
+    func head(for request: HTTPRequestHead, allowance: Allowance, isChunked: Bool) -> HTTPRequestHead {
+        let incoming = request.headers
+        let tokens = HopByHop.connectionTokens(incoming)
+        let forwardCredentials = allowance.route.rule.forwardCredentials
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(incoming.count + 8)
+        for (name, value) in incoming {
+            let lowered = name.lowercased()
+            if HopByHop.names.contains(lowered) || tokens.contains(lowered) { continue }
+            if Self.replaced.contains(lowered) || lowered.hasPrefix("x-auth-") { continue }
+            if !forwardCredentials, Self.credentials.contains(lowered) { continue }
+            headers.add(name: name, value: value)
+        }
+        if isChunked { headers.add(name: "transfer-encoding", value: "chunked") }
+        self.addForwardingHeaders(to: &headers, from: incoming)
+        headers.add(name: "x-request-id", value: self.requestID)
+        if let identity = allowance.identity {
+            headers.add(name: "x-auth-subject", value: identity.subject)
+            headers.add(name: "x-auth-scopes", value: identity.scopes.joined(separator: " "))
+            headers.add(name: "x-auth-credential", value: identity.credentialLabel)
+        }
+        return HTTPRequestHead(
+            version: .http1_1,
+            method: request.method,
+            uri: allowance.upstreamTarget,
+            headers: headers
+        )
+    }
+
+    /// `X-Forwarded-For` (client appended; an incoming one kept only from a trusted proxy),
+    /// `X-Forwarded-Proto`, `X-Forwarded-Host`.
+    private func addForwardingHeaders(to headers: inout HTTPHeaders, from incoming: HTTPHeaders) {
+        let priorFor = self.peerIsTrusted ? incoming["x-forwarded-for"].joined(separator: ", ") : ""
+        headers.add(name: "x-forwarded-for", value: priorFor.isEmpty ? self.peerAddress : "\(priorFor), \(self.peerAddress)")
+        let priorProto = self.peerIsTrusted ? incoming.first(name: "x-forwarded-proto") : nil
+        headers.add(name: "x-forwarded-proto", value: priorProto ?? (self.isSecure ? "https" : "http"))
+        let priorHost = self.peerIsTrusted ? incoming.first(name: "x-forwarded-host") : nil
+        if let host = priorHost ?? incoming.first(name: "host") {
+            headers.add(name: "x-forwarded-host", value: host)
+        }
+    }
+
+    /// The audit record's `client` (SPEC §9): the peer, or — when the peer is a trusted proxy —
+    /// the first `X-Forwarded-For` entry from the right that is not one.
+    static func clientAddress(
+        peer: String,
+        peerIsTrusted: Bool,
+        headers: HTTPHeaders,
+        isTrusted: (String) -> Bool
+    ) -> String {
+        guard peerIsTrusted else { return peer }
+        let entries = headers["x-forwarded-for"].flatMap { $0.split(separator: ",") }.map {
+            String($0.trimmingWhitespace())
+        }
+        for entry in entries.reversed() where !entry.isEmpty && !isTrusted(entry) {
+            return entry
+        }
+        return entries.first(where: { !$0.isEmpty }) ?? peer
+    }
+}

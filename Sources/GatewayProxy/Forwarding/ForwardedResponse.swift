@@ -1,0 +1,57 @@
+import NIOHTTP1
+
+/// Builds the response head sent to the client from the upstream's (hop-by-hop fields
+/// removed, framing chosen for the client, `X-Request-Id` echoed).
+struct ForwardedResponse {
+    /// How the response body is delimited towards the client.
+    enum Framing: Equatable {
+        /// No body follows (HEAD, 1xx, 204, 304).
+        case none
+        case contentLength
+        case chunked
+        /// The body ends when the connection closes (an HTTP/1.0 client without a length).
+        case untilClose
+    }
+
+    var requestID: String
+    var requestMethod: HTTPMethod
+    var clientVersion: HTTPVersion
+    /// The connection closes after this response.
+    var closeConnection: Bool
+
+    func head(for response: HTTPResponseHead) -> (head: HTTPResponseHead, framing: Framing) {
+        let incoming = response.headers
+        let tokens = HopByHop.connectionTokens(incoming)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(incoming.count + 3)
+        for (name, value) in incoming {
+            let lowered = name.lowercased()
+            if HopByHop.names.contains(lowered) || tokens.contains(lowered) || lowered == "x-request-id" { continue }
+            headers.add(name: name, value: value)
+        }
+        let framing = self.framing(for: response.status, hasLength: headers.contains(name: "content-length"))
+        var close = self.closeConnection
+        switch framing {
+        case .chunked:
+            headers.add(name: "transfer-encoding", value: "chunked")
+        case .untilClose:
+            close = true
+        case .none, .contentLength:
+            break
+        }
+        headers.add(name: "x-request-id", value: self.requestID)
+        if close {
+            headers.add(name: "connection", value: "close")
+        } else if self.clientVersion == .http1_0 {
+            headers.add(name: "connection", value: "keep-alive")
+        }
+        return (HTTPResponseHead(version: .http1_1, status: response.status, headers: headers), framing)
+    }
+
+    private func framing(for status: HTTPResponseStatus, hasLength: Bool) -> Framing {
+        let code = status.code
+        if self.requestMethod == .HEAD || (100..<200).contains(code) || code == 204 || code == 304 { return .none }
+        if hasLength { return .contentLength }
+        return self.clientVersion == .http1_0 ? .untilClose : .chunked
+    }
+}

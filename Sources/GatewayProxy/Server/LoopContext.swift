@@ -1,0 +1,85 @@
+import GatewayRules
+import NIOCore
+
+/// What one event loop owns: its view of the configuration, its upstream pools, its request-id
+/// generator and its open connections. Only ever touched on that loop, so nothing here is
+/// locked; a reload hands each loop the new configuration by a task on the loop.
+final class LoopContext {
+    let eventLoop: any EventLoop
+    private(set) var configuration: ProxyConfiguration
+    private var pools: [String: UpstreamPool] = [:]
+    private var roundRobin: [String: Int] = [:]
+    var requestIDs = RequestIDGenerator()
+    private var connections: [ObjectIdentifier: DownstreamHandler] = [:]
+    /// Set once shutdown began: new requests are answered 503 `shutting_down`.
+    private(set) var isDraining = false
+    private var drained: EventLoopPromise<Void>?
+
+    init(eventLoop: any EventLoop, configuration: ProxyConfiguration) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+    }
+
+    var connectionCount: Int { self.connections.count }
+
+    /// Installs a new configuration; pools of targets no longer named are emptied.
+    func apply(_ configuration: ProxyConfiguration) {
+        self.configuration = configuration
+        let live = Set(configuration.upstreams.values.flatMap { $0.targets.map(\.label) })
+        for (label, pool) in self.pools where !live.contains(label) {
+            pool.closeIdle()
+            self.pools[label] = nil
+        }
+    }
+
+    /// The next target of `upstream` in round-robin order.
+    func nextTarget(of upstream: ResolvedUpstream) -> ResolvedUpstream.Target {
+        let name = upstream.rule.name
+        let index = self.roundRobin[name, default: 0]
+        self.roundRobin[name] = (index &+ 1) % upstream.targets.count
+        return upstream.targets[index % upstream.targets.count]
+    }
+
+    /// This loop's pool for `target`.
+    func pool(for target: ResolvedUpstream.Target) -> UpstreamPool {
+        if let pool = self.pools[target.label] { return pool }
+        let pool = UpstreamPool(target: target, eventLoop: self.eventLoop)
+        self.pools[target.label] = pool
+        return pool
+    }
+
+    func register(_ connection: DownstreamHandler) {
+        self.connections[ObjectIdentifier(connection)] = connection
+        if self.isDraining { connection.beginDrain() }
+    }
+
+    func deregister(_ connection: DownstreamHandler) {
+        self.connections[ObjectIdentifier(connection)] = nil
+        if self.isDraining, self.connections.isEmpty { self.drained?.succeed() }
+    }
+
+    /// Completes once draining began and the last connection closed.
+    func whenDrained() -> EventLoopFuture<Void> {
+        if let drained = self.drained { return drained.futureResult }
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        self.drained = promise
+        if self.isDraining, self.connections.isEmpty { promise.succeed() }
+        return promise.futureResult
+    }
+
+    /// Shutdown, first stage: idle connections close, busy ones close after their response.
+    func beginDrain() {
+        self.isDraining = true
+        for connection in Array(self.connections.values) { connection.beginDrain() }
+        for pool in self.pools.values { pool.closeIdle() }
+    }
+
+    /// Shutdown, last stage (`shutdown_grace` passed): whatever still runs is aborted.
+    func abortAll() {
+        for connection in Array(self.connections.values) { connection.abort() }
+        for pool in self.pools.values { pool.closeIdle() }
+    }
+}
+
+@available(*, unavailable)
+extension LoopContext: Sendable {}

@@ -1,0 +1,92 @@
+public import GatewayAudit
+public import GatewayPolicy
+public import GatewayRules
+public import NIOCore
+
+/// Everything the data path reads, as one immutable snapshot: swapped whole on reload, so a
+/// request sees one consistent configuration from head to end.
+public final class ProxyConfiguration: Sendable {
+    /// Limits and timeouts of the downstream side, in NIO's units.
+    public struct Limits: Sendable {
+        public var maxHeaderBytes: Int
+        public var maxBodyBytes: Int
+        public var maxURIBytes: Int
+        public var headerTimeout: TimeAmount
+        public var idleTimeout: TimeAmount
+        public var maxConnections: Int
+    }
+
+    public let rules: Rules
+    public let policy: Policy
+    public let limits: Limits
+    public let trustedProxies: [CIDR]
+    /// Upstreams by name, their targets resolved to socket addresses.
+    public let upstreams: [String: ResolvedUpstream]
+    public let auditSink: any AuditSink
+
+    /// Builds the snapshot; resolves upstream host names, so call it off the event loops.
+    public init(rules: Rules, auditSink: any AuditSink) throws {
+        self.rules = rules
+        self.policy = Policy(rules: rules)
+        let server = rules.server
+        self.limits = Limits(
+            maxHeaderBytes: server.maxHeaderBytes,
+            maxBodyBytes: server.maxBodyBytes,
+            maxURIBytes: server.maxURIBytes,
+            headerTimeout: TimeAmount(server.headerTimeout),
+            idleTimeout: TimeAmount(server.idleTimeout),
+            maxConnections: server.maxConnections
+        )
+        self.trustedProxies = server.trustedProxies
+        var upstreams: [String: ResolvedUpstream] = [:]
+        for upstream in rules.upstreams {
+            upstreams[upstream.name] = try ResolvedUpstream(upstream)
+        }
+        self.upstreams = upstreams
+        self.auditSink = auditSink
+    }
+
+    /// Whether a peer address (4 or 16 bytes) belongs to `trusted_proxies`.
+    func isTrustedProxy(_ address: [UInt8]?) -> Bool {
+        guard let address, !self.trustedProxies.isEmpty else { return false }
+        return self.trustedProxies.contains { $0.contains(address) }
+    }
+}
+
+/// An upstream with its targets' socket addresses looked up once, off the event loops.
+public struct ResolvedUpstream: Sendable {
+    public struct Target: Sendable {
+        public let target: UpstreamTarget
+        public let address: SocketAddress
+        /// `host:port` as the audit record shows it.
+        public let label: String
+    }
+
+    public let rule: UpstreamRule
+    public let targets: [Target]
+    public let connectTimeout: TimeAmount
+    public let responseTimeout: TimeAmount
+
+    init(_ rule: UpstreamRule) throws {
+        self.rule = rule
+        self.targets = try rule.targets.map { target in
+            let address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
+            return Target(target: target, address: address, label: target.description)
+        }
+        self.connectTimeout = TimeAmount(rule.connectTimeout)
+        self.responseTimeout = TimeAmount(rule.responseTimeout)
+    }
+}
+
+extension TimeAmount {
+    /// Converts a rules-file `Duration`, saturating at NIO's range.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if nanoseconds.overflow {
+            self = .nanoseconds(.max)
+        } else {
+            self = .nanoseconds(nanoseconds.partialValue + attoseconds / 1_000_000_000)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOPosix
+public import ServiceLifecycle
+import Synchronization
+
+/// The downstream listeners and the event loops that serve them, run as a `Service`: it binds,
+/// serves until graceful shutdown is triggered (SIGTERM/SIGINT through the `ServiceGroup`),
+/// then drains: listeners close, idle connections close, in-flight requests get until
+/// `shutdown_grace` to finish, and what still runs after it is aborted.
+public final class ProxyServer: Service, Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let ownsGroup: Bool
+    private let loops: [ObjectIdentifier: NIOLoopBound<LoopContext>]
+    private let listen: [SocketAddress]
+    private let shutdownGrace: TimeAmount
+    private let logger: Logger
+    private let activeConnections = ConnectionCounter()
+    private let configurationBox: Mutex<ProxyConfiguration>
+    private let bound: EventLoopPromise<[SocketAddress]>
+
+    /// Creates the server and its event loops (`threads`, 0 = one per core) without binding.
+    public init(
+        configuration: ProxyConfiguration,
+        listen: [SocketAddress],
+        threads: Int,
+        shutdownGrace: TimeAmount,
+        logger: Logger
+    ) {
+        let count = threads > 0 ? threads : System.coreCount
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: count)
+        self.ownsGroup = true
+        var loops: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
+        for loop in self.group.makeIterator() {
+            let context = NIOLoopBound(LoopContext(eventLoop: loop, configuration: configuration), eventLoop: loop)
+            loops[ObjectIdentifier(loop)] = context
+        }
+        self.loops = loops
+        self.listen = listen
+        self.shutdownGrace = shutdownGrace
+        self.logger = logger
+        self.configurationBox = Mutex(configuration)
+        self.bound = self.group.next().makePromise()
+    }
+
+    /// The addresses actually bound (a port 0 in the rules becomes a real port), once listening.
+    public func listeningAddresses() async throws -> [SocketAddress] {
+        try await self.bound.futureResult.get()
+    }
+
+    /// The configuration new requests see.
+    public var configuration: ProxyConfiguration {
+        self.configurationBox.withLock { $0 }
+    }
+
+    /// Swaps in a new configuration: each event loop takes it for requests that start after;
+    /// requests in flight finish under the one they started with.
+    public func apply(_ configuration: ProxyConfiguration) {
+        self.configurationBox.withLock { $0 = configuration }
+        for context in self.loops.values {
+            context.eventLoop.execute { context.value.apply(configuration) }
+        }
+    }
+
+    public func run() async throws {
+        let channels: [any Channel]
+        do {
+            channels = try await self.bind()
+        } catch {
+            self.bound.fail(error)
+            try? await self.group.shutdownGracefully()
+            throw error
+        }
+        self.bound.succeed(channels.compactMap(\.localAddress))
+        for channel in channels {
+            self.logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        }
+        await withGracefulShutdownHandler {
+            await self.waitForever(channels)
+        } onGracefulShutdown: {
+            for channel in channels { channel.close(promise: nil) }
+        }
+        try? await self.drain()
+        try await self.group.shutdownGracefully()
+    }
+
+    private func waitForever(_ channels: [any Channel]) async {
+        for channel in channels {
+            try? await channel.closeFuture.get()
+        }
+    }
+
+    private func bind() async throws -> [any Channel] {
+        var channels: [any Channel] = []
+        for address in self.listen {
+            let channel = try await self.bootstrap().bind(to: address).get()
+            channels.append(channel)
+        }
+        return channels
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        let loops = self.loops
+        let activeConnections = self.activeConnections
+        let logger = self.logger
+        return ServerBootstrap(group: self.group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else {
+                    return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+                }
+                let context = loop.value
+                let limit = context.configuration.limits.maxConnections
+                guard activeConnections.tryAcquire(limit: limit) else {
+                    logger.warning("max_connections reached; connection refused")
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in activeConnections.release() }
+                do {
+                    try Self.configureHTTP1(channel: channel, context: context, isSecure: false)
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+    }
+
+    /// The HTTP/1.1 pipeline: response encoder, framing decoder (llhttp behind the head
+    /// limits), and the handler that decides nothing but moves everything.
+    static func configureHTTP1(channel: any Channel, context: LoopContext, isSecure: Bool) throws {
+        let limits = context.configuration.limits
+        let framing = RequestFraming()
+        var encoding = HTTPResponseEncoder.Configuration()
+        encoding.automaticallySetFramingHeaders = false
+        try channel.pipeline.syncOperations.addHandlers(
+            HTTPResponseEncoder(configuration: encoding),
+            ByteToMessageHandler(
+                RequestFramingDecoder(
+                    framing: framing,
+                    maxHeadBytes: limits.maxHeaderBytes,
+                    maxTargetBytes: limits.maxURIBytes
+                )
+            ),
+            DownstreamHandler(loop: context, framing: framing, isSecure: isSecure)
+        )
+    }
+
+    /// Lets in-flight requests finish within `shutdown_grace`, then aborts the rest; returns
+    /// when every connection is closed.
+    private func drain() async throws {
+        let grace = self.shutdownGrace
+        let futures = self.loops.values.map { loop in
+            loop.eventLoop.submit {
+                let context = loop.value
+                context.beginDrain()
+                let timer = loop.eventLoop.assumeIsolated().scheduleTask(in: grace) { context.abortAll() }
+                return context.whenDrained().always { _ in timer.cancel() }
+            }.flatMap { $0 }
+        }
+        for future in futures { try await future.get() }
+    }
+}

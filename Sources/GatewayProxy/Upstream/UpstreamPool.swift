@@ -1,0 +1,106 @@
+import GatewayRules
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Keep-alive connections to one upstream target, owned by one event loop.
+///
+/// A downstream connection is forwarded over an upstream connection on the same loop, so the
+/// request path never hops threads or takes a lock (the nginx/Envoy worker model). Idle
+/// connections are reused last-in first-out, which keeps the warmest ones busy and lets the
+/// others time out upstream.
+final class UpstreamPool {
+    let target: ResolvedUpstream.Target
+    private let eventLoop: any EventLoop
+    private var idle: [UpstreamHandler] = []
+    /// Idle connections kept at most; more are closed when released.
+    let maxIdle: Int
+
+    init(target: ResolvedUpstream.Target, eventLoop: any EventLoop, maxIdle: Int = 256) {
+        self.target = target
+        self.eventLoop = eventLoop
+        self.maxIdle = maxIdle
+    }
+
+    /// Number of idle connections (for tests and metrics).
+    var idleCount: Int { self.idle.count }
+
+    /// An idle connection if one is alive, else a new one.
+    func acquire(
+        connectTimeout: TimeAmount,
+        _ completion: @escaping (Result<UpstreamHandler, any Error>, _ reused: Bool) -> Void
+    ) {
+        while let connection = self.idle.popLast() {
+            if connection.isActive {
+                completion(.success(connection), true)
+                return
+            }
+        }
+        self.connect(timeout: connectTimeout) { completion($0, false) }
+    }
+
+    /// Returns a connection after a complete exchange; closes it if it cannot be reused.
+    func release(_ connection: UpstreamHandler) {
+        connection.receiver = nil
+        guard connection.isReusable, connection.isActive, self.idle.count < self.maxIdle else {
+            connection.close()
+            return
+        }
+        self.idle.append(connection)
+    }
+
+    /// Forgets a connection that closed while idle.
+    func remove(_ connection: UpstreamHandler) {
+        self.idle.removeAll { $0 === connection }
+    }
+
+    /// Closes every idle connection (on shutdown or when the target leaves the rules).
+    func closeIdle() {
+        let connections = self.idle
+        self.idle.removeAll()
+        for connection in connections { connection.close() }
+    }
+
+    private func connect(
+        timeout: TimeAmount,
+        _ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void
+    ) {
+        let bootstrap = ClientBootstrap(group: self.eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                do {
+                    // The exchange sets framing headers itself; the decoder sees each request head
+                    // on its way out, so it knows a HEAD response has no body.
+                    var encoding = HTTPRequestEncoder.Configuration()
+                    encoding.automaticallySetFramingHeaders = false
+                    try channel.pipeline.syncOperations.addHandlers(
+                        HTTPRequestEncoder(configuration: encoding),
+                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)),
+                        UpstreamHandler()
+                    )
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+        bootstrap.connect(to: self.target.address).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let channel):
+                do {
+                    let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+                    handler.pool = self
+                    completion(.success(handler))
+                } catch {
+                    channel.close(promise: nil)
+                    completion(.failure(error))
+                }
+            case .failure(let error):
+                completion(.failure(error))
+            }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamPool: Sendable {}
