@@ -78,9 +78,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let exchange = self.exchange {
             // The client left mid-exchange: the upstream connection cannot be reused. nginx's
             // 499 says so in the audit record.
-            exchange.upstream?.close()
-            exchange.upstream = nil
-            exchange.responseTimer?.cancel()
+            exchange.abandonUpstream()
             if !exchange.responseStarted {
                 exchange.status = 499
                 if exchange.decision == "allow" { exchange.reason = "client_closed" }
@@ -224,6 +222,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.closeAfterResponse = true
         }
         if let failure = self.protocolFailure(of: head, exchange: exchange) {
+            self.closeAfterResponse = true
             self.refuse(exchange, Denial(reason: failure))
             return
         }
@@ -385,9 +384,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func bodyTooLarge(_ exchange: Exchange) {
         self.framing?.phase = .stopped
         self.closeAfterResponse = true
-        exchange.upstream?.close()
-        exchange.upstream = nil
-        exchange.responseTimer?.cancel()
+        exchange.abandonUpstream()
         exchange.decision = "deny"
         exchange.reason = DenyReason.bodyTooLarge.rawValue
         exchange.requestEnded = true
@@ -403,9 +400,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// llhttp refused the body of the current request (a bad chunk, …).
     private func failCurrentBody(_ exchange: Exchange, _ failure: RequestHeadError) {
         self.closeAfterResponse = true
-        exchange.upstream?.close()
-        exchange.upstream = nil
-        exchange.responseTimer?.cancel()
+        exchange.abandonUpstream()
         exchange.requestEnded = true
         if exchange.responseStarted {
             self.audit(exchange)
@@ -442,10 +437,12 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if exchange.routeName == nil { exchange.routeName = denial.routeName }
         if let path = denial.path { exchange.path = path }
         exchange.decision = "deny"
-        exchange.upstream = nil
+        exchange.abandonUpstream()
         if !exchange.requestEnded {
-            let declared = exchange.head.headers.first(name: "content-length").flatMap(Int.init)
-            if let declared, declared <= Self.discardLimit {
+            // The rest of the request is read and dropped when it is small; else the connection
+            // closes after the answer.
+            let declared = exchange.head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
+            if !exchange.declaresBody || (!exchange.head.headers.contains(name: "transfer-encoding") && declared <= Self.discardLimit) {
                 exchange.discardingBody = true
             } else {
                 self.closeAfterResponse = true
@@ -461,11 +458,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.decision = "allow"
         exchange.reason = reason.rawValue
         exchange.status = reason.status
-        if let upstream = exchange.upstream {
-            upstream.close()
-            exchange.upstream = nil
-        }
-        if !exchange.requestEnded { self.closeAfterResponse = true }
+        exchange.abandonUpstream()
+        if !exchange.requestEnded, exchange.declaresBody { self.closeAfterResponse = true }
         self.writeSimpleResponse(exchange, denial: Denial(reason: reason))
     }
 
@@ -499,6 +493,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func endResponse(_ exchange: Exchange, trailers: HTTPHeaders? = nil) {
         guard let context = self.context else { return }
         exchange.responseEnded = true
+        // The record is written when the response ends (SPEC §5), before its last bytes leave.
+        self.audit(exchange)
         if self.closeAfterResponse || self.loop.isDraining {
             self.closeAfterResponse = true
             context.writeAndFlush(Self.wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
@@ -566,13 +562,13 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
             exchange.responseTimer?.cancel()
             if let upstream = exchange.upstream {
-                exchange.upstream = nil
                 if exchange.requestEnded {
+                    exchange.upstream = nil
                     upstream.pool?.release(upstream)
                 } else {
                     // The upstream answered before the whole body was sent: that connection
                     // cannot carry another request, and the rest of the body is not read.
-                    upstream.close()
+                    exchange.abandonUpstream()
                     self.closeAfterResponse = true
                 }
             }
@@ -683,8 +679,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func responseTimedOut(_ exchange: Exchange) {
         guard self.exchange === exchange else { return }
         if exchange.responseStarted {
-            exchange.upstream?.close()
-            exchange.upstream = nil
+            exchange.abandonUpstream()
             exchange.reason = DenyReason.upstreamTimeout.rawValue
             self.audit(exchange)
             self.exchange = nil
@@ -715,9 +710,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.context?.close(promise: nil)
             return
         }
-        exchange.upstream?.close()
-        exchange.upstream = nil
-        exchange.responseTimer?.cancel()
+        exchange.abandonUpstream()
         self.closeAfterResponse = true
         if exchange.responseStarted {
             exchange.reason = DenyReason.shuttingDown.rawValue

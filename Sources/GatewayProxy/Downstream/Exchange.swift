@@ -67,8 +67,20 @@ final class Exchange {
         self.startMilliseconds = Clock.wallMilliseconds()
     }
 
-    /// Whether the request declared a body that has not been read yet.
-    var expectsMoreBody: Bool { !self.requestEnded }
+    /// Whether the request declares a body (`Content-Length` above zero, or chunked).
+    var declaresBody: Bool {
+        if self.head.headers.contains(name: "transfer-encoding") { return true }
+        return (self.head.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
+    }
+
+    /// Takes the upstream connection away from this exchange and closes it (it is not reused).
+    func abandonUpstream() {
+        self.responseTimer?.cancel()
+        guard let upstream = self.upstream else { return }
+        self.upstream = nil
+        upstream.receiver = nil
+        upstream.close()
+    }
 
     // MARK: Upstream events
 

@@ -59,11 +59,14 @@ final class RequestFramingDecoder: ByteToMessageDecoder {
     private func decodeHead(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if !self.announcedHeadStart {
             self.announcedHeadStart = true
+            self.framing.requestLine = nil
             context.fireUserInboundEventTriggered(RequestHeadStarted())
         }
         let outcome = buffer.withUnsafeReadableBytes { self.scanner.scan($0) }
         switch outcome {
         case .needMore:
+            // Kept for a 408 answer and its audit record, should the rest never arrive.
+            if self.framing.requestLine == nil { self.framing.requestLine = self.requestLine(in: buffer) }
             return .needMoreData
         case .uriTooLong:
             self.framing.phase = .stopped

@@ -12,7 +12,7 @@ import Synchronization
 public final class ProxyServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let ownsGroup: Bool
-    private let loops: [ObjectIdentifier: NIOLoopBound<LoopContext>]
+    private let loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>]
     private let listen: [SocketAddress]
     private let shutdownGrace: TimeAmount
     private let logger: Logger
@@ -31,9 +31,9 @@ public final class ProxyServer: Service, Sendable {
         let count = threads > 0 ? threads : System.coreCount
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: count)
         self.ownsGroup = true
-        var loops: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
+        var loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>] = [:]
         for loop in self.group.makeIterator() {
-            let context = NIOLoopBound(LoopContext(eventLoop: loop, configuration: configuration), eventLoop: loop)
+            let context = NIOLoopBoundBox.makeBoxSendingValue(LoopContext(eventLoop: loop, configuration: configuration), eventLoop: loop)
             loops[ObjectIdentifier(loop)] = context
         }
         self.loops = loops

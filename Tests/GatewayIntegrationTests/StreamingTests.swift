@@ -1,0 +1,80 @@
+import Crypto
+import NIOCore
+import Testing
+
+/// Large bodies stream through in both directions, byte for byte.
+@Suite struct StreamingTests {
+    @Test func largeUploadStreamsThrough() async throws {
+        let upstream = try await TestUpstream.start()
+        let rules = testRules(upstreamPort: upstream.port, routes: [publicRoute()]) { $0.server.maxBodyBytes = 1 << 30 }
+        let gateway = try await GatewayHarness.start(rules)
+        let client = try await RawConnection.connect(port: gateway.port)
+        let size = 48 * 1024 * 1024
+        try await client.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\n\r\n")
+        var hasher = SHA256()
+        var sent = 0
+        while sent < size {
+            let count = min(256 * 1024, size - sent)
+            var chunk = client.channel.allocator.buffer(capacity: count)
+            chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+                for index in 0..<count { pointer[index] = downloadPattern(sent + index) }
+                return count
+            }
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            try await client.send(chunk)
+            sent += count
+        }
+        let expected = hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let response = try #require(try await client.readResponse())
+        #expect(response.bodyText == "bytes=\(size) sha256=\(expected)")
+        #expect(gateway.audit.all.first?.bytesIn == Int64(size))
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
+
+    @Test func chunkedUploadStreamsThrough() async throws {
+        let upstream = try await TestUpstream.start()
+        let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
+        let client = try await RawConnection.connect(port: gateway.port)
+        try await client.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+        var hasher = SHA256()
+        for index in 0..<50 {
+            let piece = String(repeating: Character(UnicodeScalar(UInt8(65 + index % 26))), count: 1000 + index)
+            hasher.update(data: Array(piece.utf8))
+            try await client.send(String(piece.utf8.count, radix: 16) + "\r\n" + piece + "\r\n")
+        }
+        try await client.send("0\r\n\r\n")
+        let expected = hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let response = try #require(try await client.readResponse())
+        #expect(response.bodyText.hasSuffix("sha256=\(expected)"))
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
+
+    @Test func largeDownloadStreamsThrough() async throws {
+        let upstream = try await TestUpstream.start()
+        let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
+        let client = try await RawConnection.connect(port: gateway.port)
+        let size = 64 * 1024 * 1024
+        try await client.send("GET /download/\(size) HTTP/1.1\r\nHost: a\r\n\r\n")
+        let response = try #require(try await client.readResponse())
+        #expect(response.status == 200)
+        #expect(response.body.readableBytes == size)
+        let intact = response.body.withUnsafeReadableBytes { bytes in
+            (0..<bytes.count).allSatisfy { bytes[$0] == downloadPattern($0) }
+        }
+        #expect(intact)
+        #expect(gateway.audit.all.first?.bytesOut == Int64(size))
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - self.count)) + self
+    }
+}

@@ -1,0 +1,84 @@
+import GatewayApp
+import GatewayAudit
+import GatewayProxy
+import GatewayRules
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A gateway running in-process on a loopback port, driven like `gateway run` (a service
+/// group), for tests over real sockets.
+final class GatewayHarness: Sendable {
+    let server: ProxyServer
+    let port: Int
+    let audit: CollectingAuditSink
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    private init(server: ProxyServer, port: Int, audit: CollectingAuditSink, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.server = server
+        self.port = port
+        self.audit = audit
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts the gateway with `rules` (listening on 127.0.0.1, port 0).
+    static func start(_ rules: Rules, threads: Int = 1) async throws -> GatewayHarness {
+        var rules = rules
+        rules.server.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
+        rules.server.threads = threads
+        let audit = CollectingAuditSink()
+        let configuration = try ProxyConfiguration(rules: rules, auditSink: audit)
+        var logger = Logger(label: "gateway-test")
+        logger.logLevel = .critical
+        let server = try ProxyServer.make(rules: rules, configuration: configuration, logger: logger)
+        let group = ServiceGroup(services: [server], logger: logger)
+        let task = Task { try await group.run() }
+        let addresses = try await server.listeningAddresses()
+        return GatewayHarness(server: server, port: addresses[0].port!, audit: audit, group: group, task: task)
+    }
+
+    /// Triggers graceful shutdown (as SIGTERM does) and waits until the server stopped.
+    func stop() async throws {
+        await self.group.triggerGracefulShutdown()
+        try await self.task.value
+    }
+
+    /// Begins graceful shutdown without waiting.
+    func beginShutdown() async {
+        await self.group.triggerGracefulShutdown()
+    }
+
+    func waitUntilStopped() async throws {
+        try await self.task.value
+    }
+}
+
+/// Keeps audit records in memory for assertions.
+final class CollectingAuditSink: AuditSink {
+    private let records = Mutex<[AuditRecord]>([])
+
+    func submit(_ record: AuditRecord) {
+        self.records.withLock { $0.append(record) }
+    }
+
+    var all: [AuditRecord] { self.records.withLock { $0 } }
+}
+
+/// Rules for tests: one upstream `up` at `port`, and the given routes.
+func testRules(upstreamPort: Int, routes: [RouteRule], configure: (inout Rules) -> Void = { _ in }) -> Rules {
+    var rules = Rules(
+        sourcePath: "test.conf",
+        upstreams: [UpstreamRule(name: "up", targets: [UpstreamTarget(host: "127.0.0.1", port: upstreamPort)])],
+        routes: routes
+    )
+    configure(&rules)
+    return rules
+}
+
+/// A public route forwarding `prefix` to `up`.
+func publicRoute(_ name: String = "public", prefix: String = "/", stripPrefix: Bool = false) -> RouteRule {
+    RouteRule(name: name, path: .prefix(prefix), upstream: "up", stripPrefix: stripPrefix, isPublic: true)
+}

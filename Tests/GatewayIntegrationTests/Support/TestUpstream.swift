@@ -1,0 +1,144 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// An in-process upstream over real loopback sockets, with behaviours chosen by path:
+/// - `/download/N`: streams N bytes (a fixed pattern) with backpressure;
+/// - `/upload`: reads the body and answers its length and SHA-256;
+/// - `/slow/MS`: answers after MS milliseconds;
+/// - `/hang`: never answers;
+/// - `/drop`: closes the connection without answering;
+/// - anything else: echoes the request as JSON-ish text (method, target, headers).
+final class TestUpstream: Sendable {
+    let channel: any Channel
+    let connectionsAccepted: ConnectionTally
+    var port: Int { self.channel.localAddress!.port! }
+
+    private init(channel: any Channel, tally: ConnectionTally) {
+        self.channel = channel
+        self.connectionsAccepted = tally
+    }
+
+    static func start(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TestUpstream {
+        let tally = ConnectionTally()
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                tally.increment()
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler())
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        return TestUpstream(channel: channel, tally: tally)
+    }
+
+    func stop() async {
+        try? await self.channel.close()
+    }
+}
+
+final class ConnectionTally: Sendable {
+    private let count = Mutex(0)
+    func increment() { self.count.withLock { $0 += 1 } }
+    var value: Int { self.count.withLock { $0 } }
+}
+
+/// The byte at `offset` of a `/download` body.
+func downloadPattern(_ offset: Int) -> UInt8 { UInt8(truncatingIfNeeded: offset &* 31 &+ 7) }
+
+private final class TestUpstreamHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private var head: HTTPRequestHead?
+    private var hasher = SHA256()
+    private var bodyBytes = 0
+    private var downloadRemaining = 0
+    private var downloadOffset = 0
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch Self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            self.hasher = SHA256()
+            self.bodyBytes = 0
+            if head.uri == "/drop" { context.close(promise: nil) }
+        case .body(let bytes):
+            self.bodyBytes += bytes.readableBytes
+            bytes.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
+        case .end:
+            guard let head = self.head else { return }
+            self.respond(context: context, head: head)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
+        let parts = path.split(separator: "/")
+        if parts.first == "download", parts.count == 2, let count = Int(parts[1]) {
+            var headers = HTTPHeaders()
+            headers.add(name: "content-length", value: String(count))
+            context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            self.downloadRemaining = count
+            self.downloadOffset = 0
+            self.pumpDownload(context: context)
+        } else if parts.first == "slow", parts.count == 2, let milliseconds = Int64(parts[1]) {
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) {
+                self.sendText(context: context, "slow done")
+            }
+        } else if path == "/hang" {
+            return
+        } else if path == "/upload" {
+            let digest = self.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            self.sendText(context: context, "bytes=\(self.bodyBytes) sha256=\(digest)")
+        } else {
+            var text = "method=\(head.method.rawValue)\ntarget=\(head.uri)\nbody=\(self.bodyBytes)\n"
+            for (name, value) in head.headers { text += "h:\(name.lowercased())=\(value)\n" }
+            self.sendText(context: context, text)
+        }
+    }
+
+    private func sendText(context: ChannelHandlerContext, _ text: String) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-length", value: String(text.utf8.count))
+        headers.add(name: "x-upstream", value: "test")
+        headers.add(name: "connection", value: "keep-alive, x-hop")
+        headers.add(name: "x-hop", value: "must not reach the client")
+        context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(Self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
+        context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func pumpDownload(context: ChannelHandlerContext) {
+        while self.downloadRemaining > 0, context.channel.isWritable {
+            let size = min(64 * 1024, self.downloadRemaining)
+            var buffer = context.channel.allocator.buffer(capacity: size)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pointer in
+                for index in 0..<size { pointer[index] = downloadPattern(self.downloadOffset + index) }
+                return size
+            }
+            self.downloadOffset += size
+            self.downloadRemaining -= size
+            context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            if self.downloadRemaining == 0 {
+                context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+                return
+            }
+        }
+        context.flush()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, self.downloadRemaining > 0 { self.pumpDownload(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+}
