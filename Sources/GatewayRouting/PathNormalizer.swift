@@ -18,31 +18,49 @@ public enum PathNormalizer {
     ///   except that a `..` that would climb above `/` is refused (``BadPath/aboveRoot``) rather than dropped;
     /// - a trailing `/` is kept, and a final `.` or `..` segment leaves one (`/a/.` → `/a/`, RFC 3986 §5.2.4).
     public static func normalize(_ rawPath: Substring) -> Result<String, BadPath> {
-        let bytes = rawPath.utf8
-        guard bytes.first == ASCII.slash else {
+        if let result = rawPath.utf8.withContiguousStorageIfAvailable(Self.normalize(bytes:)) {
+            return result
+        }
+        // A bridged, non-contiguous string: copy its bytes once.
+        return Array(rawPath.utf8).withUnsafeBufferPointer(Self.normalize(bytes:))
+    }
+
+    private static func normalize(bytes input: UnsafeBufferPointer<UInt8>) -> Result<String, BadPath> {
+        guard input.first == ASCII.slash else {
             return .failure(.notAbsolute)
         }
-        // Invariant between segments: `output` is empty (the root) or `/s1/s2/…/sn` where no segment is empty,
-        // `.` or `..`; the slash that ends the path, if any, is added at the end.
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + 1)
-        var index = bytes.index(after: bytes.startIndex)
+        // The output is never longer than the input with every byte percent-encoded, plus a final "/". It is
+        // written to scratch space (on the stack when small) and copied once into a String of the exact size.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: input.count * 3 + 1) { output in
+            self.normalize(input, into: output).map { count in
+                String(decoding: UnsafeBufferPointer(rebasing: output[..<count]), as: UTF8.self)
+            }
+        }
+    }
+
+    /// Writes the normal form of `input`, which begins with "/", into `output`; returns how many bytes it wrote.
+    private static func normalize(
+        _ input: UnsafeBufferPointer<UInt8>,
+        into output: UnsafeMutableBufferPointer<UInt8>
+    ) -> Result<Int, BadPath> {
+        // Invariant between segments: `output[..<count]` is empty (the root) or `/s1/s2/…/sn` where no segment is
+        // empty, `.` or `..`; the slash that ends the path, if any, is added at the end.
+        var count = 0
+        var index = 1
         var endsWithSlash = false
         while true {
-            let segmentStart = output.count
-            output.append(ASCII.slash)
-            while index != bytes.endIndex, bytes[index] != ASCII.slash {
-                let byte = bytes[index]
+            let segmentStart = count
+            output[count] = ASCII.slash
+            count += 1
+            while index < input.count, input[index] != ASCII.slash {
+                let byte = input[index]
                 if byte == ASCII.percent {
-                    let high = bytes.index(after: index)
-                    guard high != bytes.endIndex, let highValue = ASCII.hexValue(bytes[high]) else {
+                    guard index + 2 < input.count, let high = ASCII.hexValue(input[index + 1]),
+                        let low = ASCII.hexValue(input[index + 2])
+                    else {
                         return .failure(.malformedEscape)
                     }
-                    let low = bytes.index(after: high)
-                    guard low != bytes.endIndex, let lowValue = ASCII.hexValue(bytes[low]) else {
-                        return .failure(.malformedEscape)
-                    }
-                    let decoded = highValue << 4 | lowValue
+                    let decoded = high << 4 | low
                     switch decoded {
                     case 0:
                         return .failure(.nul)
@@ -52,18 +70,21 @@ public enum PathNormalizer {
                         return .failure(.encodedBackslash)
                     default:
                         if ASCII.isUnreserved(decoded) {
-                            output.append(decoded)
+                            output[count] = decoded
+                            count += 1
                         } else {
-                            output.append(ASCII.percent)
-                            output.append(ASCII.upperHexDigit(highValue))
-                            output.append(ASCII.upperHexDigit(lowValue))
+                            output[count] = ASCII.percent
+                            output[count + 1] = ASCII.upperHexDigit(high)
+                            output[count + 2] = ASCII.upperHexDigit(low)
+                            count += 3
                         }
                     }
-                    index = bytes.index(after: low)
+                    index += 3
                     continue
                 }
                 if ASCII.isLiteralPathCharacter(byte) {
-                    output.append(byte)
+                    output[count] = byte
+                    count += 1
                 } else if byte == 0 {
                     return .failure(.nul)
                 } else if byte == ASCII.backslash {
@@ -71,41 +92,46 @@ public enum PathNormalizer {
                 } else if byte <= 0x20 || byte == 0x7F {
                     return .failure(.controlCharacter)
                 } else {
-                    output.append(ASCII.percent)
-                    output.append(ASCII.upperHexDigit(byte >> 4))
-                    output.append(ASCII.upperHexDigit(byte & 0x0F))
+                    output[count] = ASCII.percent
+                    output[count + 1] = ASCII.upperHexDigit(byte >> 4)
+                    output[count + 2] = ASCII.upperHexDigit(byte & 0x0F)
+                    count += 3
                 }
-                index = bytes.index(after: index)
+                index += 1
             }
 
-            let segmentLength = output.count - segmentStart - 1
+            let segmentLength = count - segmentStart - 1
             if segmentLength == 0 {
                 // An empty segment: merged into its neighbour (`//` → `/`), or the path's trailing slash.
-                output.removeLast()
+                count = segmentStart
                 endsWithSlash = true
             } else if segmentLength == 1, output[segmentStart + 1] == ASCII.dot {
-                output.removeLast(2)
+                count = segmentStart
                 endsWithSlash = true
             } else if segmentLength == 2, output[segmentStart + 1] == ASCII.dot, output[segmentStart + 2] == ASCII.dot {
-                output.removeLast(3)
-                guard let parentStart = output.lastIndex(of: ASCII.slash) else {
+                // Remove this segment and the one before it (RFC 3986 §5.2.4 step 2C), or refuse at the root.
+                guard segmentStart > 0 else {
                     return .failure(.aboveRoot)
                 }
-                output.removeSubrange(parentStart...)
+                count = segmentStart - 1
+                while output[count] != ASCII.slash {
+                    count -= 1
+                }
                 endsWithSlash = true
             } else {
                 endsWithSlash = false
             }
 
-            if index == bytes.endIndex {
+            if index >= input.count {
                 break
             }
-            index = bytes.index(after: index)
+            index += 1
         }
-        if endsWithSlash || output.isEmpty {
-            output.append(ASCII.slash)
+        if endsWithSlash || count == 0 {
+            output[count] = ASCII.slash
+            count += 1
         }
-        return .success(String(decoding: output, as: UTF8.self))
+        return .success(count)
     }
 
     /// Normalizes a path given as a `String`, exactly as the `Substring` variant does.

@@ -215,6 +215,16 @@ struct PathNormalizerTests {
         #expect(PathNormalizer.normalize("/a/./b") == .success("/a/b"))
     }
 
+    @Test("long paths are normalised whole")
+    func longPath() {
+        let segments = (0..<2000).map { "s\($0)" }
+        let raw = "/" + segments.joined(separator: "/./") + "/x/../%7e\u{E9}"
+        let expected = "/" + segments.joined(separator: "/") + "/~%C3%A9"
+        #expect(self.normalized(raw) == .success(expected))
+        #expect(self.normalized(raw + "/" + String(repeating: "../", count: 2002)) == .failure(.aboveRoot))
+        #expect(self.normalized(raw + "/" + String(repeating: "../", count: 2001)) == .success("/"))
+    }
+
     @Test(
         "normalisation is idempotent",
         arguments: ["/a/./b/../c/", "//x//%7e/%3b", "/caf\u{E9}/%2e/", "/b/c/g;x=1/../y", "/%e2%82%ac/..", "/a/."]

@@ -175,6 +175,31 @@ struct RouteTableTests {
         )
     }
 
+    @Test("more than 64 distinct methods across the rules are told apart")
+    func manyMethods() {
+        let methods = (0..<70).map { "M\($0 < 10 ? "0" : "")\($0)" }
+        var routes: [(HostPattern, PathPattern, [String]?, String)] = methods.map {
+            (.any, .prefix("/m"), [$0], "route \($0)")
+        }
+        routes.append((.any, .prefix("/all"), nil, "all"))
+        let table = self.table(routes)
+        #expect(table.match(host: "h", path: "/m", method: "M69") == .matched("route M69", index: 69))
+        #expect(table.match(host: "h", path: "/m", method: "M64") == .matched("route M64", index: 64))
+        #expect(table.match(host: "h", path: "/m", method: "M03") == .matched("route M03", index: 3))
+        #expect(table.match(host: "h", path: "/m", method: "M70") == .methodNotAllowed(allow: methods))
+        #expect(table.match(host: "h", path: "/all", method: "M70") == .matched("all", index: 70))
+    }
+
+    @Test("a method no route names is allowed only by routes without methods")
+    func unnamedMethod() {
+        let table = self.table([
+            (.any, .exact("/a"), ["GET"], "get"),
+            (.any, .prefix("/"), nil, "any method"),
+        ])
+        #expect(table.match(host: "h", path: "/a", method: "BREW") == .matched("any method", index: 1))
+        #expect(table.match(host: "h", path: "/a", method: "GET") == .matched("get", index: 0))
+    }
+
     @Test("an empty methods list allows nothing: 405 with an empty Allow (RFC 9110 §10.2.1)")
     func emptyMethods() {
         let table = self.table([(.any, .prefix("/"), [], "none")])
