@@ -30,21 +30,9 @@ enum ASCII {
         isInSet(byte, low: 0x03FF_6000_0000_0000, high: 0x47FF_FFFE_87FF_FFFE)
     }
 
-    /// `sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="` (RFC 3986 §2.2).
-    @inline(__always)
-    static func isSubDelimiter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
-            UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
-            UInt8(ascii: "="):
-            true
-        default:
-            false
-        }
-    }
-
     /// A byte that may stand for itself in a path segment: `pchar` less `pct-encoded` (RFC 3986 §3.3), that is
-    /// `unreserved / sub-delims / ":" / "@"`.
+    /// `unreserved / sub-delims / ":" / "@"`, where `sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" /
+    /// "," / ";" / "="` (RFC 3986 §2.2).
     @inline(__always)
     static func isLiteralPathCharacter(_ byte: UInt8) -> Bool {
         isInSet(byte, low: 0x2FFF_7FD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFF)

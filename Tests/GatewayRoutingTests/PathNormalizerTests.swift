@@ -143,6 +143,49 @@ struct PathNormalizerTests {
         #expect(self.normalized(raw) == .success(expected))
     }
 
+    @Test("every escape: decoded exactly when unreserved, else kept uppercased or refused")
+    func everyEscape() {
+        let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let hex = String(decoding: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]], as: UTF8.self)
+            let result = self.normalized("/a%\(hex.lowercased())b")
+            switch byte {
+            case 0:
+                #expect(result == .failure(.nul))
+            case UInt8(ascii: "/"):
+                #expect(result == .failure(.encodedSlash))
+            case UInt8(ascii: "\\"):
+                #expect(result == .failure(.encodedBackslash))
+            case _ where unreserved.contains(byte):
+                #expect(result == .success("/a" + String(decoding: [byte], as: UTF8.self) + "b"), "%\(hex)")
+            default:
+                #expect(result == .success("/a%\(hex)b"), "%\(hex)")
+            }
+        }
+    }
+
+    @Test("every ASCII byte: kept when a path may hold it literally (RFC 3986 §3.3), else encoded or refused")
+    func everyLiteralByte() {
+        let literal = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@".utf8)
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        for byte in UInt8(0)...UInt8(127) where byte != UInt8(ascii: "/") && byte != UInt8(ascii: "%") {
+            let result = self.normalized("/a" + String(decoding: [byte], as: UTF8.self) + "b")
+            let hex = String(decoding: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]], as: UTF8.self)
+            if byte == 0 {
+                #expect(result == .failure(.nul))
+            } else if byte == UInt8(ascii: "\\") {
+                #expect(result == .failure(.backslash))
+            } else if byte <= 0x20 || byte == 0x7F {
+                #expect(result == .failure(.controlCharacter), "0x\(hex)")
+            } else if literal.contains(byte) {
+                #expect(result == .success("/a" + String(decoding: [byte], as: UTF8.self) + "b"), "0x\(hex)")
+            } else {
+                #expect(result == .success("/a%\(hex)b"), "0x\(hex)")
+            }
+        }
+    }
+
     @Test("a raw and a percent-encoded non-ASCII path normalise alike")
     func rawAndEncodedUTF8AreOnePath() {
         #expect(self.normalized("/caf\u{E9}/x") == self.normalized("/caf%c3%a9/x"))
