@@ -29,8 +29,8 @@ public enum PathNormalizer {
         guard input.first == ASCII.slash else {
             return .failure(.notAbsolute)
         }
-        // The output is never longer than the input with every byte percent-encoded, plus a final "/". It is
-        // written to scratch space (on the stack when small) and copied once into a String of the exact size.
+        // The output takes at most three bytes per input byte (each percent-encoded) plus a final "/". It is written
+        // to scratch space (on the stack when small) and copied once into a String of the exact size.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: input.count * 3 + 1) { output in
             self.normalize(input, into: output).map { count in
                 String(decoding: UnsafeBufferPointer(rebasing: output[..<count]), as: UTF8.self)
