@@ -15,9 +15,10 @@ public final class CompiledRoute: Sendable {
         self.rule = rule
         self.upstream = upstream
         self.index = index
+        // Configured paths are normalised like request paths, so `/caf%c3%a9` matches `/café`.
         switch rule.path {
-        case .exact(let path): self.pathPattern = .exact(path)
-        case .prefix(let prefix): self.pathPattern = .prefix(prefix)
+        case .exact(let path): self.pathPattern = (try? PathPattern(path: path)) ?? .exact(path)
+        case .prefix(let prefix): self.pathPattern = (try? PathPattern(pathPrefix: prefix)) ?? .prefix(prefix)
         }
     }
 
