@@ -15,14 +15,14 @@ extension Duration {
         let bytes = Array(text.utf8)
         var index = 0
         var total: Int64 = 0
-        var smallestUsed = Self.rulesUnits.count
+        var previousRank = -1
         while index < bytes.count {
             let number = try Self.readNumber(bytes, &index)
             let unit = try Self.readUnit(bytes, &index)
-            guard unit.rank < smallestUsed else {
+            guard unit.rank > previousRank else {
                 throw ValueError("units must go from largest to smallest, each once, as in \"1m30s\"")
             }
-            smallestUsed = unit.rank
+            previousRank = unit.rank
             let (product, overflow) = number.multipliedReportingOverflow(by: unit.milliseconds)
             let (sum, sumOverflow) = total.addingReportingOverflow(product)
             guard !overflow, !sumOverflow else { throw ValueError("too large") }
