@@ -1,0 +1,7 @@
+/// A decoded value and the key path of the table it came from, for cross-checks that report later.
+struct Located<Value> {
+    var value: Value
+    var path: KeyPath
+    /// The file the value was written in (the rules file or `api_keys_file`).
+    var file: String
+}

@@ -1,0 +1,19 @@
+/// What every reader of one load shares: the file being read, where problems go, how files and
+/// secrets are reached.
+struct DecodingContext {
+    /// The file whose tables are being read (the rules file or `api_keys_file`).
+    let source: RulesSource
+    let log: DiagnosticLog
+    let files: FileAccess
+    /// For `secret_env`.
+    let environment: [String: String]
+
+    /// The same load, reading another file.
+    func reading(_ source: RulesSource) -> DecodingContext {
+        DecodingContext(source: source, log: self.log, files: self.files, environment: self.environment)
+    }
+
+    func report(_ severity: Diagnostic.Severity, at path: KeyPath, anchor: SourceAnchor = .value, _ message: String) {
+        self.log.add(self.source.diagnostic(severity, at: path, anchor: anchor, message))
+    }
+}
