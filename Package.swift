@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
@@ -57,11 +59,27 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Metrics: the Prometheus series of SPEC §6 and their per-event-loop caches.
+        .target(
+            name: "GatewayMetrics",
+            dependencies: [.product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strictSettings
+        ),
+        // Admin: the /healthz, /readyz and /metrics listener.
+        .target(
+            name: "GatewayAdmin",
+            dependencies: nio + [
+                "GatewayMetrics",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Proxy: SwiftNIO channel handlers, listeners and per-event-loop upstream pools.
         .target(
             name: "GatewayProxy",
             dependencies: nio + [
-                "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit",
+                "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -71,7 +89,10 @@ let package = Package(
         .target(
             name: "GatewayApp",
             dependencies: [
-                "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayProxy",
+                "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayProxy", "GatewayAdmin",
+                "GatewayMetrics",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -97,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "GatewayIntegrationTests",
             dependencies: [
-                "GatewayApp", "GatewayProxy", "GatewayRules", "GatewayPolicy", "GatewayAudit",
+                "GatewayApp", "GatewayProxy", "GatewayRules", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
+                "GatewayAdmin",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import GatewayAudit
+import GatewayMetrics
 import GatewayProxy
 import GatewayRules
 public import Logging
@@ -25,7 +26,12 @@ public struct DemoRunner: Sendable {
         let text = DemoConfiguration.rules(listenPort: self.listenPort, upstreamPort: upstreamPort)
         let loaded = try RulesLoader(environment: [:]).load(text: text, path: "demo.conf")
         let configuration = try ProxyConfiguration(rules: loaded.rules, auditSink: DiscardingAuditSink())
-        let server = try ProxyServer.make(rules: loaded.rules, configuration: configuration, logger: self.logger)
+        let server = try ProxyServer.make(
+            rules: loaded.rules,
+            configuration: configuration,
+            metrics: GatewayMetrics(),
+            logger: self.logger
+        )
         let group = ServiceGroup(
             services: [server, DemoBanner(server: server, port: self.listenPort)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,13 +1,18 @@
+import GatewayAdmin
 import GatewayAudit
+public import GatewayMetrics
 public import GatewayProxy
 public import GatewayRules
 public import Logging
+import Metrics
 import NIOCore
+import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
-/// `gateway run`: the proxy, the reload listener and the audit log as one service group.
-/// SIGTERM/SIGINT drain gracefully; SIGHUP reloads the rules file (SPEC §7).
+/// `gateway run`: the proxy, the admin listener, the reload listener and the audit log as one
+/// service group. SIGTERM/SIGINT drain gracefully; SIGHUP reloads the rules file (SPEC §7).
 public struct GatewayRuntime: Sendable {
     public let rulesPath: String
     public let logger: Logger
@@ -22,22 +27,45 @@ public struct GatewayRuntime: Sendable {
     public func run() async throws {
         let loaded = try RulesFile.load(self.rulesPath)
         for warning in loaded.warnings { self.logger.warning("\(warning)") }
+        let metrics = GatewayMetrics()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let auditSink: any AuditSink = DiscardingAuditSink()
+        let readiness = Readiness()
         let configuration = try ProxyConfiguration(rules: loaded.rules, auditSink: auditSink)
-        let server = try ProxyServer.make(rules: loaded.rules, configuration: configuration, logger: self.logger)
+        let server = try ProxyServer.make(
+            rules: loaded.rules,
+            configuration: configuration,
+            metrics: metrics,
+            logger: self.logger,
+            onDrain: { readiness.markDraining() }
+        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let admin = loaded.rules.admin {
+            let address = try SocketAddress.makeAddressResolvingHost(admin.listen.host, port: admin.listen.port)
+            let adminServer = AdminServer(
+                address: address,
+                metrics: metrics,
+                readiness: readiness,
+                group: MultiThreadedEventLoopGroup.singleton,
+                logger: self.logger
+            )
+            services.append(.init(service: adminServer))
+        }
         let reload = ReloadService(
             rulesPath: self.rulesPath,
             running: loaded.rules,
             auditSink: auditSink,
             server: server,
+            metrics: metrics,
             logger: self.logger
         )
+        // Shutdown runs in reverse order: reload stops, the proxy drains, then the admin
+        // listener closes (so /readyz answers 503 throughout the drain).
+        services.append(.init(service: server))
+        services.append(.init(service: reload, successTerminationBehavior: .ignore))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: server),
-                    .init(service: reload, successTerminationBehavior: .ignore),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: self.logger
             )
@@ -48,14 +76,22 @@ public struct GatewayRuntime: Sendable {
 
 extension ProxyServer {
     /// A server for the rules' `[server]` settings.
-    public static func make(rules: Rules, configuration: ProxyConfiguration, logger: Logger) throws -> ProxyServer {
+    public static func make(
+        rules: Rules,
+        configuration: ProxyConfiguration,
+        metrics: GatewayMetrics,
+        logger: Logger,
+        onDrain: @escaping @Sendable () -> Void = {}
+    ) throws -> ProxyServer {
         let listen = try rules.server.listen.map { try SocketAddress.makeAddressResolvingHost($0.host, port: $0.port) }
         return ProxyServer(
             configuration: configuration,
             listen: listen,
             threads: rules.server.threads,
             shutdownGrace: TimeAmount(rules.server.shutdownGrace),
-            logger: logger
+            metrics: metrics,
+            logger: logger,
+            onDrain: onDrain
         )
     }
 }

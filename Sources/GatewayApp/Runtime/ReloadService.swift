@@ -1,4 +1,6 @@
 import GatewayAudit
+import GatewayMetrics
+import Prometheus
 import GatewayProxy
 import GatewayRules
 import Logging
@@ -13,6 +15,7 @@ struct ReloadService: Service {
     let running: Rules
     let auditSink: any AuditSink
     let server: ProxyServer
+    let metrics: GatewayMetrics
     let logger: Logger
 
     func run() async throws {
@@ -31,6 +34,7 @@ struct ReloadService: Service {
         } catch {
             for diagnostic in error.diagnostics { self.logger.error("\(diagnostic)") }
             self.logger.error("reload failed: the running rules stay in force")
+            self.metrics.reloadsFailed.increment()
             return nil
         }
         for warning in loaded.warnings { self.logger.warning("\(warning)") }
@@ -40,8 +44,10 @@ struct ReloadService: Service {
             self.server.apply(try ProxyConfiguration(rules: rules, auditSink: self.auditSink))
         } catch {
             self.logger.error("reload failed: \(error); the running rules stay in force")
+            self.metrics.reloadsFailed.increment()
             return nil
         }
+        self.metrics.reloadsSucceeded.increment()
         self.logger.info("rules reloaded", metadata: ["routes": "\(rules.routes.count)"])
         return rules
     }

@@ -1,4 +1,5 @@
 import GatewayAudit
+import GatewayMetrics
 import GatewayPolicy
 import GatewayRouting
 import GatewayRules
@@ -453,6 +454,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// A failure reaching the upstream (502/504): the policy allowed the request.
     private func failUpstream(_ exchange: Exchange, reason: DenyReason) {
+        if let target = exchange.target {
+            self.loop.metrics.recordUpstreamError(target.label, kind: reason == .upstreamTimeout ? "timeout" : "connect")
+        }
         exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
         exchange.responseTimer?.cancel()
         exchange.decision = "allow"
@@ -522,9 +526,22 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if self.exchange == nil, self.queue.isEmpty { self.armIdleTimer() }
     }
 
+    /// Writes the exchange's audit record and counts it in the metrics, once.
     private func audit(_ exchange: Exchange) {
+        guard !exchange.isRecorded else { return }
+        exchange.isRecorded = true
+        let now = Clock.monotonicNanoseconds()
+        let metrics = self.loop.metrics
+        metrics.recordRequest(
+            route: exchange.routeName,
+            decision: exchange.decision,
+            reason: exchange.reason,
+            durationNanoseconds: now - exchange.startNanoseconds
+        )
+        if let target = exchange.target, let start = exchange.upstreamStartNanoseconds, exchange.reason == "ok" {
+            metrics.recordUpstream(target.label, durationNanoseconds: (exchange.upstreamEndNanoseconds ?? now) - start)
+        }
         guard exchange.isAudited else { return }
-        exchange.isAudited = false
         self.loop.configuration.auditSink.submit(exchange.auditRecord())
     }
 

@@ -56,6 +56,8 @@ final class Exchange {
     var reason = "ok"
     /// Whether an audit record is written (not when the request line was never read).
     var isAudited = true
+    /// Whether the record (and metrics) for this exchange were written.
+    var isRecorded = false
 
     init(head: HTTPRequestHead, requestID: String, client: String, connection: DownstreamHandler) {
         self.head = head

@@ -1,3 +1,4 @@
+import GatewayMetrics
 import GatewayRules
 import NIOCore
 
@@ -10,14 +11,16 @@ final class LoopContext {
     private var pools: [String: UpstreamPool] = [:]
     private var roundRobin: [String: Int] = [:]
     var requestIDs = RequestIDGenerator()
+    let metrics: LoopMetrics
     private var connections: [ObjectIdentifier: DownstreamHandler] = [:]
     /// Set once shutdown began: new requests are answered 503 `shutting_down`.
     private(set) var isDraining = false
     private var drained: EventLoopPromise<Void>?
 
-    init(eventLoop: any EventLoop, configuration: ProxyConfiguration) {
+    init(eventLoop: any EventLoop, configuration: ProxyConfiguration, metrics: GatewayMetrics) {
         self.eventLoop = eventLoop
         self.configuration = configuration
+        self.metrics = LoopMetrics(shared: metrics)
     }
 
     var connectionCount: Int { self.connections.count }
@@ -50,11 +53,13 @@ final class LoopContext {
 
     func register(_ connection: DownstreamHandler) {
         self.connections[ObjectIdentifier(connection)] = connection
+        self.metrics.connectionOpened()
         if self.isDraining { connection.beginDrain() }
     }
 
     func deregister(_ connection: DownstreamHandler) {
-        self.connections[ObjectIdentifier(connection)] = nil
+        guard self.connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
+        self.metrics.connectionClosed()
         if self.isDraining, self.connections.isEmpty { self.drained?.succeed() }
     }
 

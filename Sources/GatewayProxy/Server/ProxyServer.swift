@@ -1,5 +1,6 @@
 public import Logging
 public import NIOCore
+public import GatewayMetrics
 import NIOHTTP1
 import NIOPosix
 public import ServiceLifecycle
@@ -19,6 +20,7 @@ public final class ProxyServer: Service, Sendable {
     private let activeConnections = ConnectionCounter()
     private let configurationBox: Mutex<ProxyConfiguration>
     private let bound: EventLoopPromise<[SocketAddress]>
+    private let onDrain: @Sendable () -> Void
 
     /// Creates the server and its event loops (`threads`, 0 = one per core) without binding.
     public init(
@@ -26,14 +28,17 @@ public final class ProxyServer: Service, Sendable {
         listen: [SocketAddress],
         threads: Int,
         shutdownGrace: TimeAmount,
-        logger: Logger
+        metrics: GatewayMetrics,
+        logger: Logger,
+        onDrain: @escaping @Sendable () -> Void = {}
     ) {
+        self.onDrain = onDrain
         let count = threads > 0 ? threads : System.coreCount
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: count)
         self.ownsGroup = true
         var loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>] = [:]
         for loop in self.group.makeIterator() {
-            let context = NIOLoopBoundBox.makeBoxSendingValue(LoopContext(eventLoop: loop, configuration: configuration), eventLoop: loop)
+            let context = NIOLoopBoundBox.makeBoxSendingValue(LoopContext(eventLoop: loop, configuration: configuration, metrics: metrics), eventLoop: loop)
             loops[ObjectIdentifier(loop)] = context
         }
         self.loops = loops
@@ -79,6 +84,7 @@ public final class ProxyServer: Service, Sendable {
         await withGracefulShutdownHandler {
             await self.waitForever(channels)
         } onGracefulShutdown: {
+            self.onDrain()
             for channel in channels { channel.close(promise: nil) }
         }
         try? await self.drain()

@@ -1,9 +1,12 @@
+import GatewayAdmin
 import GatewayApp
 import GatewayAudit
+import GatewayMetrics
 import GatewayProxy
 import GatewayRules
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -12,32 +15,76 @@ import Synchronization
 final class GatewayHarness: Sendable {
     let server: ProxyServer
     let port: Int
+    /// The admin listener's port, when started with one.
+    let adminPort: Int?
     let audit: CollectingAuditSink
+    let metrics: GatewayMetrics
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    private init(server: ProxyServer, port: Int, audit: CollectingAuditSink, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(
+        server: ProxyServer,
+        port: Int,
+        adminPort: Int?,
+        audit: CollectingAuditSink,
+        metrics: GatewayMetrics,
+        group: ServiceGroup,
+        task: Task<Void, any Error>
+    ) {
         self.server = server
         self.port = port
+        self.adminPort = adminPort
         self.audit = audit
+        self.metrics = metrics
         self.group = group
         self.task = task
     }
 
     /// Starts the gateway with `rules` (listening on 127.0.0.1, port 0).
-    static func start(_ rules: Rules, threads: Int = 1) async throws -> GatewayHarness {
+    static func start(_ rules: Rules, threads: Int = 1, withAdmin: Bool = false) async throws -> GatewayHarness {
         var rules = rules
         rules.server.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
         rules.server.threads = threads
         let audit = CollectingAuditSink()
+        let metrics = GatewayMetrics()
+        let readiness = Readiness()
         let configuration = try ProxyConfiguration(rules: rules, auditSink: audit)
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .critical
-        let server = try ProxyServer.make(rules: rules, configuration: configuration, logger: logger)
-        let group = ServiceGroup(services: [server], logger: logger)
+        let server = try ProxyServer.make(
+            rules: rules,
+            configuration: configuration,
+            metrics: metrics,
+            logger: logger,
+            onDrain: { readiness.markDraining() }
+        )
+        var services: [any Service] = []
+        var admin: AdminServer?
+        if withAdmin {
+            let adminServer = AdminServer(
+                address: try SocketAddress(ipAddress: "127.0.0.1", port: 0),
+                metrics: metrics,
+                readiness: readiness,
+                group: MultiThreadedEventLoopGroup.singleton,
+                logger: logger
+            )
+            services.append(adminServer)
+            admin = adminServer
+        }
+        services.append(server)
+        let group = ServiceGroup(services: services, logger: logger)
         let task = Task { try await group.run() }
         let addresses = try await server.listeningAddresses()
-        return GatewayHarness(server: server, port: addresses[0].port!, audit: audit, group: group, task: task)
+        let adminPort = try await admin?.listeningAddress().port
+        return GatewayHarness(
+            server: server,
+            port: addresses[0].port!,
+            adminPort: adminPort,
+            audit: audit,
+            metrics: metrics,
+            group: group,
+            task: task
+        )
     }
 
     /// Triggers graceful shutdown (as SIGTERM does) and waits until the server stopped.

@@ -1,0 +1,154 @@
+// GatewayAdmin owns the admin listener: /healthz, /readyz and /metrics (SPEC §6). It is not
+// audited and shares nothing with the data path but the metrics registry and readiness flag.
+public import GatewayMetrics
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOPosix
+public import ServiceLifecycle
+import Synchronization
+
+/// Whether the gateway takes traffic: false once draining began, so load balancers stop
+/// sending before the listeners close.
+public final class Readiness: Sendable {
+    private let ready = Atomic<Bool>(true)
+
+    public init() {}
+
+    public var isReady: Bool { self.ready.load(ordering: .relaxed) }
+
+    public func markDraining() {
+        self.ready.store(false, ordering: .relaxed)
+    }
+}
+
+/// The admin HTTP listener, run as a service beside the proxy.
+public final class AdminServer: Service, Sendable {
+    private let address: SocketAddress
+    private let metrics: GatewayMetrics
+    private let readiness: Readiness
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let bound: EventLoopPromise<SocketAddress>
+
+    public init(address: SocketAddress, metrics: GatewayMetrics, readiness: Readiness, group: any EventLoopGroup, logger: Logger) {
+        self.address = address
+        self.metrics = metrics
+        self.readiness = readiness
+        self.group = group
+        self.logger = logger
+        self.bound = group.next().makePromise()
+    }
+
+    /// The bound address, once listening.
+    public func listeningAddress() async throws -> SocketAddress {
+        try await self.bound.futureResult.get()
+    }
+
+    public func run() async throws {
+        let metrics = self.metrics
+        let readiness = self.readiness
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: self.group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(AdminHandler(metrics: metrics, readiness: readiness))
+                    }
+                }
+                .bind(to: self.address)
+                .get()
+        } catch {
+            self.bound.fail(error)
+            throw error
+        }
+        self.bound.succeed(channel.localAddress ?? self.address)
+        self.logger.info("admin listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        await withGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            readiness.markDraining()
+            channel.close(promise: nil)
+        }
+    }
+}
+
+/// Answers `/healthz` (alive), `/readyz` (503 while draining) and `/metrics`.
+private final class AdminHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let metrics: GatewayMetrics
+    let readiness: Readiness
+    private var head: HTTPRequestHead?
+
+    init(metrics: GatewayMetrics, readiness: Readiness) {
+        self.metrics = metrics
+        self.readiness = readiness
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch Self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+        case .body:
+            break
+        case .end:
+            guard let head = self.head else { return }
+            self.head = nil
+            self.respond(context: context, to: head)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, to head: HTTPRequestHead) {
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard head.method == .GET || head.method == .HEAD else {
+            self.send(context: context, status: .methodNotAllowed, type: "text/plain", body: Array("method not allowed\n".utf8), head: head)
+            return
+        }
+        switch path {
+        case "/healthz":
+            self.send(context: context, status: .ok, type: "text/plain", body: Array("ok\n".utf8), head: head)
+        case "/readyz":
+            let ready = self.readiness.isReady
+            self.send(
+                context: context,
+                status: ready ? .ok : .serviceUnavailable,
+                type: "text/plain",
+                body: Array((ready ? "ready\n" : "draining\n").utf8),
+                head: head
+            )
+        case "/metrics":
+            self.send(
+                context: context,
+                status: .ok,
+                type: "text/plain; version=0.0.4; charset=utf-8",
+                body: self.metrics.exposition(),
+                head: head
+            )
+        default:
+            self.send(context: context, status: .notFound, type: "text/plain", body: Array("not found\n".utf8), head: head)
+        }
+    }
+
+    private func send(context: ChannelHandlerContext, status: HTTPResponseStatus, type: String, body: [UInt8], head: HTTPRequestHead) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: type)
+        headers.add(name: "content-length", value: String(body.count))
+        headers.add(name: "cache-control", value: "no-store")
+        if !head.isKeepAlive { headers.add(name: "connection", value: "close") }
+        context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if head.method != .HEAD {
+            context.write(Self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        }
+        let keepAlive = head.isKeepAlive
+        context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            if !keepAlive { context.close(promise: nil) }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension AdminHandler: Sendable {}

@@ -1,0 +1,105 @@
+// GatewayMetrics owns the Prometheus metrics of SPEC §6: their names, labels and buckets, and
+// the per-event-loop caches that keep their lookups off any shared lock.
+public import Prometheus
+
+/// The gateway's metrics, registered in one Prometheus registry (SPEC §6 names, fixed).
+///
+/// Counters are atomics; labelled series are created once and then cached per event loop by
+/// `LoopMetrics`, so recording a request costs no lock and no allocation in steady state.
+public final class GatewayMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    public let connectionsActive: Gauge
+    public let replayStoreEntries: Gauge
+    public let tokenCacheHits: Counter
+    public let tokenCacheMisses: Counter
+    public let auditRecords: Counter
+    public let auditQueueDepth: Gauge
+    public let reloadsSucceeded: Counter
+    public let reloadsFailed: Counter
+    public let rateLimitFallbacks: Counter
+
+    /// Request durations: 250 µs to 30 s.
+    static let durationBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    /// `gateway_<metric>_<unit>` with its help text.
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gateway", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        self.connectionsActive = registry.makeGauge(
+            descriptor: Self.name("connections", "active", "Open downstream connections."),
+        )
+        self.replayStoreEntries = registry.makeGauge(
+            descriptor: Self.name("replay_store", "entries", "Nonces and revocations held by the replay store."),
+        )
+        self.tokenCacheHits = registry.makeCounter(
+            descriptor: Self.name("token_cache_hits", "total", "Verified-token cache hits."),
+        )
+        self.tokenCacheMisses = registry.makeCounter(
+            descriptor: Self.name("token_cache_misses", "total", "Verified-token cache misses (full verifications)."),
+        )
+        self.auditRecords = registry.makeCounter(
+            descriptor: Self.name("audit_records", "total", "Audit records written."),
+        )
+        self.auditQueueDepth = registry.makeGauge(
+            descriptor: Self.name("audit_queue", "depth", "Audit records accepted but not yet written."),
+        )
+        self.reloadsSucceeded = registry.makeCounter(
+            descriptor: Self.name("config_reloads", "total", "Rules reloads by result."),
+            labels: [("result", "success")],
+        )
+        self.reloadsFailed = registry.makeCounter(
+            descriptor: Self.name("config_reloads", "total", "Rules reloads by result."),
+            labels: [("result", "error")],
+        )
+        self.rateLimitFallbacks = registry.makeCounter(
+            descriptor: Self.name("rate_limit_local_fallback", "total", "Rate-limit decisions taken on local buckets because the shared store was unreachable."),
+        )
+    }
+
+    /// `gateway_requests_total{route,decision,reason}`.
+    public func requests(route: String, decision: String, reason: String) -> Counter {
+        self.registry.makeCounter(
+            descriptor: Self.name("requests", "total", "Requests by route, decision and reason."),
+            labels: [("route", route), ("decision", decision), ("reason", reason)],
+        )
+    }
+
+    /// `gateway_request_duration_seconds{route}`.
+    public func requestDuration(route: String) -> DurationHistogram {
+        self.registry.makeDurationHistogram(
+            descriptor: Self.name("request_duration", "seconds", "Time from the request head to the end of the response, by route."),
+            labels: [("route", route)],
+            buckets: Self.durationBuckets,
+        )
+    }
+
+    /// `gateway_upstream_duration_seconds{upstream}`.
+    public func upstreamDuration(upstream: String) -> DurationHistogram {
+        self.registry.makeDurationHistogram(
+            descriptor: Self.name("upstream_duration", "seconds", "Time from sending a request upstream to the end of its response."),
+            labels: [("upstream", upstream)],
+            buckets: Self.durationBuckets,
+        )
+    }
+
+    /// `gateway_upstream_errors_total{upstream,kind}`: kind is `connect`, `timeout` or `reset`.
+    public func upstreamErrors(upstream: String, kind: String) -> Counter {
+        self.registry.makeCounter(
+            descriptor: Self.name("upstream_errors", "total", "Upstream failures by upstream and kind."),
+            labels: [("upstream", upstream), ("kind", kind)],
+        )
+    }
+
+    /// The Prometheus text exposition of every metric.
+    public func exposition() -> [UInt8] {
+        self.registry.emitToBuffer()
+    }
+}

@@ -1,0 +1,75 @@
+import Prometheus
+
+/// One event loop's cache of labelled series: looked up by plain dictionary on the loop, so
+/// the shared registry (and its lock) is touched only the first time a label set appears.
+public final class LoopMetrics {
+    private struct RequestKey: Hashable {
+        var route: String
+        var decision: String
+        var reason: String
+    }
+
+    public let shared: GatewayMetrics
+    private var requests: [RequestKey: Counter] = [:]
+    private var durations: [String: DurationHistogram] = [:]
+    private var upstreamDurations: [String: DurationHistogram] = [:]
+    private var upstreamErrors: [String: Counter] = [:]
+
+    public init(shared: GatewayMetrics) {
+        self.shared = shared
+    }
+
+    public func connectionOpened() {
+        self.shared.connectionsActive.increment()
+    }
+
+    public func connectionClosed() {
+        self.shared.connectionsActive.decrement()
+    }
+
+    /// Counts one finished request and its duration.
+    public func recordRequest(route: String?, decision: String, reason: String, durationNanoseconds: Int64) {
+        let routeLabel = route ?? ""
+        let key = RequestKey(route: routeLabel, decision: decision, reason: reason)
+        let counter: Counter
+        if let cached = self.requests[key] {
+            counter = cached
+        } else {
+            counter = self.shared.requests(route: routeLabel, decision: decision, reason: reason)
+            self.requests[key] = counter
+        }
+        counter.increment()
+        let histogram: DurationHistogram
+        if let cached = self.durations[routeLabel] {
+            histogram = cached
+        } else {
+            histogram = self.shared.requestDuration(route: routeLabel)
+            self.durations[routeLabel] = histogram
+        }
+        histogram.recordNanoseconds(durationNanoseconds)
+    }
+
+    public func recordUpstream(_ upstream: String, durationNanoseconds: Int64) {
+        if let cached = self.upstreamDurations[upstream] {
+            cached.recordNanoseconds(durationNanoseconds)
+        } else {
+            let histogram = self.shared.upstreamDuration(upstream: upstream)
+            self.upstreamDurations[upstream] = histogram
+            histogram.recordNanoseconds(durationNanoseconds)
+        }
+    }
+
+    public func recordUpstreamError(_ upstream: String, kind: String) {
+        let key = upstream + "\u{0}" + kind
+        if let cached = self.upstreamErrors[key] {
+            cached.increment()
+        } else {
+            let counter = self.shared.upstreamErrors(upstream: upstream, kind: kind)
+            self.upstreamErrors[key] = counter
+            counter.increment()
+        }
+    }
+}
+
+@available(*, unavailable)
+extension LoopMetrics: Sendable {}
