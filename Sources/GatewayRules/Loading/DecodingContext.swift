@@ -1,12 +1,22 @@
 /// What every reader of one load shares: the file being read, where problems go, how files and
 /// secrets are reached.
-struct DecodingContext {
+///
+/// A class only so that the many `TableReader` values of a large file share one reference instead
+/// of copying (and retaining) its parts; it is immutable.
+final class DecodingContext {
     /// The file whose tables are being read (the rules file or `api_keys_file`).
     let source: RulesSource
     let log: DiagnosticLog
     let files: FileAccess
     /// For `secret_env`.
     let environment: [String: String]
+
+    init(source: RulesSource, log: DiagnosticLog, files: FileAccess, environment: [String: String]) {
+        self.source = source
+        self.log = log
+        self.files = files
+        self.environment = environment
+    }
 
     /// The same load, reading another file.
     func reading(_ source: RulesSource) -> DecodingContext {

@@ -1,5 +1,4 @@
 import Foundation
-import TOMLKit
 
 /// Reads a rules file (TOML), validates every key of SPEC §2 and §8 and produces `Rules`.
 ///
@@ -38,8 +37,8 @@ public struct RulesLoader: Sendable {
     /// Loads rules from `text` as if read from `path` (relative paths resolve against its folder).
     public func load(text: String, path: String) throws(RulesError) -> LoadedRules {
         let source = RulesSource(path: path, text: text)
-        let table: TOMLTable
-        switch TOMLDocument.parse(text, file: path) {
+        let table: TOMLNode.Table
+        switch TOMLNode.parse(text, file: path) {
         case .failure(let error): throw error
         case .success(let parsed): table = parsed
         }

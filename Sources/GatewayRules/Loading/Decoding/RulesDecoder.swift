@@ -44,11 +44,11 @@ struct RulesDecoder {
         what: String,
         _ decode: (TableReader) -> Rule?
     ) -> (decoded: [Located<Rule>], declared: Set<String>) {
-        var registry = NameRegistry<String>(what: what)
+        var registry = NameRegistry<String, KeyPath>()
         var decoded: [Located<Rule>] = []
         for entry in self.root.entries(key) {
             if let name = entry.peekString(nameKey) {
-                registry.claim(name, shown: "\"\(name)\"", key: nameKey, of: entry)
+                registry.claim(name, shown: "\"\(name)\"", what: what, key: nameKey, of: entry)
             }
             if let rule = decode(entry) {
                 decoded.append(Located(value: rule, path: entry.path, file: entry.context.source.path))
