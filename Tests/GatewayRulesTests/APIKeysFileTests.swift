@@ -10,7 +10,8 @@ struct APIKeysFileTests {
         for index in 0..<count {
             let hex = String(index, radix: 16)
             let hash = String(repeating: "0", count: 64 - hex.count) + hex
-            text += "[[api_keys]]\nid = \"consumer-\(index)\"\nhash = \"sha256:\(hash)\"\nscopes = [\"orders:read\"]\n\n"
+            text +=
+                "[[api_keys]]\nid = \"consumer-\(index)\"\nhash = \"sha256:\(hash)\"\nscopes = [\"orders:read\"]\n\n"
         }
         return text
     }

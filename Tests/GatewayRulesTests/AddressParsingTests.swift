@@ -1,5 +1,6 @@
-@testable import GatewayRules
 import Testing
+
+@testable import GatewayRules
 
 /// Listen addresses, upstream targets, CIDRs, route host patterns and Redis URLs.
 struct AddressParsingTests {
@@ -14,19 +15,26 @@ struct AddressParsingTests {
         #expect(throws: ValueError("missing host; use 0.0.0.0 or [::] for every address")) {
             try ListenAddress(parsing: ":8080")
         }
-        #expect(throws: ValueError("\"300.1.1.1\" is not an IPv4 address")) { try ListenAddress(parsing: "300.1.1.1:80") }
+        #expect(throws: ValueError("\"300.1.1.1\" is not an IPv4 address")) {
+            try ListenAddress(parsing: "300.1.1.1:80")
+        }
         #expect(throws: ValueError("\"::g\" is not an IPv6 address")) { try ListenAddress(parsing: "[::g]:80") }
         #expect(throws: ValueError("\"*\" is not a valid host name")) { try ListenAddress(parsing: "*:80") }
     }
 
     @Test func upstreamTargets() throws {
         #expect(try UpstreamTarget(parsing: "10.0.0.5:9000") == UpstreamTarget(host: "10.0.0.5", port: 9000))
-        #expect(try UpstreamTarget(parsing: "https://api.internal") == UpstreamTarget(scheme: .https, host: "api.internal", port: 443))
+        #expect(
+            try UpstreamTarget(parsing: "https://api.internal")
+                == UpstreamTarget(scheme: .https, host: "api.internal", port: 443)
+        )
         #expect(try UpstreamTarget(parsing: "HTTP://[::1]:81/") == UpstreamTarget(host: "::1", port: 81))
         #expect(throws: ValueError("a target is host:port only, without a path")) {
             try UpstreamTarget(parsing: "https://api.internal/v1")
         }
-        #expect(throws: ValueError("user info is not allowed in a target")) { try UpstreamTarget(parsing: "http://u@h:1") }
+        #expect(throws: ValueError("user info is not allowed in a target")) {
+            try UpstreamTarget(parsing: "http://u@h:1")
+        }
         #expect(UpstreamTarget(scheme: .https, host: "::1", port: 8443).description == "https://[::1]:8443")
     }
 
@@ -68,16 +76,29 @@ struct AddressParsingTests {
         #expect(try RedisLocation(parsing: "redis://127.0.0.1:6379") == RedisLocation(host: "127.0.0.1"))
         #expect(try RedisLocation(parsing: "redis://cache/3") == RedisLocation(host: "cache", database: 3))
         let withPassword = try RedisLocation(parsing: "redis://:s3cret@[::1]:7000/1")
-        #expect(withPassword == RedisLocation(host: "::1", port: 7000, database: 1, password: Secret(bytes: Array("s3cret".utf8), source: .inline)))
+        #expect(
+            withPassword
+                == RedisLocation(
+                    host: "::1",
+                    port: 7000,
+                    database: 1,
+                    password: Secret(bytes: Array("s3cret".utf8), source: .inline)
+                )
+        )
         #expect(withPassword.description == "redis://[::1]:7000/1")
         #expect(throws: ValueError("expected \"memory\" or a URL redis://[user[:password]@]host[:port][/db]")) {
             try RedisLocation(parsing: "rediss://cache")
         }
-        #expect(throws: ValueError("invalid host or port in the redis URL")) { try RedisLocation(parsing: "redis://u:pw@cache:99999") }
+        #expect(throws: ValueError("invalid host or port in the redis URL")) {
+            try RedisLocation(parsing: "redis://u:pw@cache:99999")
+        }
     }
 
     @Test func rateLimits() throws {
-        #expect(try RateLimitRule(parsing: "5000/h", burst: nil) == RateLimitRule(count: 5000, period: .seconds(3600), burst: 5000))
+        #expect(
+            try RateLimitRule(parsing: "5000/h", burst: nil)
+                == RateLimitRule(count: 5000, period: .seconds(3600), burst: 5000)
+        )
         #expect(throws: ValueError("expected COUNT/s, COUNT/m or COUNT/h, as in \"100/s\"")) {
             try RateLimitRule(parsing: "100/d", burst: nil)
         }

@@ -1,5 +1,6 @@
-@testable import GatewayRules
 import Testing
+
+@testable import GatewayRules
 
 /// `Duration(rulesText:)` and `ByteSize.parse`: the value syntax of SPEC §2.
 struct DurationAndSizeTests {
@@ -27,7 +28,9 @@ struct DurationAndSizeTests {
         #expect(throws: ValueError(message)) { try Duration(rulesText: text) }
     }
 
-    @Test(arguments: [("512B", 512), ("16KiB", 16_384), ("10MiB", 10_485_760), ("1GiB", 1_073_741_824), ("4 KiB", 4096)])
+    @Test(arguments: [
+        ("512B", 512), ("16KiB", 16_384), ("10MiB", 10_485_760), ("1GiB", 1_073_741_824), ("4 KiB", 4096),
+    ])
     func sizesParse(text: String, expected: Int) throws {
         #expect(try ByteSize.parse(text) == expected)
     }

@@ -1,5 +1,6 @@
-@testable import GatewayRules
 import Testing
+
+@testable import GatewayRules
 
 /// The fast path for `api_keys_file`: it reads the plain layout and leaves everything else to TOMLKit.
 struct FastAPIKeysParserTests {

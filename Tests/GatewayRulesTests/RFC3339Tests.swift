@@ -1,5 +1,6 @@
-@testable import GatewayRules
 import Testing
+
+@testable import GatewayRules
 
 /// The hand-written RFC 3339 parser behind `[[api_keys]] expires`.
 struct RFC3339Tests {

@@ -7,8 +7,12 @@ struct RulesLoaderErrorTests {
     @Test func syntaxErrorsCarryTOMLKitsPosition() throws {
         let fixture = try RulesFixture()
         let problems = fixture.problems("[server]\nlisten = \"127.0.0.1:8080\nthreads = 2\n")
-        #expect(problems == ["gateway.conf:2:25: error: TOML syntax: parsing string: unescaped control characters other than TAB "
-                + "(U+0009) are explicitly prohibited"])
+        #expect(
+            problems == [
+                "gateway.conf:2:25: error: TOML syntax: parsing string: unescaped control characters other than TAB "
+                    + "(U+0009) are explicitly prohibited"
+            ]
+        )
     }
 
     @Test func unknownTopLevelKeyPointsAtItsHeader() throws {
@@ -26,7 +30,9 @@ struct RulesLoaderErrorTests {
     @Test func unknownKeyInAnInlineTableAndTheMissingOne() throws {
         let fixture = try RulesFixture()
         try fixture.touch("c.pem")
-        let problems = fixture.problems("[server]\ntls = { cert_file = \"c.pem\", key_fle = \"k.pem\" }\n" + minimalRoutes)
+        let problems = fixture.problems(
+            "[server]\ntls = { cert_file = \"c.pem\", key_fle = \"k.pem\" }\n" + minimalRoutes
+        )
         #expect(
             problems == [
                 "gateway.conf:2:7: error: server.tls.key_file: required key is missing",
@@ -38,7 +44,9 @@ struct RulesLoaderErrorTests {
     @Test func unknownKeyInAnArrayEntryIsNamedByTheEntry() throws {
         let fixture = try RulesFixture()
         let problems = fixture.problems(minimalRoutes + "scope = [\"orders:read\"]\n")
-        #expect(problems == ["gateway.conf:9:1: error: routes[1](orders-read).scope: unknown key; did you mean \"scopes\"?"])
+        #expect(
+            problems == ["gateway.conf:9:1: error: routes[1](orders-read).scope: unknown key; did you mean \"scopes\"?"]
+        )
     }
 
     @Test func wrongTypeSaysWhatWasFound() throws {
@@ -114,16 +122,17 @@ struct RulesLoaderErrorTests {
 
     @Test func duplicateNames() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + """
-            [[routes]]
-            name = "orders-read"
-            path = "/orders/x"
-            upstream = "orders"
+        let text =
+            minimalRoutes + """
+                [[routes]]
+                name = "orders-read"
+                path = "/orders/x"
+                upstream = "orders"
 
-            [[upstreams]]
-            name = "orders"
-            targets = ["127.0.0.1:9001"]
-            """
+                [[upstreams]]
+                name = "orders"
+                targets = ["127.0.0.1:9001"]
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:10:8: error: routes[2](orders-read).name: duplicate route name \"orders-read\"; "
@@ -136,7 +145,8 @@ struct RulesLoaderErrorTests {
 
     @Test func pathAndPathPrefixConflictOrAreMissing() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes.replacing("path_prefix = \"/orders\"", with: "path = \"/orders\"\npath_prefix = \"/orders\"")
+        let text =
+            minimalRoutes.replacing("path_prefix = \"/orders\"", with: "path = \"/orders\"\npath_prefix = \"/orders\"")
             + "[[routes]]\nname = \"no-path\"\nupstream = \"orders\"\n\n[[routes]]\nname = \"rel\"\npath = \"orders\"\nupstream = \"orders\"\n"
         #expect(
             fixture.problems(text) == [
@@ -161,7 +171,9 @@ struct RulesLoaderErrorTests {
 
     @Test func badAuthKindAndEmptyAuth() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + "auth = [\"jwt\", \"apikey\"]\n\n[[routes]]\nname = \"b\"\npath = \"/b\"\nupstream = \"orders\"\nauth = []\n"
+        let text =
+            minimalRoutes
+            + "auth = [\"jwt\", \"apikey\"]\n\n[[routes]]\nname = \"b\"\npath = \"/b\"\nupstream = \"orders\"\nauth = []\n"
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:9:16: error: routes[1](orders-read).auth[2]: unknown credential kind \"apikey\"; "
@@ -187,7 +199,9 @@ struct RulesLoaderErrorTests {
 
     @Test func badRateLimitAndBurst() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + "rate_limit = \"0/s\"\n\n[[routes]]\nname = \"b\"\npath = \"/b\"\nupstream = \"orders\"\nburst = 5\n"
+        let text =
+            minimalRoutes
+            + "rate_limit = \"0/s\"\n\n[[routes]]\nname = \"b\"\npath = \"/b\"\nupstream = \"orders\"\nburst = 5\n"
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:9:14: error: routes[1](orders-read).rate_limit: invalid rate limit \"0/s\": "
@@ -200,17 +214,18 @@ struct RulesLoaderErrorTests {
     @Test func badAlgorithms() throws {
         let fixture = try RulesFixture()
         try fixture.touch("k.pem")
-        let text = minimalRoutes + """
-            [[keys]]
-            id = "k"
-            alg = "es256"
-            public_key_file = "k.pem"
+        let text =
+            minimalRoutes + """
+                [[keys]]
+                id = "k"
+                alg = "es256"
+                public_key_file = "k.pem"
 
-            [[signing_keys]]
-            id = "s"
-            alg = "Ed25519"
-            public_key_file = "k.pem"
-            """
+                [[signing_keys]]
+                id = "s"
+                alg = "Ed25519"
+                public_key_file = "k.pem"
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:11:7: error: keys[1](k).alg: unknown algorithm \"es256\"; did you mean \"ES256\"? "
@@ -224,16 +239,17 @@ struct RulesLoaderErrorTests {
     @Test func keyMaterialMustMatchTheAlgorithm() throws {
         let fixture = try RulesFixture()
         try fixture.touch("k.pem")
-        let text = minimalRoutes + """
-            [[keys]]
-            id = "hs"
-            alg = "HS256"
-            public_key_file = "k.pem"
+        let text =
+            minimalRoutes + """
+                [[keys]]
+                id = "hs"
+                alg = "HS256"
+                public_key_file = "k.pem"
 
-            [[keys]]
-            id = "none"
-            alg = "RS256"
-            """
+                [[keys]]
+                id = "none"
+                alg = "RS256"
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:12:1: error: keys[1](hs).public_key_file: HS256 is an HMAC algorithm: "
@@ -270,7 +286,8 @@ struct RulesLoaderErrorTests {
 
     @Test func unreadableFileNamesTheResolvedPath() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + "[[keys]]\nid = \"k\"\nalg = \"ES256\"\npublic_key_file = \"keys/../keys/missing.pem\"\n"
+        let text =
+            minimalRoutes + "[[keys]]\nid = \"k\"\nalg = \"ES256\"\npublic_key_file = \"keys/../keys/missing.pem\"\n"
         let error = #expect(throws: RulesError.self) { try fixture.load(text) }
         #expect(
             error?.description
@@ -292,7 +309,9 @@ struct RulesLoaderErrorTests {
 
     @Test func badExpires() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + "[[api_keys]]\nid = \"acme\"\nhash = \"\(testKeyHash)\"\nexpires = \"2027-02-30T00:00:00Z\"\n"
+        let text =
+            minimalRoutes
+            + "[[api_keys]]\nid = \"acme\"\nhash = \"\(testKeyHash)\"\nexpires = \"2027-02-30T00:00:00Z\"\n"
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:12:11: error: api_keys[1](acme).expires: invalid RFC 3339 timestamp "
@@ -320,7 +339,8 @@ struct RulesLoaderErrorTests {
     @Test func duplicateAPIKeysAcrossFiles() throws {
         let fixture = try RulesFixture()
         try fixture.write("consumers.toml", "[[api_keys]]\nid = \"bulk\"\nhash = \"\(testKeyHash)\"\n")
-        let text = "api_keys_file = \"consumers.toml\"\n" + minimalRoutes
+        let text =
+            "api_keys_file = \"consumers.toml\"\n" + minimalRoutes
             + "[[api_keys]]\nid = \"acme\"\nhash = \"\(testKeyHash)\"\n"
         #expect(
             fixture.problems(text) == [
@@ -333,17 +353,18 @@ struct RulesLoaderErrorTests {
     @Test func tokenEndpointSigningKeyWithoutPrivateKey() throws {
         let fixture = try RulesFixture()
         try fixture.touch("k.pub.pem")
-        let text = minimalRoutes + """
-            [[keys]]
-            id = "auth-es256"
-            alg = "ES256"
-            public_key_file = "k.pub.pem"
-            issuer = "https://auth.example.com"
+        let text =
+            minimalRoutes + """
+                [[keys]]
+                id = "auth-es256"
+                alg = "ES256"
+                public_key_file = "k.pub.pem"
+                issuer = "https://auth.example.com"
 
-            [token_endpoint]
-            signing_key = "auth-es256"
-            issuer = "gateway"
-            """
+                [token_endpoint]
+                signing_key = "auth-es256"
+                issuer = "gateway"
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:16:15: error: token_endpoint.signing_key: key \"auth-es256\" has no private_key_file "
@@ -370,7 +391,9 @@ struct RulesLoaderErrorTests {
 
     @Test func everyProblemIsReportedSortedByLine() throws {
         let fixture = try RulesFixture()
-        let text = "[server]\nthreads = -1\n" + minimalRoutes.replacing("\"/orders\"", with: "\"orders\"") + "[jwt]\nleeway = \"-5s\"\n"
+        let text =
+            "[server]\nthreads = -1\n" + minimalRoutes.replacing("\"/orders\"", with: "\"orders\"")
+            + "[jwt]\nleeway = \"-5s\"\n"
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:2:11: error: server.threads: must be at least 0, found -1",
@@ -394,6 +417,8 @@ struct RulesLoaderErrorTests {
         let error = #expect(throws: RulesError.self) {
             try RulesLoader(environment: [:]).load(path: fixture.directory + "/absent.conf")
         }
-        #expect(error?.description == "\(fixture.directory)/absent.conf: error: cannot read the rules file: no such file")
+        #expect(
+            error?.description == "\(fixture.directory)/absent.conf: error: cannot read the rules file: no such file"
+        )
     }
 }

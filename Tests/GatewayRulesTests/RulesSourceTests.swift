@@ -1,5 +1,6 @@
-@testable import GatewayRules
 import Testing
+
+@testable import GatewayRules
 
 /// Finding a key's line and column in the text: `RulesSource`, `SourceIndex` and `KeyPath`.
 struct RulesSourceTests {
@@ -48,7 +49,7 @@ struct RulesSourceTests {
         ("routes[2](b).methods[2]", 18, 19),
         ("routes[2](b).upstream", 23, 12),
         ("server.extra.inline.nested.b", 26, 34),
-        ("server.extra.inline.c[2]", 26, 49)  // "é" counts as one column,
+        ("server.extra.inline.c[2]", 26, 49),  // "é" counts as one column,
     ])
     func valuesAreLocated(keyPath: String, line: Int, column: Int) throws {
         let position = try #require(Self.source.locate(keyPath: keyPath))

@@ -1,5 +1,6 @@
-@testable import GatewayRules
 import Testing
+
+@testable import GatewayRules
 
 /// "Did you mean" hints.
 struct SuggestionTests {

@@ -24,7 +24,9 @@ public struct RulesLoader: Sendable {
         let bytes: [UInt8]
         switch FileAccess(rulesPath: path).read(path) {
         case .failure(let problem):
-            throw RulesError(diagnostics: [Diagnostic(file: path, message: "cannot read the rules file: \(problem.reason)")])
+            throw RulesError(diagnostics: [
+                Diagnostic(file: path, message: "cannot read the rules file: \(problem.reason)")
+            ])
         case .success(let read):
             bytes = read
         }
@@ -52,7 +54,9 @@ public struct RulesLoader: Sendable {
         let rules = RulesDecoder(root: TableReader(table: table, path: .root, context: context)).decode()
         let diagnostics = log.sorted()
         guard let rules, !log.hasErrors else {
-            throw RulesError(diagnostics: diagnostics.isEmpty ? [Diagnostic(file: path, message: "invalid rules")] : diagnostics)
+            throw RulesError(
+                diagnostics: diagnostics.isEmpty ? [Diagnostic(file: path, message: "invalid rules")] : diagnostics
+            )
         }
         return LoadedRules(rules: rules, warnings: diagnostics, source: source)
     }

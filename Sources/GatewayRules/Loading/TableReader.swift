@@ -202,9 +202,15 @@ struct TableReader {
             self.error(key, "expected a duration string such as \"30s\", found an integer")
             return nil
         }
-        guard let duration = self.parsed(key, as: "duration", { text throws(ValueError) in
-            try Duration(rulesText: text)
-        }) else { return nil }
+        guard
+            let duration = self.parsed(
+                key,
+                as: "duration",
+                { text throws(ValueError) in
+                    try Duration(rulesText: text)
+                }
+            )
+        else { return nil }
         guard allowZero || duration > .zero else {
             self.error(key, "must be longer than zero")
             return nil
@@ -220,7 +226,10 @@ struct TableReader {
         case .integer(let bytes): size = bytes
         case .string: size = self.parsed(key, as: "size", ByteSize.parse)
         default:
-            self.error(key, "expected a size (bytes as an integer, or a string such as \"16KiB\"), found \(value.kind.phrase)")
+            self.error(
+                key,
+                "expected a size (bytes as an integer, or a string such as \"16KiB\"), found \(value.kind.phrase)"
+            )
             return nil
         }
         guard let size else { return nil }

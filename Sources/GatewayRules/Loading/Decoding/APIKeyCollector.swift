@@ -29,7 +29,10 @@ struct APIKeyCollector {
             }
             guard let key = APIKeyRule(decoding: entry) else { continue }
             if let first = self.hashes.claim(Digest(key.hash), at: place) {
-                entry.error("hash", "same hash as \(self.describe(first, from: entry)): one key would match both entries")
+                entry.error(
+                    "hash",
+                    "same hash as \(self.describe(first, from: entry)): one key would match both entries"
+                )
             }
             self.keys.append(key)
         }

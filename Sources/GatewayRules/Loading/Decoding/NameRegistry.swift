@@ -25,7 +25,13 @@ struct NameRegistry<Name: Hashable, Place> {
 extension NameRegistry where Place == KeyPath {
     /// Records the name at `key` of `reader`'s entry and reports a duplicate there, naming the
     /// entry that used it first (`what` is "route name", "key id", …).
-    mutating func claim(_ name: Name, shown: @autoclosure () -> String, what: String, key: String, of reader: TableReader) {
+    mutating func claim(
+        _ name: Name,
+        shown: @autoclosure () -> String,
+        what: String,
+        key: String,
+        of reader: TableReader
+    ) {
         guard let first = self.claim(name, at: reader.path) else { return }
         reader.error(key, "duplicate \(what) \(shown()); first used by \(first)")
     }

@@ -18,7 +18,8 @@ extension ReplayRules {
         guard reader.has("store") else { return nil }
         guard let text = reader.string("store") else { return nil }
         if text == "memory" { return .memory }
-        return reader.parse(text, at: reader.path("store"), as: "store", showingText: false) { text throws(ValueError) in
+        return reader.parse(text, at: reader.path("store"), as: "store", showingText: false) {
+            text throws(ValueError) in
             try RedisLocation(parsing: text)
         }.map(Store.redis)
     }

@@ -25,11 +25,20 @@ extension RouteRule {
         Self.checkReplayKinds(reader, auth: auth, replay: replay)
         guard let name, let path, let upstream, let auth, let scopes, let anyScopes else { return nil }
         self.init(
-            name: name, host: host, path: path, methods: methods, upstream: upstream, auth: auth,
-            scopes: scopes, anyScopes: anyScopes, audiences: audiences, replay: replay,
+            name: name,
+            host: host,
+            path: path,
+            methods: methods,
+            upstream: upstream,
+            auth: auth,
+            scopes: scopes,
+            anyScopes: anyScopes,
+            audiences: audiences,
+            replay: replay,
             forwardCredentials: reader.bool("forward_credentials") ?? false,
             stripPrefix: reader.bool("strip_prefix") ?? false,
-            rateLimit: rateLimit, isPublic: isPublic
+            rateLimit: rateLimit,
+            isPublic: isPublic
         )
     }
 
@@ -92,7 +101,11 @@ extension RouteRule {
             guard let kind = CredentialKind(rawValue: text) else {
                 let path = reader.path("auth").appending(index: offset + 1)
                 let hint = Suggestion.hint(for: text, among: names)
-                reader.context.report(.error, at: path, "unknown credential kind \"\(text)\"\(hint) (use jwt, api_key or signature)")
+                reader.context.report(
+                    .error,
+                    at: path,
+                    "unknown credential kind \"\(text)\"\(hint) (use jwt, api_key or signature)"
+                )
                 return nil
             }
             if !kinds.contains(kind) { kinds.append(kind) }

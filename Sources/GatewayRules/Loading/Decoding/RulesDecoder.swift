@@ -14,7 +14,12 @@ struct RulesDecoder {
         let admin = self.root.table("admin").flatMap(AdminRules.init(decoding:))
         self.checkAdminListen(admin, server: server)
         let keys = self.entries("keys", nameKey: "id", what: "key id", KeyRule.init(decoding:))
-        let signingKeys = self.entries("signing_keys", nameKey: "id", what: "signing key id", SigningKeyRule.init(decoding:))
+        let signingKeys = self.entries(
+            "signing_keys",
+            nameKey: "id",
+            what: "signing key id",
+            SigningKeyRule.init(decoding:)
+        )
         let upstreams = self.entries("upstreams", nameKey: "name", what: "upstream name", UpstreamRule.init(decoding:))
         let routes = self.entries("routes", nameKey: "name", what: "route name", RouteRule.init(decoding:))
         let checks = CrossReferences(root: self.root)

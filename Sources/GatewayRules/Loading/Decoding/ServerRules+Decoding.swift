@@ -32,7 +32,8 @@ extension ServerRules {
         }
         var addresses: [ListenAddress] = []
         for item in items {
-            guard let address = reader.parse(item.text, at: item.path, as: "listen address", ListenAddress.init(parsing:))
+            guard
+                let address = reader.parse(item.text, at: item.path, as: "listen address", ListenAddress.init(parsing:))
             else { continue }
             if addresses.contains(address) {
                 reader.context.report(.error, at: item.path, "\(address) is listed twice")

@@ -30,7 +30,11 @@ extension SigningKeyRule {
         let isSecret = Secret.sourceKeys.contains(key)
         if let alg, (alg == .hmacSHA256) != isSecret {
             let fix = isSecret ? "give public_key_file" : "give secret_env, secret_file or secret"
-            reader.error(key, anchor: .key, "\(alg.rawValue) \(isSecret ? "takes a public key" : "takes a secret"): \(fix) instead")
+            reader.error(
+                key,
+                anchor: .key,
+                "\(alg.rawValue) \(isSecret ? "takes a public key" : "takes a secret"): \(fix) instead"
+            )
             return nil
         }
         guard isSecret else { return reader.file(key).map(Material.publicKeyFile) }

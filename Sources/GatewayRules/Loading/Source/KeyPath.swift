@@ -49,9 +49,11 @@ struct KeyPath: Sendable, Hashable, CustomStringConvertible {
 
     /// `key` as TOML writes it: bare when it only has letters, digits, `_` and `-`, else quoted.
     static func quotedIfNeeded(_ key: String) -> String {
-        let bare = !key.isEmpty && key.utf8.allSatisfy {
-            ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
-        }
+        let bare =
+            !key.isEmpty
+            && key.utf8.allSatisfy {
+                ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+            }
         if bare { return key }
         var quoted = "\""
         for character in key {

@@ -144,7 +144,8 @@ struct FastAPIKeysParser {
     }
 
     private func isDelimiter(at offset: Int) -> Bool {
-        offset == self.bytes.count || [Byte.space, Byte.tab, Byte.newline, Byte.carriageReturn, Byte.hash].contains(self.bytes[offset])
+        offset == self.bytes.count
+            || [Byte.space, Byte.tab, Byte.newline, Byte.carriageReturn, Byte.hash].contains(self.bytes[offset])
     }
 
     /// Spaces, then an optional comment, then a newline or the end of the text.
@@ -173,7 +174,8 @@ struct FastAPIKeysParser {
 
     /// Skips spaces and tabs; returns the next byte.
     private mutating func skipSpaces() -> UInt8? {
-        while self.index < self.bytes.count, self.bytes[self.index] == Byte.space || self.bytes[self.index] == Byte.tab {
+        while self.index < self.bytes.count, self.bytes[self.index] == Byte.space || self.bytes[self.index] == Byte.tab
+        {
             self.index += 1
         }
         return self.index < self.bytes.count ? self.bytes[self.index] : nil
