@@ -421,4 +421,110 @@ struct RulesLoaderErrorTests {
             error?.description == "\(fixture.directory)/absent.conf: error: cannot read the rules file: no such file"
         )
     }
+
+    @Test func jwksNeedsOneHTTPSSource() throws {
+        let fixture = try RulesFixture()
+        try fixture.touch("jwks.json")
+        let text = minimalRoutes + """
+            [[jwks]]
+            file = "jwks.json"
+            url = "https://idp.example.com/jwks.json"
+
+            [[jwks]]
+            url = "http://idp.example.com/jwks.json"
+
+            [[jwks]]
+            file = "jwks.json"
+            refresh = "5m"
+            """
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:11:1: error: jwks[1].url: conflicts with \"file\"; give only one of file or url",
+                "gateway.conf:14:7: error: jwks[2].url: must be an https:// URL: keys fetched in clear text could be swapped",
+                "gateway.conf:18:1: error: jwks[3].refresh: only a url is refreshed; a file is reread on reload",
+            ]
+        )
+    }
+
+    @Test func replayStoreErrorsNeverRepeatTheURL() throws {
+        let fixture = try RulesFixture()
+        let text = "[replay]\non_full = \"drop\"\nstore = \"redis://u:hunter2@cache:0\"\n" + minimalRoutes
+        let problems = fixture.problems(text)
+        #expect(
+            problems == [
+                "gateway.conf:2:11: error: replay.on_full: unknown value \"drop\"; expected \"reject\"",
+                "gateway.conf:3:9: error: replay.store: invalid store: invalid host or port in the redis URL",
+            ]
+        )
+        #expect(!problems.joined().contains("hunter2"))
+    }
+
+    @Test func replayRequiredNeedsAReplayProtectableKind() throws {
+        let fixture = try RulesFixture()
+        let problems = fixture.problems(minimalRoutes + "auth = [\"api_key\"]\nreplay = \"required\"\n")
+        #expect(
+            problems == [
+                "gateway.conf:10:10: error: routes[1](orders-read).replay: an API key cannot be replay-protected; "
+                    + "allow \"jwt\" or \"signature\" in auth"
+            ]
+        )
+    }
+
+    @Test func auditSinkFolderMustExist() throws {
+        let fixture = try RulesFixture()
+        let error = #expect(throws: RulesError.self) { try fixture.load("[audit]\nsink = \"logs/audit.log\"\n" + minimalRoutes) }
+        #expect(
+            error?.description
+                == "\(fixture.rulesPath):2:8: error: audit.sink: cannot write \"\(fixture.directory)/logs/audit.log\": "
+                + "folder \"\(fixture.directory)/logs\" does not exist"
+        )
+    }
+
+    @Test func adminCannotShareTheServerAddress() throws {
+        let fixture = try RulesFixture()
+        let text = "[server]\nlisten = \"127.0.0.1:8080\"\n\n[admin]\nlisten = \"127.0.0.1:8080\"\n" + minimalRoutes
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:5:10: error: admin.listen: 127.0.0.1:8080 is also a server.listen address"
+            ]
+        )
+    }
+
+    @Test func tlsAsATableHeaderNeedsBothFiles() throws {
+        let fixture = try RulesFixture()
+        try fixture.touch("tls/key.pem")
+        let text = "[server.tls]\nkey_file = \"tls/key.pem\"\ncert_file = \"tls/cert.pem\"\n" + minimalRoutes
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:3:13: error: server.tls.cert_file: cannot read \"tls/cert.pem\": no such file"
+            ]
+        )
+        try fixture.touch("tls/cert.pem")
+        let tls = try fixture.load(text).rules.server.tls
+        #expect(tls == TLSRules(certFile: fixture.directory + "/tls/cert.pem", keyFile: fixture.directory + "/tls/key.pem"))
+    }
+
+    @Test func shortSecretsForHS384AndHS512AreWarnedAbout() throws {
+        let fixture = try RulesFixture()
+        let text = minimalRoutes + "[[keys]]\nid = \"hs\"\nalg = \"HS512\"\nsecret_env = \"K\"\n"
+        let loaded = try fixture.load(text, environment: ["K": String(repeating: "k", count: 40)])
+        #expect(
+            loaded.warnings.map(\.description) == [
+                "\(fixture.rulesPath):12:14: warning: keys[1](hs).secret_env: the secret is 40 bytes; "
+                    + "RFC 7518 §3.2 asks for at least 64 with HS512"
+            ]
+        )
+    }
+
+    @Test func wrongTypesForWholeSections() throws {
+        let fixture = try RulesFixture()
+        let text = "routes = 5\nserver = []\n\n[[upstreams]]\nname = \"orders\"\ntargets = \"127.0.0.1:9000\"\n"
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:1:10: error: routes: expected an array of tables ([[routes]] entries), found an integer",
+                "gateway.conf:2:10: error: server: expected a table, found an array",
+                "gateway.conf:6:11: error: upstreams[1](orders).targets: expected an array of strings, found a string",
+            ]
+        )
+    }
 }

@@ -68,7 +68,7 @@ public struct JWKSRule: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         /// A local file (path resolved).
         case file(String)
-        /// Fetched over HTTPS and refreshed off the request path.
+        /// Fetched over HTTPS and refreshed off the request path (`refresh`, default 10 minutes).
         case url(String, refresh: Duration)
     }
 
