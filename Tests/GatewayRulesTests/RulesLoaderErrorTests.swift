@@ -425,18 +425,19 @@ struct RulesLoaderErrorTests {
     @Test func jwksNeedsOneHTTPSSource() throws {
         let fixture = try RulesFixture()
         try fixture.touch("jwks.json")
-        let text = minimalRoutes + """
-            [[jwks]]
-            file = "jwks.json"
-            url = "https://idp.example.com/jwks.json"
+        let text =
+            minimalRoutes + """
+                [[jwks]]
+                file = "jwks.json"
+                url = "https://idp.example.com/jwks.json"
 
-            [[jwks]]
-            url = "http://idp.example.com/jwks.json"
+                [[jwks]]
+                url = "http://idp.example.com/jwks.json"
 
-            [[jwks]]
-            file = "jwks.json"
-            refresh = "5m"
-            """
+                [[jwks]]
+                file = "jwks.json"
+                refresh = "5m"
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:11:1: error: jwks[1].url: conflicts with \"file\"; give only one of file or url",
@@ -472,7 +473,9 @@ struct RulesLoaderErrorTests {
 
     @Test func auditSinkFolderMustExist() throws {
         let fixture = try RulesFixture()
-        let error = #expect(throws: RulesError.self) { try fixture.load("[audit]\nsink = \"logs/audit.log\"\n" + minimalRoutes) }
+        let error = #expect(throws: RulesError.self) {
+            try fixture.load("[audit]\nsink = \"logs/audit.log\"\n" + minimalRoutes)
+        }
         #expect(
             error?.description
                 == "\(fixture.rulesPath):2:8: error: audit.sink: cannot write \"\(fixture.directory)/logs/audit.log\": "
@@ -501,7 +504,9 @@ struct RulesLoaderErrorTests {
         )
         try fixture.touch("tls/cert.pem")
         let tls = try fixture.load(text).rules.server.tls
-        #expect(tls == TLSRules(certFile: fixture.directory + "/tls/cert.pem", keyFile: fixture.directory + "/tls/key.pem"))
+        #expect(
+            tls == TLSRules(certFile: fixture.directory + "/tls/cert.pem", keyFile: fixture.directory + "/tls/key.pem")
+        )
     }
 
     @Test func shortSecretsForHS384AndHS512AreWarnedAbout() throws {

@@ -23,6 +23,7 @@ final class DecodingContext {
         DecodingContext(source: source, log: self.log, files: self.files, environment: self.environment)
     }
 
+    /// Adds a diagnostic for `path` of this context's file, located in its text.
     func report(_ severity: Diagnostic.Severity, at path: KeyPath, anchor: SourceAnchor = .value, _ message: String) {
         self.log.add(self.source.diagnostic(severity, at: path, anchor: anchor, message))
     }

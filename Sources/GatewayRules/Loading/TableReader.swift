@@ -1,18 +1,20 @@
 /// Reads one table of a rules file: typed values by key, every problem reported with its key path.
 ///
 /// TOMLKit's `Codable` decoding reports a wrong type as a missing key and ignores unknown keys, so
-/// the loader walks the parsed tree (`TOMLNode`) itself and says what it found ("expected a string, found an
-/// integer"). Getters return nil when a key is absent or wrong; a wrong value is reported once,
-/// where it is read, and the load fails at the end.
+/// the loader walks the parsed tree (`TOMLNode`) itself and says what it found ("expected a
+/// string, found an integer"). Getters return nil when a key is absent or wrong; a wrong value is
+/// reported once, where it is read, and the load fails at the end.
 struct TableReader {
     let table: TOMLNode.Table
     let path: KeyPath
     let context: DecodingContext
 
+    /// The key path of `key` in this table.
     func path(_ key: String) -> KeyPath {
         self.path.appending(key)
     }
 
+    /// Whether `key` is written, whatever its value.
     func has(_ key: String) -> Bool {
         self.table[key] != nil
     }
@@ -29,6 +31,7 @@ struct TableReader {
         self.context.report(.error, at: key.map(self.path) ?? self.path, anchor: anchor, message)
     }
 
+    /// Reports a warning, which does not stop the load (an inline `secret`, …).
     func warning(_ key: String?, anchor: SourceAnchor = .value, _ message: String) {
         self.context.report(.warning, at: key.map(self.path) ?? self.path, anchor: anchor, message)
     }
@@ -53,6 +56,7 @@ struct TableReader {
         return value
     }
 
+    /// A string; another type is reported.
     func string(_ key: String) -> String? {
         self.value(key, .string)?.string
     }
@@ -76,10 +80,12 @@ struct TableReader {
         return self.nonEmptyString(key)
     }
 
+    /// A boolean; another type is reported.
     func bool(_ key: String) -> Bool? {
         self.value(key, .boolean)?.boolean
     }
 
+    /// An integer of at least `minimum`.
     func integer(_ key: String, atLeast minimum: Int) -> Int? {
         guard let number = self.value(key, .integer)?.integer else { return nil }
         guard number >= minimum else {
@@ -179,6 +185,7 @@ struct TableReader {
         return parsed.contains { $0 == nil } ? nil : parsed.compactMap { $0 }
     }
 
+    /// `text` (written at `path`) parsed by `parse`, reporting a failure as `parsed` does.
     func parse<T>(
         _ text: String,
         at path: KeyPath,

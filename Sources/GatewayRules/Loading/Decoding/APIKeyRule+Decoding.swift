@@ -1,4 +1,5 @@
 extension APIKeyRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["id", "hash", "scopes", "subject", "expires", "disabled"]
 
     /// One `[[api_keys]]` entry, inline or in `api_keys_file`; runs 100,000 times for a large file,

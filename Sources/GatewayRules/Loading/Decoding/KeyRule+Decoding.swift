@@ -1,7 +1,9 @@
 extension KeyRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys =
         ["id", "alg", "public_key_file", "jwk_file", "private_key_file", "issuer", "audiences"]
         + Secret.sourceKeys
+    /// The keys that give the key material; exactly one must be present.
     static let materialKeys = ["public_key_file", "jwk_file"] + Secret.sourceKeys
 
     /// One `[[keys]]` entry: exactly one key source, matching the pinned algorithm.

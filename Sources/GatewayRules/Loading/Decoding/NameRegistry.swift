@@ -6,6 +6,7 @@
 struct NameRegistry<Name: Hashable, Place> {
     private var firstUse: [Name: Place] = [:]
 
+    /// Makes room for `count` names, so a large file does not grow the dictionary step by step.
     mutating func reserveCapacity(_ count: Int) {
         self.firstUse.reserveCapacity(count)
     }

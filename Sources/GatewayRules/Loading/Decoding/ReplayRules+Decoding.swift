@@ -1,4 +1,5 @@
 extension ReplayRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["window", "capacity", "on_full", "store"]
 
     /// `[replay]`: the window, the nonce store's bound, and where the store lives.

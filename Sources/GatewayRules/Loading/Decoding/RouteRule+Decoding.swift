@@ -1,4 +1,5 @@
 extension RouteRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "name", "host", "path", "path_prefix", "methods", "upstream", "auth", "scopes", "any_scopes", "audiences",
         "replay", "forward_credentials", "strip_prefix", "rate_limit", "burst", "public",

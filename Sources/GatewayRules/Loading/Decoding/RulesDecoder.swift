@@ -1,5 +1,6 @@
 /// Turns the parsed root table of a rules file into `Rules`, reporting every problem on the way.
 struct RulesDecoder {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "server", "admin", "audit", "jwt", "replay", "keys", "jwks", "api_keys", "api_keys_file", "signing_keys",
         "upstreams", "routes", "token_endpoint",

@@ -1,4 +1,5 @@
 extension ServerRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "listen", "threads", "tls", "max_header_bytes", "max_body_bytes", "max_uri_bytes", "header_timeout",
         "idle_timeout", "shutdown_grace", "max_connections", "trusted_proxies",

@@ -1,5 +1,7 @@
 extension SigningKeyRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["id", "alg", "public_key_file", "scopes", "subject"] + Secret.sourceKeys
+    /// The keys that give the key material; exactly one must be present.
     static let materialKeys = ["public_key_file"] + Secret.sourceKeys
 
     /// One `[[signing_keys]]` entry (RFC 9421): a PEM public key, or a secret for hmac-sha256.
