@@ -532,4 +532,15 @@ struct RulesLoaderErrorTests {
             ]
         )
     }
+
+    @Test func anInvalidEntryStillHasEveryProblemReported() throws {
+        let fixture = try RulesFixture()
+        let text = minimalRoutes + "[[routes]]\npath = \"/b\"\nupstream = \"orders\"\nstrip_prefix = \"yes\"\n"
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:9:1: error: routes[2].name: required key is missing",
+                "gateway.conf:12:16: error: routes[2].strip_prefix: expected a boolean, found a string",
+            ]
+        )
+    }
 }

@@ -21,6 +21,8 @@ extension RouteRule {
         let audiences = reader.strings("audiences") ?? []
         let replay = reader.choice("replay", among: ["off", "required"]).flatMap(ReplayRequirement.init) ?? .off
         let rateLimit = Self.rateLimit(reader)
+        let forwardCredentials = reader.bool("forward_credentials") ?? false
+        let stripPrefix = reader.bool("strip_prefix") ?? false
         let isPublic = reader.bool("public") ?? false
         if isPublic { Self.rejectCredentialKeys(reader, replay: replay) }
         Self.checkReplayKinds(reader, auth: auth, replay: replay)
@@ -36,8 +38,8 @@ extension RouteRule {
             anyScopes: anyScopes,
             audiences: audiences,
             replay: replay,
-            forwardCredentials: reader.bool("forward_credentials") ?? false,
-            stripPrefix: reader.bool("strip_prefix") ?? false,
+            forwardCredentials: forwardCredentials,
+            stripPrefix: stripPrefix,
             rateLimit: rateLimit,
             isPublic: isPublic
         )

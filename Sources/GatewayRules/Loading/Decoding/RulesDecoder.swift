@@ -57,7 +57,7 @@ struct RulesDecoder {
                 registry.claim(name, shown: "\"\(name)\"", what: what, key: nameKey, of: entry)
             }
             if let rule = decode(entry) {
-                decoded.append(Located(value: rule, path: entry.path, file: entry.context.source.path))
+                decoded.append(Located(value: rule, path: entry.path))
             }
         }
         return (decoded, Set(registry.names))
@@ -71,6 +71,7 @@ struct RulesDecoder {
         return collector.keys
     }
 
+    /// `[token_endpoint]`, checked against the `[[keys]]` entries.
     private func tokenEndpoint(
         keys: (decoded: [Located<KeyRule>], declared: Set<String>),
         checks: CrossReferences
