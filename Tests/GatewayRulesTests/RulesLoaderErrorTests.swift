@@ -7,8 +7,12 @@ struct RulesLoaderErrorTests {
     @Test func syntaxErrorsCarryTOMLKitsPosition() throws {
         let fixture = try RulesFixture()
         let problems = fixture.problems("[server]\nlisten = \"127.0.0.1:8080\nthreads = 2\n")
-        #expect(problems == ["gateway.conf:2:25: error: TOML syntax: parsing string: unescaped control characters other than TAB "
-                + "(U+0009) are explicitly prohibited"])
+        #expect(
+            problems == [
+                "gateway.conf:2:25: error: TOML syntax: parsing string: unescaped control characters other than TAB "
+                    + "(U+0009) are explicitly prohibited"
+            ]
+        )
     }
 
     @Test func unknownTopLevelKeyPointsAtItsHeader() throws {
@@ -26,7 +30,9 @@ struct RulesLoaderErrorTests {
     @Test func unknownKeyInAnInlineTableAndTheMissingOne() throws {
         let fixture = try RulesFixture()
         try fixture.touch("c.pem")
-        let problems = fixture.problems("[server]\ntls = { cert_file = \"c.pem\", key_fle = \"k.pem\" }\n" + minimalRoutes)
+        let problems = fixture.problems(
+            "[server]\ntls = { cert_file = \"c.pem\", key_fle = \"k.pem\" }\n" + minimalRoutes
+        )
         #expect(
             problems == [
                 "gateway.conf:2:7: error: server.tls.key_file: required key is missing",
@@ -38,7 +44,9 @@ struct RulesLoaderErrorTests {
     @Test func unknownKeyInAnArrayEntryIsNamedByTheEntry() throws {
         let fixture = try RulesFixture()
         let problems = fixture.problems(minimalRoutes + "scope = [\"orders:read\"]\n")
-        #expect(problems == ["gateway.conf:9:1: error: routes[1](orders-read).scope: unknown key; did you mean \"scopes\"?"])
+        #expect(
+            problems == ["gateway.conf:9:1: error: routes[1](orders-read).scope: unknown key; did you mean \"scopes\"?"]
+        )
     }
 
     @Test func wrongTypeSaysWhatWasFound() throws {
@@ -114,16 +122,17 @@ struct RulesLoaderErrorTests {
 
     @Test func duplicateNames() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + """
-            [[routes]]
-            name = "orders-read"
-            path = "/orders/x"
-            upstream = "orders"
+        let text =
+            minimalRoutes + """
+                [[routes]]
+                name = "orders-read"
+                path = "/orders/x"
+                upstream = "orders"
 
-            [[upstreams]]
-            name = "orders"
-            targets = ["127.0.0.1:9001"]
-            """
+                [[upstreams]]
+                name = "orders"
+                targets = ["127.0.0.1:9001"]
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:10:8: error: routes[2](orders-read).name: duplicate route name \"orders-read\"; "
@@ -136,7 +145,8 @@ struct RulesLoaderErrorTests {
 
     @Test func pathAndPathPrefixConflictOrAreMissing() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes.replacing("path_prefix = \"/orders\"", with: "path = \"/orders\"\npath_prefix = \"/orders\"")
+        let text =
+            minimalRoutes.replacing("path_prefix = \"/orders\"", with: "path = \"/orders\"\npath_prefix = \"/orders\"")
             + "[[routes]]\nname = \"no-path\"\nupstream = \"orders\"\n\n[[routes]]\nname = \"rel\"\npath = \"orders\"\nupstream = \"orders\"\n"
         #expect(
             fixture.problems(text) == [
@@ -161,7 +171,9 @@ struct RulesLoaderErrorTests {
 
     @Test func badAuthKindAndEmptyAuth() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + "auth = [\"jwt\", \"apikey\"]\n\n[[routes]]\nname = \"b\"\npath = \"/b\"\nupstream = \"orders\"\nauth = []\n"
+        let text =
+            minimalRoutes
+            + "auth = [\"jwt\", \"apikey\"]\n\n[[routes]]\nname = \"b\"\npath = \"/b\"\nupstream = \"orders\"\nauth = []\n"
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:9:16: error: routes[1](orders-read).auth[2]: unknown credential kind \"apikey\"; "
@@ -187,7 +199,9 @@ struct RulesLoaderErrorTests {
 
     @Test func badRateLimitAndBurst() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + "rate_limit = \"0/s\"\n\n[[routes]]\nname = \"b\"\npath = \"/b\"\nupstream = \"orders\"\nburst = 5\n"
+        let text =
+            minimalRoutes
+            + "rate_limit = \"0/s\"\n\n[[routes]]\nname = \"b\"\npath = \"/b\"\nupstream = \"orders\"\nburst = 5\n"
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:9:14: error: routes[1](orders-read).rate_limit: invalid rate limit \"0/s\": "
@@ -200,17 +214,18 @@ struct RulesLoaderErrorTests {
     @Test func badAlgorithms() throws {
         let fixture = try RulesFixture()
         try fixture.touch("k.pem")
-        let text = minimalRoutes + """
-            [[keys]]
-            id = "k"
-            alg = "es256"
-            public_key_file = "k.pem"
+        let text =
+            minimalRoutes + """
+                [[keys]]
+                id = "k"
+                alg = "es256"
+                public_key_file = "k.pem"
 
-            [[signing_keys]]
-            id = "s"
-            alg = "Ed25519"
-            public_key_file = "k.pem"
-            """
+                [[signing_keys]]
+                id = "s"
+                alg = "Ed25519"
+                public_key_file = "k.pem"
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:11:7: error: keys[1](k).alg: unknown algorithm \"es256\"; did you mean \"ES256\"? "
@@ -224,16 +239,17 @@ struct RulesLoaderErrorTests {
     @Test func keyMaterialMustMatchTheAlgorithm() throws {
         let fixture = try RulesFixture()
         try fixture.touch("k.pem")
-        let text = minimalRoutes + """
-            [[keys]]
-            id = "hs"
-            alg = "HS256"
-            public_key_file = "k.pem"
+        let text =
+            minimalRoutes + """
+                [[keys]]
+                id = "hs"
+                alg = "HS256"
+                public_key_file = "k.pem"
 
-            [[keys]]
-            id = "none"
-            alg = "RS256"
-            """
+                [[keys]]
+                id = "none"
+                alg = "RS256"
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:12:1: error: keys[1](hs).public_key_file: HS256 is an HMAC algorithm: "
@@ -270,7 +286,8 @@ struct RulesLoaderErrorTests {
 
     @Test func unreadableFileNamesTheResolvedPath() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + "[[keys]]\nid = \"k\"\nalg = \"ES256\"\npublic_key_file = \"keys/../keys/missing.pem\"\n"
+        let text =
+            minimalRoutes + "[[keys]]\nid = \"k\"\nalg = \"ES256\"\npublic_key_file = \"keys/../keys/missing.pem\"\n"
         let error = #expect(throws: RulesError.self) { try fixture.load(text) }
         #expect(
             error?.description
@@ -292,7 +309,9 @@ struct RulesLoaderErrorTests {
 
     @Test func badExpires() throws {
         let fixture = try RulesFixture()
-        let text = minimalRoutes + "[[api_keys]]\nid = \"acme\"\nhash = \"\(testKeyHash)\"\nexpires = \"2027-02-30T00:00:00Z\"\n"
+        let text =
+            minimalRoutes
+            + "[[api_keys]]\nid = \"acme\"\nhash = \"\(testKeyHash)\"\nexpires = \"2027-02-30T00:00:00Z\"\n"
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:12:11: error: api_keys[1](acme).expires: invalid RFC 3339 timestamp "
@@ -320,7 +339,8 @@ struct RulesLoaderErrorTests {
     @Test func duplicateAPIKeysAcrossFiles() throws {
         let fixture = try RulesFixture()
         try fixture.write("consumers.toml", "[[api_keys]]\nid = \"bulk\"\nhash = \"\(testKeyHash)\"\n")
-        let text = "api_keys_file = \"consumers.toml\"\n" + minimalRoutes
+        let text =
+            "api_keys_file = \"consumers.toml\"\n" + minimalRoutes
             + "[[api_keys]]\nid = \"acme\"\nhash = \"\(testKeyHash)\"\n"
         #expect(
             fixture.problems(text) == [
@@ -333,17 +353,18 @@ struct RulesLoaderErrorTests {
     @Test func tokenEndpointSigningKeyWithoutPrivateKey() throws {
         let fixture = try RulesFixture()
         try fixture.touch("k.pub.pem")
-        let text = minimalRoutes + """
-            [[keys]]
-            id = "auth-es256"
-            alg = "ES256"
-            public_key_file = "k.pub.pem"
-            issuer = "https://auth.example.com"
+        let text =
+            minimalRoutes + """
+                [[keys]]
+                id = "auth-es256"
+                alg = "ES256"
+                public_key_file = "k.pub.pem"
+                issuer = "https://auth.example.com"
 
-            [token_endpoint]
-            signing_key = "auth-es256"
-            issuer = "gateway"
-            """
+                [token_endpoint]
+                signing_key = "auth-es256"
+                issuer = "gateway"
+                """
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:16:15: error: token_endpoint.signing_key: key \"auth-es256\" has no private_key_file "
@@ -370,7 +391,9 @@ struct RulesLoaderErrorTests {
 
     @Test func everyProblemIsReportedSortedByLine() throws {
         let fixture = try RulesFixture()
-        let text = "[server]\nthreads = -1\n" + minimalRoutes.replacing("\"/orders\"", with: "\"orders\"") + "[jwt]\nleeway = \"-5s\"\n"
+        let text =
+            "[server]\nthreads = -1\n" + minimalRoutes.replacing("\"/orders\"", with: "\"orders\"")
+            + "[jwt]\nleeway = \"-5s\"\n"
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:2:11: error: server.threads: must be at least 0, found -1",
@@ -394,6 +417,130 @@ struct RulesLoaderErrorTests {
         let error = #expect(throws: RulesError.self) {
             try RulesLoader(environment: [:]).load(path: fixture.directory + "/absent.conf")
         }
-        #expect(error?.description == "\(fixture.directory)/absent.conf: error: cannot read the rules file: no such file")
+        #expect(
+            error?.description == "\(fixture.directory)/absent.conf: error: cannot read the rules file: no such file"
+        )
+    }
+
+    @Test func jwksNeedsOneHTTPSSource() throws {
+        let fixture = try RulesFixture()
+        try fixture.touch("jwks.json")
+        let text =
+            minimalRoutes + """
+                [[jwks]]
+                file = "jwks.json"
+                url = "https://idp.example.com/jwks.json"
+
+                [[jwks]]
+                url = "http://idp.example.com/jwks.json"
+
+                [[jwks]]
+                file = "jwks.json"
+                refresh = "5m"
+                """
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:11:1: error: jwks[1].url: conflicts with \"file\"; give only one of file or url",
+                "gateway.conf:14:7: error: jwks[2].url: must be an https:// URL: keys fetched in clear text could be swapped",
+                "gateway.conf:18:1: error: jwks[3].refresh: only a url is refreshed; a file is reread on reload",
+            ]
+        )
+    }
+
+    @Test func replayStoreErrorsNeverRepeatTheURL() throws {
+        let fixture = try RulesFixture()
+        let text = "[replay]\non_full = \"drop\"\nstore = \"redis://u:hunter2@cache:0\"\n" + minimalRoutes
+        let problems = fixture.problems(text)
+        #expect(
+            problems == [
+                "gateway.conf:2:11: error: replay.on_full: unknown value \"drop\"; expected \"reject\"",
+                "gateway.conf:3:9: error: replay.store: invalid store: invalid host or port in the redis URL",
+            ]
+        )
+        #expect(!problems.joined().contains("hunter2"))
+    }
+
+    @Test func replayRequiredNeedsAReplayProtectableKind() throws {
+        let fixture = try RulesFixture()
+        let problems = fixture.problems(minimalRoutes + "auth = [\"api_key\"]\nreplay = \"required\"\n")
+        #expect(
+            problems == [
+                "gateway.conf:10:10: error: routes[1](orders-read).replay: an API key cannot be replay-protected; "
+                    + "allow \"jwt\" or \"signature\" in auth"
+            ]
+        )
+    }
+
+    @Test func auditSinkFolderMustExist() throws {
+        let fixture = try RulesFixture()
+        let error = #expect(throws: RulesError.self) {
+            try fixture.load("[audit]\nsink = \"logs/audit.log\"\n" + minimalRoutes)
+        }
+        #expect(
+            error?.description
+                == "\(fixture.rulesPath):2:8: error: audit.sink: cannot write \"\(fixture.directory)/logs/audit.log\": "
+                + "folder \"\(fixture.directory)/logs\" does not exist"
+        )
+    }
+
+    @Test func adminCannotShareTheServerAddress() throws {
+        let fixture = try RulesFixture()
+        let text = "[server]\nlisten = \"127.0.0.1:8080\"\n\n[admin]\nlisten = \"127.0.0.1:8080\"\n" + minimalRoutes
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:5:10: error: admin.listen: 127.0.0.1:8080 is also a server.listen address"
+            ]
+        )
+    }
+
+    @Test func tlsAsATableHeaderNeedsBothFiles() throws {
+        let fixture = try RulesFixture()
+        try fixture.touch("tls/key.pem")
+        let text = "[server.tls]\nkey_file = \"tls/key.pem\"\ncert_file = \"tls/cert.pem\"\n" + minimalRoutes
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:3:13: error: server.tls.cert_file: cannot read \"tls/cert.pem\": no such file"
+            ]
+        )
+        try fixture.touch("tls/cert.pem")
+        let tls = try fixture.load(text).rules.server.tls
+        #expect(
+            tls == TLSRules(certFile: fixture.directory + "/tls/cert.pem", keyFile: fixture.directory + "/tls/key.pem")
+        )
+    }
+
+    @Test func shortSecretsForHS384AndHS512AreWarnedAbout() throws {
+        let fixture = try RulesFixture()
+        let text = minimalRoutes + "[[keys]]\nid = \"hs\"\nalg = \"HS512\"\nsecret_env = \"K\"\n"
+        let loaded = try fixture.load(text, environment: ["K": String(repeating: "k", count: 40)])
+        #expect(
+            loaded.warnings.map(\.description) == [
+                "\(fixture.rulesPath):12:14: warning: keys[1](hs).secret_env: the secret is 40 bytes; "
+                    + "RFC 7518 §3.2 asks for at least 64 with HS512"
+            ]
+        )
+    }
+
+    @Test func wrongTypesForWholeSections() throws {
+        let fixture = try RulesFixture()
+        let text = "routes = 5\nserver = []\n\n[[upstreams]]\nname = \"orders\"\ntargets = \"127.0.0.1:9000\"\n"
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:1:10: error: routes: expected an array of tables ([[routes]] entries), found an integer",
+                "gateway.conf:2:10: error: server: expected a table, found an array",
+                "gateway.conf:6:11: error: upstreams[1](orders).targets: expected an array of strings, found a string",
+            ]
+        )
+    }
+
+    @Test func anInvalidEntryStillHasEveryProblemReported() throws {
+        let fixture = try RulesFixture()
+        let text = minimalRoutes + "[[routes]]\npath = \"/b\"\nupstream = \"orders\"\nstrip_prefix = \"yes\"\n"
+        #expect(
+            fixture.problems(text) == [
+                "gateway.conf:9:1: error: routes[2].name: required key is missing",
+                "gateway.conf:12:16: error: routes[2].strip_prefix: expected a boolean, found a string",
+            ]
+        )
     }
 }

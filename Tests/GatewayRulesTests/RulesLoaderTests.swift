@@ -150,8 +150,14 @@ struct RulesLoaderTests {
     /// Writes `everyKey` with every file it names and loads it.
     static func loadEveryKey(_ fixture: RulesFixture) throws -> LoadedRules {
         try fixture.touch(
-            "tls/server.pem", "tls/server.key", "tls/upstream-ca.pem", "revoked-jtis.txt",
-            "keys/auth-es256.pub.pem", "keys/auth-es256.pem", "keys/ed.jwk.json", "keys/jwks.json",
+            "tls/server.pem",
+            "tls/server.key",
+            "tls/upstream-ca.pem",
+            "revoked-jtis.txt",
+            "keys/auth-es256.pub.pem",
+            "keys/auth-es256.pem",
+            "keys/ed.jwk.json",
+            "keys/jwks.json",
             "keys/billing-bot.pub.pem"
         )
         try fixture.write("keys/hs512.secret", Self.hs512Secret + "\n")
@@ -207,7 +213,9 @@ struct RulesLoaderTests {
             username: "gw",
             password: Secret(bytes: Array("p@ss".utf8), source: .inline)
         )
-        #expect(rules.replay == ReplayRules(window: .seconds(120), capacity: 5000, onFull: .reject, store: .redis(redis)))
+        #expect(
+            rules.replay == ReplayRules(window: .seconds(120), capacity: 5000, onFull: .reject, store: .redis(redis))
+        )
     }
 
     @Test func keysAndJWKS() throws {
@@ -227,19 +235,30 @@ struct RulesLoaderTests {
                 KeyRule(
                     id: "legacy-hs",
                     alg: .hs256,
-                    material: .secret(Secret(bytes: Array(repeating: UInt8(ascii: "x"), count: 40), source: .environment("LEGACY_SECRET")))
+                    material: .secret(
+                        Secret(
+                            bytes: Array(repeating: UInt8(ascii: "x"), count: 40),
+                            source: .environment("LEGACY_SECRET")
+                        )
+                    )
                 ),
                 KeyRule(id: "jwk-key", alg: .eddsa, material: .jwkFile(dir + "/keys/ed.jwk.json")),
                 KeyRule(
                     id: "file-hs",
                     alg: .hs512,
-                    material: .secret(Secret(bytes: Array(Self.hs512Secret.utf8), source: .file(dir + "/keys/hs512.secret")))
+                    material: .secret(
+                        Secret(bytes: Array(Self.hs512Secret.utf8), source: .file(dir + "/keys/hs512.secret"))
+                    )
                 ),
             ]
         )
         #expect(
             rules.jwks == [
-                JWKSRule(source: .file(dir + "/keys/jwks.json"), issuer: "https://auth.example.com", audiences: ["orders-api"]),
+                JWKSRule(
+                    source: .file(dir + "/keys/jwks.json"),
+                    issuer: "https://auth.example.com",
+                    audiences: ["orders-api"]
+                ),
                 JWKSRule(source: .url("https://auth.example.com/.well-known/jwks.json", refresh: .seconds(300))),
             ]
         )
@@ -289,7 +308,9 @@ struct RulesLoaderTests {
                 SigningKeyRule(
                     id: "hmac-bot",
                     alg: .hmacSHA256,
-                    material: .secret(Secret(bytes: Array(Self.hmacSecret.utf8), source: .file(dir + "/keys/hmac.secret")))
+                    material: .secret(
+                        Secret(bytes: Array(Self.hmacSecret.utf8), source: .file(dir + "/keys/hmac.secret"))
+                    )
                 ),
             ]
         )
@@ -357,7 +378,9 @@ struct RulesLoaderTests {
         #expect(rules.admin == nil)
         #expect(rules.audit == AuditRules(sink: .stdout, hashChain: true))
         #expect(rules.jwt == JWTRules(leeway: .seconds(30), requireExp: true, scopeClaims: ["scope", "scp"]))
-        #expect(rules.replay == ReplayRules(window: .seconds(300), capacity: 1_000_000, onFull: .reject, store: .memory))
+        #expect(
+            rules.replay == ReplayRules(window: .seconds(300), capacity: 1_000_000, onFull: .reject, store: .memory)
+        )
         #expect(rules.tokenEndpoint == nil)
         let route = try #require(rules.routes.first)
         #expect(route.auth == [.jwt, .apiKey, .signature])
@@ -370,17 +393,18 @@ struct RulesLoaderTests {
     @Test func tokenEndpointDefaultsAndTheKeysIssuer() throws {
         let fixture = try RulesFixture()
         try fixture.touch("k.pub.pem", "k.pem")
-        let text = minimalRoutes + """
-            [[keys]]
-            id = "gw-es256"
-            alg = "ES256"
-            public_key_file = "k.pub.pem"
-            private_key_file = "k.pem"
-            issuer = "https://gw.example.com"
+        let text =
+            minimalRoutes + """
+                [[keys]]
+                id = "gw-es256"
+                alg = "ES256"
+                public_key_file = "k.pub.pem"
+                private_key_file = "k.pem"
+                issuer = "https://gw.example.com"
 
-            [token_endpoint]
-            signing_key = "gw-es256"
-            """
+                [token_endpoint]
+                signing_key = "gw-es256"
+                """
         let endpoint = try fixture.load(text).rules.tokenEndpoint
         #expect(
             endpoint

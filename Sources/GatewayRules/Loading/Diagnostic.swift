@@ -44,7 +44,8 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The rules file could not be loaded; `diagnostics` holds every problem found (errors first).
+/// The rules file could not be loaded; `diagnostics` holds every problem found, warnings included,
+/// sorted by file (the rules file first, then `api_keys_file`), line and column.
 public struct RulesError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
 

@@ -11,6 +11,7 @@ final class DiagnosticLog {
         self.fileRanks = [rulesFile: 0]
     }
 
+    /// Records `diagnostic`; its file joins the sort order when first seen.
     func add(_ diagnostic: Diagnostic) {
         if self.fileRanks[diagnostic.file] == nil {
             self.fileRanks[diagnostic.file] = self.fileRanks.count

@@ -9,6 +9,7 @@ struct FileAccess {
     /// Absolute folder of the rules file.
     let baseDirectory: String
 
+    /// Resolves against the folder of `rulesPath` (itself relative to the working directory).
     init(rulesPath: String) {
         let absolute = Self.absolute(rulesPath, relativeTo: FileManager.default.currentDirectoryPath)
         self.baseDirectory = Self.directory(of: absolute)
@@ -57,6 +58,7 @@ struct FileAccess {
 
     // MARK: Path arithmetic
 
+    /// `path` if absolute, else `base/path`, normalised.
     static func absolute(_ path: String, relativeTo base: String) -> String {
         self.normalised(path.hasPrefix("/") ? path : base + "/" + path)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import TOMLKit
 
 /// Reads a rules file (TOML), validates every key of SPEC §2 and §8 and produces `Rules`.
 ///
@@ -25,7 +24,9 @@ public struct RulesLoader: Sendable {
         let bytes: [UInt8]
         switch FileAccess(rulesPath: path).read(path) {
         case .failure(let problem):
-            throw RulesError(diagnostics: [Diagnostic(file: path, message: "cannot read the rules file: \(problem.reason)")])
+            throw RulesError(diagnostics: [
+                Diagnostic(file: path, message: "cannot read the rules file: \(problem.reason)")
+            ])
         case .success(let read):
             bytes = read
         }
@@ -38,8 +39,8 @@ public struct RulesLoader: Sendable {
     /// Loads rules from `text` as if read from `path` (relative paths resolve against its folder).
     public func load(text: String, path: String) throws(RulesError) -> LoadedRules {
         let source = RulesSource(path: path, text: text)
-        let table: TOMLTable
-        switch TOMLDocument.parse(text, file: path) {
+        let table: TOMLNode.Table
+        switch TOMLNode.parse(text, file: path) {
         case .failure(let error): throw error
         case .success(let parsed): table = parsed
         }
@@ -53,7 +54,9 @@ public struct RulesLoader: Sendable {
         let rules = RulesDecoder(root: TableReader(table: table, path: .root, context: context)).decode()
         let diagnostics = log.sorted()
         guard let rules, !log.hasErrors else {
-            throw RulesError(diagnostics: diagnostics.isEmpty ? [Diagnostic(file: path, message: "invalid rules")] : diagnostics)
+            throw RulesError(
+                diagnostics: diagnostics.isEmpty ? [Diagnostic(file: path, message: "invalid rules")] : diagnostics
+            )
         }
         return LoadedRules(rules: rules, warnings: diagnostics, source: source)
     }

@@ -67,6 +67,7 @@ public struct RulesSource: Sendable {
 private final class SourceIndexCache: Sendable {
     private let index = Mutex<SourceIndex?>(nil)
 
+    /// The index of `text`, built by the first caller.
     func get(_ text: String) -> SourceIndex {
         self.index.withLock { index in
             if let index { return index }

@@ -13,6 +13,7 @@ extension TableReader {
     }
 
     private static func isScopeToken(_ scope: String) -> Bool {
-        !scope.isEmpty && scope.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
+        !scope.isEmpty
+            && scope.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
     }
 }

@@ -1,20 +1,20 @@
-import TOMLKit
-
 /// Reads one table of a rules file: typed values by key, every problem reported with its key path.
 ///
 /// TOMLKit's `Codable` decoding reports a wrong type as a missing key and ignores unknown keys, so
-/// the loader walks the parsed tables itself and says what it found ("expected a string, found an
-/// integer"). Getters return nil when a key is absent or wrong; a wrong value is reported once,
-/// where it is read, and the load fails at the end.
+/// the loader walks the parsed tree (`TOMLNode`) itself and says what it found ("expected a
+/// string, found an integer"). Getters return nil when a key is absent or wrong; a wrong value is
+/// reported once, where it is read, and the load fails at the end.
 struct TableReader {
-    let table: TOMLTable
+    let table: TOMLNode.Table
     let path: KeyPath
     let context: DecodingContext
 
+    /// The key path of `key` in this table.
     func path(_ key: String) -> KeyPath {
         self.path.appending(key)
     }
 
+    /// Whether `key` is written, whatever its value.
     func has(_ key: String) -> Bool {
         self.table[key] != nil
     }
@@ -31,6 +31,7 @@ struct TableReader {
         self.context.report(.error, at: key.map(self.path) ?? self.path, anchor: anchor, message)
     }
 
+    /// Reports a warning, which does not stop the load (an inline `secret`, …).
     func warning(_ key: String?, anchor: SourceAnchor = .value, _ message: String) {
         self.context.report(.warning, at: key.map(self.path) ?? self.path, anchor: anchor, message)
     }
@@ -45,16 +46,17 @@ struct TableReader {
 
     // MARK: Scalars
 
-    /// The value at `key` when it has type `type`; a different type is reported. Nil when absent.
-    func value(_ key: String, _ type: TOMLType, expected: String? = nil) -> (any TOMLValueConvertible)? {
+    /// The value at `key` when it is of `kind`; another kind is reported. Nil when absent.
+    func value(_ key: String, _ kind: TOMLNode.Kind, expected: String? = nil) -> TOMLNode? {
         guard let value = self.table[key] else { return nil }
-        guard value.type == type else {
-            self.error(key, "expected \(expected ?? type.phrase), found \(value.type.phrase)")
+        guard value.kind == kind else {
+            self.error(key, "expected \(expected ?? kind.phrase), found \(value.kind.phrase)")
             return nil
         }
         return value
     }
 
+    /// A string; another type is reported.
     func string(_ key: String) -> String? {
         self.value(key, .string)?.string
     }
@@ -78,12 +80,14 @@ struct TableReader {
         return self.nonEmptyString(key)
     }
 
+    /// A boolean; another type is reported.
     func bool(_ key: String) -> Bool? {
-        self.value(key, .bool)?.bool
+        self.value(key, .boolean)?.boolean
     }
 
+    /// An integer of at least `minimum`.
     func integer(_ key: String, atLeast minimum: Int) -> Int? {
-        guard let number = self.value(key, .int)?.int else { return nil }
+        guard let number = self.value(key, .integer)?.integer else { return nil }
         guard number >= minimum else {
             self.error(key, "must be at least \(minimum), found \(number)")
             return nil
@@ -112,7 +116,7 @@ struct TableReader {
         for (offset, element) in array.enumerated() {
             guard let text = element.string else {
                 let path = self.path(key).appending(index: offset + 1)
-                self.context.report(.error, at: path, "expected a string, found \(element.type.phrase)")
+                self.context.report(.error, at: path, "expected a string, found \(element.kind.phrase)")
                 valid = false
                 continue
             }
@@ -139,19 +143,20 @@ struct TableReader {
     func entries(_ key: String) -> [TableReader] {
         guard let value = self.table[key] else { return [] }
         guard let array = value.array else {
-            self.error(key, "expected an array of tables ([[\(key)]] entries), found \(value.type.phrase)")
+            self.error(key, "expected an array of tables ([[\(key)]] entries), found \(value.kind.phrase)")
             return []
         }
         var readers: [TableReader] = []
         readers.reserveCapacity(array.count)
+        let arrayPath = self.path(key)
         for (offset, element) in array.enumerated() {
             guard let table = element.table else {
-                let path = self.path(key).appending(index: offset + 1)
-                self.context.report(.error, at: path, "expected a table, found \(element.type.phrase)")
+                let path = arrayPath.appending(index: offset + 1)
+                self.context.report(.error, at: path, "expected a table, found \(element.kind.phrase)")
                 continue
             }
             let label = table["name"]?.string ?? table["id"]?.string
-            let path = self.path(key).appending(index: offset + 1, label: label)
+            let path = arrayPath.appending(index: offset + 1, label: label)
             readers.append(TableReader(table: table, path: path, context: self.context))
         }
         return readers
@@ -180,6 +185,7 @@ struct TableReader {
         return parsed.contains { $0 == nil } ? nil : parsed.compactMap { $0 }
     }
 
+    /// `text` (written at `path`) parsed by `parse`, reporting a failure as `parsed` does.
     func parse<T>(
         _ text: String,
         at path: KeyPath,
@@ -199,13 +205,19 @@ struct TableReader {
     /// A duration string (`"30s"`); zero only when `allowZero`.
     func duration(_ key: String, allowZero: Bool = false) -> Duration? {
         guard let value = self.table[key] else { return nil }
-        if value.type == .int {
+        if value.kind == .integer {
             self.error(key, "expected a duration string such as \"30s\", found an integer")
             return nil
         }
-        guard let duration = self.parsed(key, as: "duration", { text throws(ValueError) in
-            try Duration(rulesText: text)
-        }) else { return nil }
+        guard
+            let duration = self.parsed(
+                key,
+                as: "duration",
+                { text throws(ValueError) in
+                    try Duration(rulesText: text)
+                }
+            )
+        else { return nil }
         guard allowZero || duration > .zero else {
             self.error(key, "must be longer than zero")
             return nil
@@ -217,11 +229,14 @@ struct TableReader {
     func size(_ key: String) -> Int? {
         guard let value = self.table[key] else { return nil }
         let size: Int?
-        switch value.type {
-        case .int: size = value.int
+        switch value {
+        case .integer(let bytes): size = bytes
         case .string: size = self.parsed(key, as: "size", ByteSize.parse)
         default:
-            self.error(key, "expected a size (bytes as an integer, or a string such as \"16KiB\"), found \(value.type.phrase)")
+            self.error(
+                key,
+                "expected a size (bytes as an integer, or a string such as \"16KiB\"), found \(value.kind.phrase)"
+            )
             return nil
         }
         guard let size else { return nil }
@@ -260,22 +275,5 @@ struct TableReader {
     static func list(_ words: [String]) -> String {
         guard words.count > 1 else { return words.first ?? "" }
         return words.dropLast().joined(separator: ", ") + " or " + words[words.count - 1]
-    }
-}
-
-extension TOMLType {
-    /// The type with an article, as in "expected a string, found an integer".
-    var phrase: String {
-        switch self {
-        case .table: return "a table"
-        case .array: return "an array"
-        case .string: return "a string"
-        case .int: return "an integer"
-        case .double: return "a floating-point number"
-        case .bool: return "a boolean"
-        case .date: return "a date"
-        case .time: return "a time"
-        case .dateTime: return "a date-time"
-        }
     }
 }

@@ -11,7 +11,14 @@ public struct APIKeyRule: Sendable, Equatable {
     public var expires: Int64?
     public var disabled: Bool
 
-    public init(id: String, hash: [UInt8], scopes: [String] = [], subject: String? = nil, expires: Int64? = nil, disabled: Bool = false) {
+    public init(
+        id: String,
+        hash: [UInt8],
+        scopes: [String] = [],
+        subject: String? = nil,
+        expires: Int64? = nil,
+        disabled: Bool = false
+    ) {
         self.id = id
         self.hash = hash
         self.scopes = scopes

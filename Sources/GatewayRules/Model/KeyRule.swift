@@ -41,10 +41,17 @@ public struct KeyRule: Sendable, Equatable {
 
 /// The JWS algorithms a key can be pinned to (RFC 7518, RFC 8037).
 public enum JWTAlgorithm: String, Sendable, Hashable, CaseIterable {
-    case hs256 = "HS256", hs384 = "HS384", hs512 = "HS512"
-    case rs256 = "RS256", rs384 = "RS384", rs512 = "RS512"
-    case ps256 = "PS256", ps384 = "PS384", ps512 = "PS512"
-    case es256 = "ES256", es384 = "ES384"
+    case hs256 = "HS256"
+    case hs384 = "HS384"
+    case hs512 = "HS512"
+    case rs256 = "RS256"
+    case rs384 = "RS384"
+    case rs512 = "RS512"
+    case ps256 = "PS256"
+    case ps384 = "PS384"
+    case ps512 = "PS512"
+    case es256 = "ES256"
+    case es384 = "ES384"
     case eddsa = "EdDSA"
 
     /// Whether the key is a shared secret rather than a public key.
@@ -61,7 +68,7 @@ public struct JWKSRule: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         /// A local file (path resolved).
         case file(String)
-        /// Fetched over HTTPS and refreshed off the request path.
+        /// Fetched over HTTPS and refreshed off the request path (`refresh`, default 10 minutes).
         case url(String, refresh: Duration)
     }
 

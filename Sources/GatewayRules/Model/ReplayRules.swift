@@ -16,7 +16,12 @@ public struct ReplayRules: Sendable, Equatable {
     public var onFull: OnFull
     public var store: Store
 
-    public init(window: Duration = .seconds(300), capacity: Int = 1_000_000, onFull: OnFull = .reject, store: Store = .memory) {
+    public init(
+        window: Duration = .seconds(300),
+        capacity: Int = 1_000_000,
+        onFull: OnFull = .reject,
+        store: Store = .memory
+    ) {
         self.window = window
         self.capacity = capacity
         self.onFull = onFull

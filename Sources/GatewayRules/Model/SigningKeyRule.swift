@@ -14,7 +14,8 @@ public struct SigningKeyRule: Sendable, Equatable {
     /// Defaults to `id`.
     public var subject: String
 
-    public init(id: String, alg: SignatureAlgorithm, material: Material, scopes: [String] = [], subject: String? = nil) {
+    public init(id: String, alg: SignatureAlgorithm, material: Material, scopes: [String] = [], subject: String? = nil)
+    {
         self.id = id
         self.alg = alg
         self.material = material

@@ -4,6 +4,8 @@ public struct TokenEndpointRules: Sendable, Equatable {
     public var revokePath: String
     /// A `[[keys]]` id that has `private_key_file`.
     public var signingKey: String
+    /// The `iss` of issued tokens. Must equal the signing key's `issuer` when that key pins one;
+    /// when the key is omitted it defaults to that issuer, else to `"gateway"`.
     public var issuer: String
     public var audience: String?
     public var ttl: Duration

@@ -5,26 +5,30 @@ enum APIKeyHash {
     /// The 32 digest bytes. Hex is decoded by hand: this runs once per key, 100,000 times for a large
     /// `api_keys_file`.
     static func parse(_ text: String) throws(ValueError) -> [UInt8] {
-        var utf8 = text.utf8[...]
-        guard utf8.starts(with: Self.prefix.utf8) else {
-            throw ValueError("must start with \"sha256:\" followed by 64 hex digits")
+        var text = text
+        let parsed = text.withUTF8 { Self.digest(of: $0) }
+        switch parsed {
+        case .success(let digest): return digest
+        case .failure(let error): throw error
         }
-        utf8 = utf8.dropFirst(Self.prefix.utf8.count)
-        guard utf8.count == 64 else {
-            throw ValueError("expected 64 hex digits after \"sha256:\", found \(utf8.count)")
+    }
+
+    private static func digest(of utf8: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], ValueError> {
+        guard utf8.starts(with: Self.prefix.utf8) else {
+            return .failure(ValueError("must start with \"sha256:\" followed by 64 hex digits"))
+        }
+        let hex = utf8.dropFirst(Self.prefix.utf8.count)
+        guard hex.count == 64 else {
+            return .failure(ValueError("expected 64 hex digits after \"sha256:\", found \(hex.count)"))
         }
         var digest = [UInt8](repeating: 0, count: 32)
-        var index = utf8.startIndex
         for position in 0..<32 {
-            let high = utf8[index]
-            index = utf8.index(after: index)
-            let low = utf8[index]
-            index = utf8.index(after: index)
-            guard let highValue = ASCII.hexValue(high), let lowValue = ASCII.hexValue(low) else {
-                throw ValueError("expected 64 hex digits after \"sha256:\" (0-9, a-f)")
+            let offset = hex.startIndex + position * 2
+            guard let high = ASCII.hexValue(hex[offset]), let low = ASCII.hexValue(hex[offset + 1]) else {
+                return .failure(ValueError("expected 64 hex digits after \"sha256:\" (0-9, a-f)"))
             }
-            digest[position] = highValue << 4 | lowValue
+            digest[position] = high << 4 | low
         }
-        return digest
+        return .success(digest)
     }
 }

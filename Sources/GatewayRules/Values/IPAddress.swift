@@ -19,7 +19,7 @@ enum IPAddress {
         let halves = text.split(separator: "::", maxSplits: 2, omittingEmptySubsequences: false)
         switch halves.count {
         case 1:
-            guard let groups = self.groups(halves[0]), groups.count == 8 else { return nil }
+            guard let groups = self.groups(halves[0]), groups.count == 16 else { return nil }
             return groups
         case 2:
             guard let head = self.groups(halves[0]), let tail = self.groups(halves[1]) else { return nil }

@@ -30,7 +30,13 @@ extension RedisLocation {
         } catch {
             throw ValueError("invalid host or port in the redis URL")
         }
-        self.init(host: parsed.host, port: parsed.port ?? 6379, database: database, username: username, password: password)
+        self.init(
+            host: parsed.host,
+            port: parsed.port ?? 6379,
+            database: database,
+            username: username,
+            password: password
+        )
     }
 
     /// The user and password of the URL's user info.

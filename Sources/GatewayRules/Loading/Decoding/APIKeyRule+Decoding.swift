@@ -1,6 +1,5 @@
-import TOMLKit
-
 extension APIKeyRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["id", "hash", "scopes", "subject", "expires", "disabled"]
 
     /// One `[[api_keys]]` entry, inline or in `api_keys_file`; runs 100,000 times for a large file,
@@ -21,20 +20,16 @@ extension APIKeyRule {
 
     /// `expires`: an RFC 3339 string, or a TOML offset date-time written without quotes.
     private static func expires(_ reader: TableReader) -> Int64? {
-        guard let value = reader.table["expires"] else { return nil }
-        if let dateTime = value.dateTime {
-            return Self.seconds(dateTime, reader)
-        }
-        return reader.parsed("expires", as: "RFC 3339 timestamp", RFC3339.secondsSince1970)
-    }
-
-    private static func seconds(_ dateTime: TOMLDateTime, _ reader: TableReader) -> Int64? {
-        guard let offset = dateTime.offset else {
+        switch reader.table["expires"] {
+        case nil:
+            return nil
+        case .offsetDateTime(let seconds):
+            return seconds
+        case .local(.localDateTime):
             reader.error("expires", "needs a time zone: end it with \"Z\" or an offset such as \"+02:00\"")
             return nil
+        default:
+            return reader.parsed("expires", as: "RFC 3339 timestamp", RFC3339.secondsSince1970)
         }
-        let days = RFC3339.daysSince1970(year: dateTime.date.year, month: dateTime.date.month, day: dateTime.date.day)
-        let time = dateTime.time.hour * 3600 + dateTime.time.minute * 60 + dateTime.time.second
-        return Int64(days) * 86_400 + Int64(time) - Int64(offset.offset * 60)
     }
 }

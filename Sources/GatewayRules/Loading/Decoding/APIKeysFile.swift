@@ -19,15 +19,22 @@ enum APIKeysFile {
             root.error(Self.key, "\"\(path)\" is not UTF-8 text")
             return []
         }
-        switch TOMLDocument.parse(text, file: path) {
+        guard let table = Self.parse(text, path: path, log: root.context.log) else { return [] }
+        let context = root.context.reading(RulesSource(path: path, text: text))
+        let fileRoot = TableReader(table: table, path: .root, context: context)
+        fileRoot.rejectUnknownKeys(["api_keys"])
+        return fileRoot.entries("api_keys")
+    }
+
+    /// The fast parser's tree, or TOMLKit's when the text leaves its subset; nil on a syntax error.
+    private static func parse(_ text: String, path: String, log: DiagnosticLog) -> TOMLNode.Table? {
+        if let table = FastAPIKeysParser.parse(text) { return table }
+        switch TOMLNode.parse(text, file: path) {
         case .failure(let error):
-            error.diagnostics.forEach(root.context.log.add)
-            return []
+            error.diagnostics.forEach(log.add)
+            return nil
         case .success(let table):
-            let context = root.context.reading(RulesSource(path: path, text: text))
-            let fileRoot = TableReader(table: table, path: .root, context: context)
-            fileRoot.rejectUnknownKeys(["api_keys"])
-            return fileRoot.entries("api_keys")
+            return table
         }
     }
 }

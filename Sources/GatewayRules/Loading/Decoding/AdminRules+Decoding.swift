@@ -1,4 +1,5 @@
 extension AdminRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["listen"]
 
     /// `[admin]`: present means on, so `listen` is required.

@@ -1,4 +1,5 @@
 extension AuditRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["sink", "hash_chain"]
 
     /// `[audit]`: `sink` is "stdout" or a file path (resolved; its folder must exist).

@@ -1,4 +1,5 @@
 extension JWKSRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["file", "url", "refresh", "issuer", "audiences"]
 
     /// One `[[jwks]]` entry: a local `file`, or an https `url` refreshed every `refresh` (default 10m).

@@ -1,4 +1,5 @@
 extension JWTRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["leeway", "require_exp", "scope_claims", "revoked_file", "max_lifetime"]
 
     /// `[jwt]`: claim checks shared by every JWT key.

@@ -1,6 +1,9 @@
 extension KeyRule {
-    static let knownKeys = ["id", "alg", "public_key_file", "jwk_file", "private_key_file", "issuer", "audiences"]
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
+    static let knownKeys =
+        ["id", "alg", "public_key_file", "jwk_file", "private_key_file", "issuer", "audiences"]
         + Secret.sourceKeys
+    /// The keys that give the key material; exactly one must be present.
     static let materialKeys = ["public_key_file", "jwk_file"] + Secret.sourceKeys
 
     /// One `[[keys]]` entry: exactly one key source, matching the pinned algorithm.
@@ -13,7 +16,14 @@ extension KeyRule {
         let issuer = reader.nonEmptyString("issuer")
         let audiences = reader.strings("audiences") ?? []
         guard let id, let alg, let material else { return nil }
-        self.init(id: id, alg: alg, material: material, privateKeyFile: privateKeyFile, issuer: issuer, audiences: audiences)
+        self.init(
+            id: id,
+            alg: alg,
+            material: material,
+            privateKeyFile: privateKeyFile,
+            issuer: issuer,
+            audiences: audiences
+        )
     }
 
     /// The pinned algorithm; names are case-sensitive (RFC 7515 §4.1.1), with a hint for a near miss.

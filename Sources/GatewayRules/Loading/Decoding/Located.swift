@@ -2,6 +2,4 @@
 struct Located<Value> {
     var value: Value
     var path: KeyPath
-    /// The file the value was written in (the rules file or `api_keys_file`).
-    var file: String
 }

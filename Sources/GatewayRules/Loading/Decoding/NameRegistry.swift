@@ -1,33 +1,39 @@
-/// Finds duplicate names (route names, upstream names, key ids) in one pass: a dictionary, not a
-/// pairwise comparison, so 100,000 API keys are checked in linear time.
-struct NameRegistry<Name: Hashable> {
-    /// What is being named, for messages: "route name", "key id".
-    let what: String
-    private var firstUse: [Name: (path: KeyPath, file: String)] = [:]
+/// Finds duplicate names (route names, upstream names, key ids, API key hashes) in one pass: a
+/// dictionary, not a pairwise comparison, so 100,000 API keys are checked in linear time.
+///
+/// `Place` says where a name was first used; callers with many entries keep it small and plain
+/// (an index), so the registry holds nothing to retain or release per entry.
+struct NameRegistry<Name: Hashable, Place> {
+    private var firstUse: [Name: Place] = [:]
 
-    init(what: String) {
-        self.what = what
+    /// Makes room for `count` names, so a large file does not grow the dictionary step by step.
+    mutating func reserveCapacity(_ count: Int) {
+        self.firstUse.reserveCapacity(count)
     }
 
-    /// Records `name` as used by the entry at `entry`; nil if new, else where it was first used.
-    mutating func claim(_ name: Name, by entry: KeyPath, in file: String) -> (path: KeyPath, file: String)? {
+    /// Records `name` as used at `place`; nil if new, else where it was first used.
+    mutating func claim(_ name: Name, at place: @autoclosure () -> Place) -> Place? {
         if let first = self.firstUse[name] { return first }
-        self.firstUse[name] = (entry, file)
+        self.firstUse[name] = place()
         return nil
     }
 
-    /// Records `name` and reports a duplicate at `key` of `reader`'s table.
-    mutating func claim(_ name: Name, shown: String, key: String, of reader: TableReader) {
-        guard let first = self.claim(name, by: reader.path, in: reader.context.source.path) else { return }
-        let place = first.file == reader.context.source.path ? "" : " in \(first.file)"
-        reader.error(key, "duplicate \(self.what) \(shown); first used by \(first.path)\(place)")
-    }
-
-    func contains(_ name: Name) -> Bool {
-        self.firstUse[name] != nil
-    }
-
-    var names: Dictionary<Name, (path: KeyPath, file: String)>.Keys {
+    var names: Dictionary<Name, Place>.Keys {
         self.firstUse.keys
+    }
+}
+
+extension NameRegistry where Place == KeyPath {
+    /// Records the name at `key` of `reader`'s entry and reports a duplicate there, naming the
+    /// entry that used it first (`what` is "route name", "key id", …).
+    mutating func claim(
+        _ name: Name,
+        shown: @autoclosure () -> String,
+        what: String,
+        key: String,
+        of reader: TableReader
+    ) {
+        guard let first = self.claim(name, at: reader.path) else { return }
+        reader.error(key, "duplicate \(what) \(shown()); first used by \(first)")
     }
 }

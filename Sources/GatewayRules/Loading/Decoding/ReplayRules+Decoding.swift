@@ -1,4 +1,5 @@
 extension ReplayRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["window", "capacity", "on_full", "store"]
 
     /// `[replay]`: the window, the nonce store's bound, and where the store lives.
@@ -18,7 +19,8 @@ extension ReplayRules {
         guard reader.has("store") else { return nil }
         guard let text = reader.string("store") else { return nil }
         if text == "memory" { return .memory }
-        return reader.parse(text, at: reader.path("store"), as: "store", showingText: false) { text throws(ValueError) in
+        return reader.parse(text, at: reader.path("store"), as: "store", showingText: false) {
+            text throws(ValueError) in
             try RedisLocation(parsing: text)
         }.map(Store.redis)
     }

@@ -1,4 +1,5 @@
 extension RouteRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "name", "host", "path", "path_prefix", "methods", "upstream", "auth", "scopes", "any_scopes", "audiences",
         "replay", "forward_credentials", "strip_prefix", "rate_limit", "burst", "public",
@@ -20,16 +21,27 @@ extension RouteRule {
         let audiences = reader.strings("audiences") ?? []
         let replay = reader.choice("replay", among: ["off", "required"]).flatMap(ReplayRequirement.init) ?? .off
         let rateLimit = Self.rateLimit(reader)
+        let forwardCredentials = reader.bool("forward_credentials") ?? false
+        let stripPrefix = reader.bool("strip_prefix") ?? false
         let isPublic = reader.bool("public") ?? false
         if isPublic { Self.rejectCredentialKeys(reader, replay: replay) }
         Self.checkReplayKinds(reader, auth: auth, replay: replay)
         guard let name, let path, let upstream, let auth, let scopes, let anyScopes else { return nil }
         self.init(
-            name: name, host: host, path: path, methods: methods, upstream: upstream, auth: auth,
-            scopes: scopes, anyScopes: anyScopes, audiences: audiences, replay: replay,
-            forwardCredentials: reader.bool("forward_credentials") ?? false,
-            stripPrefix: reader.bool("strip_prefix") ?? false,
-            rateLimit: rateLimit, isPublic: isPublic
+            name: name,
+            host: host,
+            path: path,
+            methods: methods,
+            upstream: upstream,
+            auth: auth,
+            scopes: scopes,
+            anyScopes: anyScopes,
+            audiences: audiences,
+            replay: replay,
+            forwardCredentials: forwardCredentials,
+            stripPrefix: stripPrefix,
+            rateLimit: rateLimit,
+            isPublic: isPublic
         )
     }
 
@@ -92,7 +104,11 @@ extension RouteRule {
             guard let kind = CredentialKind(rawValue: text) else {
                 let path = reader.path("auth").appending(index: offset + 1)
                 let hint = Suggestion.hint(for: text, among: names)
-                reader.context.report(.error, at: path, "unknown credential kind \"\(text)\"\(hint) (use jwt, api_key or signature)")
+                reader.context.report(
+                    .error,
+                    at: path,
+                    "unknown credential kind \"\(text)\"\(hint) (use jwt, api_key or signature)"
+                )
                 return nil
             }
             if !kinds.contains(kind) { kinds.append(kind) }

@@ -1,5 +1,6 @@
 /// Turns the parsed root table of a rules file into `Rules`, reporting every problem on the way.
 struct RulesDecoder {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "server", "admin", "audit", "jwt", "replay", "keys", "jwks", "api_keys", "api_keys_file", "signing_keys",
         "upstreams", "routes", "token_endpoint",
@@ -14,7 +15,12 @@ struct RulesDecoder {
         let admin = self.root.table("admin").flatMap(AdminRules.init(decoding:))
         self.checkAdminListen(admin, server: server)
         let keys = self.entries("keys", nameKey: "id", what: "key id", KeyRule.init(decoding:))
-        let signingKeys = self.entries("signing_keys", nameKey: "id", what: "signing key id", SigningKeyRule.init(decoding:))
+        let signingKeys = self.entries(
+            "signing_keys",
+            nameKey: "id",
+            what: "signing key id",
+            SigningKeyRule.init(decoding:)
+        )
         let upstreams = self.entries("upstreams", nameKey: "name", what: "upstream name", UpstreamRule.init(decoding:))
         let routes = self.entries("routes", nameKey: "name", what: "route name", RouteRule.init(decoding:))
         let checks = CrossReferences(root: self.root)
@@ -44,14 +50,14 @@ struct RulesDecoder {
         what: String,
         _ decode: (TableReader) -> Rule?
     ) -> (decoded: [Located<Rule>], declared: Set<String>) {
-        var registry = NameRegistry<String>(what: what)
+        var registry = NameRegistry<String, KeyPath>()
         var decoded: [Located<Rule>] = []
         for entry in self.root.entries(key) {
             if let name = entry.peekString(nameKey) {
-                registry.claim(name, shown: "\"\(name)\"", key: nameKey, of: entry)
+                registry.claim(name, shown: "\"\(name)\"", what: what, key: nameKey, of: entry)
             }
             if let rule = decode(entry) {
-                decoded.append(Located(value: rule, path: entry.path, file: entry.context.source.path))
+                decoded.append(Located(value: rule, path: entry.path))
             }
         }
         return (decoded, Set(registry.names))
@@ -65,6 +71,7 @@ struct RulesDecoder {
         return collector.keys
     }
 
+    /// `[token_endpoint]`, checked against the `[[keys]]` entries.
     private func tokenEndpoint(
         keys: (decoded: [Located<KeyRule>], declared: Set<String>),
         checks: CrossReferences

@@ -36,7 +36,10 @@ extension Secret {
     /// Reports, at `key`, a secret shorter than `minimumHMACBytes`; true when long enough.
     func checkHMACLength(_ reader: TableReader, key: String) -> Bool {
         guard self.bytes.count >= Self.minimumHMACBytes else {
-            reader.error(key, "the secret is \(self.bytes.count) bytes; HMAC secrets must be at least \(Self.minimumHMACBytes)")
+            reader.error(
+                key,
+                "the secret is \(self.bytes.count) bytes; HMAC secrets must be at least \(Self.minimumHMACBytes)"
+            )
             return false
         }
         return true

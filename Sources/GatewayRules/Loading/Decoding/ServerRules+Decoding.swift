@@ -1,4 +1,5 @@
 extension ServerRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "listen", "threads", "tls", "max_header_bytes", "max_body_bytes", "max_uri_bytes", "header_timeout",
         "idle_timeout", "shutdown_grace", "max_connections", "trusted_proxies",
@@ -32,7 +33,8 @@ extension ServerRules {
         }
         var addresses: [ListenAddress] = []
         for item in items {
-            guard let address = reader.parse(item.text, at: item.path, as: "listen address", ListenAddress.init(parsing:))
+            guard
+                let address = reader.parse(item.text, at: item.path, as: "listen address", ListenAddress.init(parsing:))
             else { continue }
             if addresses.contains(address) {
                 reader.context.report(.error, at: item.path, "\(address) is listed twice")

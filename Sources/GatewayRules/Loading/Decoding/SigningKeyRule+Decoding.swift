@@ -1,5 +1,7 @@
 extension SigningKeyRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["id", "alg", "public_key_file", "scopes", "subject"] + Secret.sourceKeys
+    /// The keys that give the key material; exactly one must be present.
     static let materialKeys = ["public_key_file"] + Secret.sourceKeys
 
     /// One `[[signing_keys]]` entry (RFC 9421): a PEM public key, or a secret for hmac-sha256.
@@ -30,7 +32,11 @@ extension SigningKeyRule {
         let isSecret = Secret.sourceKeys.contains(key)
         if let alg, (alg == .hmacSHA256) != isSecret {
             let fix = isSecret ? "give public_key_file" : "give secret_env, secret_file or secret"
-            reader.error(key, anchor: .key, "\(alg.rawValue) \(isSecret ? "takes a public key" : "takes a secret"): \(fix) instead")
+            reader.error(
+                key,
+                anchor: .key,
+                "\(alg.rawValue) \(isSecret ? "takes a public key" : "takes a secret"): \(fix) instead"
+            )
             return nil
         }
         guard isSecret else { return reader.file(key).map(Material.publicKeyFile) }

@@ -1,4 +1,5 @@
 extension TLSRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["cert_file", "key_file"]
 
     /// `tls = { cert_file = …, key_file = … }` or a `[server.tls]` table; both files must be readable.

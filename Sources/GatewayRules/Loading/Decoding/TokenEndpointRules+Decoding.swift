@@ -1,4 +1,5 @@
 extension TokenEndpointRules {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["path", "revoke_path", "signing_key", "issuer", "audience", "ttl"]
 
     /// `[token_endpoint]` (SPEC §8). The signing key and the issuer are checked against `[[keys]]`

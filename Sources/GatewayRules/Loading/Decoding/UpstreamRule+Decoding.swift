@@ -1,4 +1,5 @@
 extension UpstreamRule {
+    /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = ["name", "targets", "connect_timeout", "response_timeout", "ca_file"]
 
     /// One `[[upstreams]]` entry: a name and at least one target.

@@ -14,12 +14,23 @@ struct KeyPath: Sendable, Hashable, CustomStringConvertible {
 
     static let root = KeyPath(components: [])
 
+    /// This path followed by `key`.
     func appending(_ key: String) -> KeyPath {
-        KeyPath(components: self.components + [.key(key)])
+        self.appending(.key(key))
     }
 
+    /// This path followed by the `index`th entry (from 1) of the array it names.
     func appending(index: Int, label: String? = nil) -> KeyPath {
-        KeyPath(components: self.components + [.entry(index: index, label: label)])
+        self.appending(.entry(index: index, label: label))
+    }
+
+    /// One allocation per call: this runs for each of 100,000 `api_keys_file` entries.
+    private func appending(_ component: Component) -> KeyPath {
+        var components: [Component] = []
+        components.reserveCapacity(self.components.count + 1)
+        components.append(contentsOf: self.components)
+        components.append(component)
+        return KeyPath(components: components)
     }
 
     /// The path one step up (the table or array holding this value); nil at the root.
@@ -49,9 +60,11 @@ struct KeyPath: Sendable, Hashable, CustomStringConvertible {
 
     /// `key` as TOML writes it: bare when it only has letters, digits, `_` and `-`, else quoted.
     static func quotedIfNeeded(_ key: String) -> String {
-        let bare = !key.isEmpty && key.utf8.allSatisfy {
-            ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
-        }
+        let bare =
+            !key.isEmpty
+            && key.utf8.allSatisfy {
+                ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+            }
         if bare { return key }
         var quoted = "\""
         for character in key {
