@@ -8,12 +8,13 @@ import Testing
         let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
         let busy = try await RawConnection.connect(port: gateway.port)
         let idle = try await RawConnection.connect(port: gateway.port)
-        try await busy.send("GET /slow/400 HTTP/1.1\r\nHost: a\r\n\r\n")
-        // Wait until the request is in flight: the upstream has accepted its connection.
-        while upstream.connectionsAccepted.value == 0 { await Task.yield() }
+        try await busy.send("GET /gate/drain HTTP/1.1\r\nHost: a\r\n\r\n")
+        await upstream.waitForGate("drain")
         await gateway.beginShutdown()
+        try await gateway.server.waitUntilDraining()
+        upstream.open("drain")
         let response = try #require(try await busy.readResponse())
-        #expect(response.status == 200 && response.bodyText == "slow done")
+        #expect(response.status == 200 && response.bodyText == "gate opened")
         #expect(response.header("connection") == "close")
         #expect(await busy.waitForClose())
         #expect(await idle.waitForClose())
@@ -30,8 +31,8 @@ import Testing
         }
         let gateway = try await GatewayHarness.start(rules)
         let client = try await RawConnection.connect(port: gateway.port)
-        try await client.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n")
-        while upstream.connectionsAccepted.value == 0 { await Task.yield() }
+        try await client.send("GET /gate/never HTTP/1.1\r\nHost: a\r\n\r\n")
+        await upstream.waitForGate("never")
         await gateway.beginShutdown()
         let response = try #require(try await client.readResponse())
         #expect(response.status == 503)

@@ -46,8 +46,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The connection closes once the current response has been written.
     private var closeAfterResponse = false
     private var isClosed = false
-    private var headTimer: Scheduled<Void>?
-    private var idleTimer: Scheduled<Void>?
+    /// Monotonic nanoseconds by which the next head must be complete, while one is arriving.
+    private var headDeadline: Int64?
+    /// Monotonic nanoseconds at which an idle keep-alive connection closes.
+    private var idleDeadline: Int64?
 
     init(loop: LoopContext, framing: RequestFraming?, isSecure: Bool) {
         self.loop = loop
@@ -66,7 +68,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.peerBytes = remote.addressBytes
         }
         self.loop.register(self)
-        self.armIdleTimer()
+        self.armIdleDeadline()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -75,7 +77,6 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.isClosed = true
-        self.cancelTimers()
         if let exchange = self.exchange {
             // The client left mid-exchange: the upstream connection cannot be reused. nginx's
             // 499 says so in the audit record.
@@ -111,9 +112,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is RequestHeadStarted {
-            self.idleTimer?.cancel()
-            self.idleTimer = nil
-            self.armHeadTimer()
+            self.idleDeadline = nil
+            self.headDeadline = Clock.monotonicNanoseconds() + self.loop.configuration.limits.headerTimeout.nanoseconds
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -125,7 +125,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
-        self.headTimer?.cancel()
+        self.headDeadline = nil
         if let exchange = self.exchange, !exchange.requestEnded, self.queue.isEmpty {
             self.failCurrentBody(exchange, failure)
         } else if self.exchange != nil || !self.queue.isEmpty {
@@ -155,10 +155,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let framing = self.framing else { return }
         switch part {
         case .head(let head):
-            self.headTimer?.cancel()
-            self.headTimer = nil
-            let chunked = head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
-            let length = head.headers.first(name: "content-length").flatMap { Int($0) }
+            self.headDeadline = nil
+            // llhttp accepted the head, so a Transfer-Encoding means chunked framing.
+            let chunked = head.headers.contains(name: "transfer-encoding")
+            let length = chunked ? nil : head.headers.first(name: "content-length").flatMap { Int($0) }
             framing.headParsed(contentLength: length, isChunked: chunked)
         case .body:
             break
@@ -203,8 +203,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func start(_ head: HTTPRequestHead) {
-        self.idleTimer?.cancel()
-        self.idleTimer = nil
+        self.idleDeadline = nil
         let configuration = self.loop.configuration
         let peerIsTrusted = configuration.isTrustedProxy(self.peerBytes)
         let client = ForwardedRequest.clientAddress(
@@ -336,14 +335,15 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             isSecure: self.isSecure,
             requestID: exchange.requestID
         )
-        let isChunked = exchange.head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        let isChunked = exchange.head.headers.contains(name: "transfer-encoding")
         connection.write(.head(forwarded.head(for: exchange.head, allowance: allowance, isChunked: isChunked)))
         for bytes in exchange.pendingBody { connection.write(.body(.byteBuffer(bytes))) }
         exchange.pendingBody.removeAll()
         exchange.pendingBodyBytes = 0
         if exchange.requestEnded { connection.write(.end(exchange.pendingTrailers)) }
         connection.flush()
-        self.armResponseTimer(exchange, timeout: upstream.responseTimeout)
+        exchange.responseTimeout = upstream.responseTimeout.nanoseconds
+        exchange.upstreamDeadline = Clock.monotonicNanoseconds() + exchange.responseTimeout
         self.resumeReadsIfPossible()
     }
 
@@ -458,7 +458,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.loop.metrics.recordUpstreamError(target.label, kind: reason == .upstreamTimeout ? "timeout" : "connect")
         }
         exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
-        exchange.responseTimer?.cancel()
+        exchange.upstreamDeadline = nil
         exchange.decision = "allow"
         exchange.reason = reason.rawValue
         exchange.status = reason.status
@@ -514,7 +514,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The exchange is over on both sides: audit it and go on with the next request.
     private func finish(_ exchange: Exchange) {
         guard self.exchange === exchange else { return }
-        exchange.responseTimer?.cancel()
+        exchange.upstreamDeadline = nil
         self.audit(exchange)
         self.exchange = nil
         if self.closeAfterResponse {
@@ -523,7 +523,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         self.dispatchQueued()
-        if self.exchange == nil, self.queue.isEmpty { self.armIdleTimer() }
+        if self.exchange == nil, self.queue.isEmpty { self.armIdleDeadline() }
     }
 
     /// Writes the exchange's audit record and counts it in the metrics, once.
@@ -549,7 +549,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func upstream(_ exchange: Exchange, received part: HTTPClientResponsePart) {
         guard self.exchange === exchange, let context = self.context else { return }
-        self.rearmResponseTimer(exchange)
+        exchange.upstreamDeadline = Clock.monotonicNanoseconds() + exchange.responseTimeout
         switch part {
         case .head(let response):
             guard response.status != .switchingProtocols, !exchange.responseStarted else {
@@ -577,7 +577,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .end(let trailers):
             exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
-            exchange.responseTimer?.cancel()
+            exchange.upstreamDeadline = nil
             if let upstream = exchange.upstream {
                 if exchange.requestEnded {
                     exchange.upstream = nil
@@ -647,20 +647,25 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Timers
 
-    private func armIdleTimer() {
-        guard let context = self.context else { return }
-        self.idleTimer?.cancel()
-        self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.loop.configuration.limits.idleTimeout) {
+    /// Checks this connection's deadlines; called by the loop's sweeper (a tick every 100 ms),
+    /// so setting or moving a deadline costs a clock read, never a scheduled task.
+    func checkDeadlines(now: Int64) {
+        if let deadline = self.headDeadline, now >= deadline {
+            self.headDeadline = nil
+            self.headTimedOut()
+        }
+        if let deadline = self.idleDeadline, now >= deadline {
+            self.idleDeadline = nil
             if self.exchange == nil, self.queue.isEmpty { self.context?.close(promise: nil) }
+        }
+        if let exchange = self.exchange, let deadline = exchange.upstreamDeadline, now >= deadline {
+            exchange.upstreamDeadline = nil
+            self.responseTimedOut(exchange)
         }
     }
 
-    private func armHeadTimer() {
-        guard let context = self.context else { return }
-        self.headTimer?.cancel()
-        self.headTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.loop.configuration.limits.headerTimeout) {
-            self.headTimedOut()
-        }
+    private func armIdleDeadline() {
+        self.idleDeadline = Clock.monotonicNanoseconds() + self.loop.configuration.limits.idleTimeout.nanoseconds
     }
 
     /// `header_timeout` passed before the head was complete (408; a slowloris client cannot
@@ -673,22 +678,6 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let line = self.framing?.requestLine
         self.answer(RequestHeadError(kind: .headerTimeout, requestLine: line))
-    }
-
-    private func armResponseTimer(_ exchange: Exchange, timeout: TimeAmount) {
-        guard let context = self.context else { return }
-        exchange.responseTimer?.cancel()
-        exchange.responseTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak exchange] in
-            guard let exchange else { return }
-            self.responseTimedOut(exchange)
-        }
-    }
-
-    private func rearmResponseTimer(_ exchange: Exchange) {
-        guard let name = exchange.allowance?.route.upstream.name,
-            let upstream = self.loop.configuration.upstreams[name]
-        else { return }
-        self.armResponseTimer(exchange, timeout: upstream.responseTimeout)
     }
 
     /// The upstream stayed silent for `response_timeout`: 504, or a cut connection when the
@@ -704,12 +693,6 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             self.failUpstream(exchange, reason: .upstreamTimeout)
         }
-    }
-
-    private func cancelTimers() {
-        self.idleTimer?.cancel()
-        self.headTimer?.cancel()
-        self.exchange?.responseTimer?.cancel()
     }
 
     // MARK: Shutdown

@@ -41,7 +41,10 @@ final class Exchange {
     var attempts = 0
     var upstreamStartNanoseconds: Int64?
     var upstreamEndNanoseconds: Int64?
-    var responseTimer: Scheduled<Void>?
+    /// Monotonic nanoseconds by which the upstream must say something (`response_timeout`
+    /// from the last thing it said); nil when no upstream is awaited.
+    var upstreamDeadline: Int64?
+    var responseTimeout: Int64 = 0
     var needsUpstreamFlush = false
 
     // Response side.
@@ -77,7 +80,7 @@ final class Exchange {
 
     /// Takes the upstream connection away from this exchange and closes it (it is not reused).
     func abandonUpstream() {
-        self.responseTimer?.cancel()
+        self.upstreamDeadline = nil
         guard let upstream = self.upstream else { return }
         self.upstream = nil
         upstream.receiver = nil

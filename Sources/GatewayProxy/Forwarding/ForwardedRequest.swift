@@ -12,12 +12,24 @@ struct ForwardedRequest {
     var isSecure: Bool
     var requestID: String
 
-    /// Headers of the client's request that never go upstream, beyond hop-by-hop ones.
-    private static let replaced: Set<String> = [
-        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id", "expect",
-    ]
-    /// Credentials removed unless the route sets `forward_credentials`.
-    private static let credentials: Set<String> = ["authorization", "x-api-key", "signature", "signature-input"]
+    /// Whether a client header never goes upstream as is: replaced by the gateway's own
+    /// (`X-Forwarded-*`, `X-Request-Id`, `X-Auth-*`), handled by it (`Expect`), or a credential
+    /// the route does not forward.
+    private static func isReplaced(_ name: String, forwardCredentials: Bool) -> Bool {
+        if FieldName.hasPrefix(name, "x-auth-") { return true }
+        switch name.utf8.count {
+        case 6: return FieldName.equals(name, "expect")
+        case 9: return !forwardCredentials && (FieldName.equals(name, "x-api-key") || FieldName.equals(name, "signature"))
+        case 12: return FieldName.equals(name, "x-request-id")
+        case 13: return !forwardCredentials && FieldName.equals(name, "authorization")
+        case 15:
+            return FieldName.equals(name, "x-forwarded-for")
+                || (!forwardCredentials && FieldName.equals(name, "signature-input"))
+        case 16: return FieldName.equals(name, "x-forwarded-host")
+        case 17: return FieldName.equals(name, "x-forwarded-proto")
+        default: return false
+        }
+    }
 
     func head(for request: HTTPRequestHead, allowance: Allowance, isChunked: Bool) -> HTTPRequestHead {
         let incoming = request.headers
@@ -26,10 +38,8 @@ struct ForwardedRequest {
         var headers = HTTPHeaders()
         headers.reserveCapacity(incoming.count + 8)
         for (name, value) in incoming {
-            let lowered = name.lowercased()
-            if HopByHop.names.contains(lowered) || tokens.contains(lowered) { continue }
-            if Self.replaced.contains(lowered) || lowered.hasPrefix("x-auth-") { continue }
-            if !forwardCredentials, Self.credentials.contains(lowered) { continue }
+            if HopByHop.isHopByHop(name, connectionTokens: tokens) { continue }
+            if Self.isReplaced(name, forwardCredentials: forwardCredentials) { continue }
             headers.add(name: name, value: value)
         }
         if isChunked { headers.add(name: "transfer-encoding", value: "chunked") }

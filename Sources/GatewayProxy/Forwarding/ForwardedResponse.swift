@@ -25,8 +25,7 @@ struct ForwardedResponse {
         var headers = HTTPHeaders()
         headers.reserveCapacity(incoming.count + 3)
         for (name, value) in incoming {
-            let lowered = name.lowercased()
-            if HopByHop.names.contains(lowered) || tokens.contains(lowered) || lowered == "x-request-id" { continue }
+            if HopByHop.isHopByHop(name, connectionTokens: tokens) || FieldName.equals(name, "x-request-id") { continue }
             headers.add(name: name, value: value)
         }
         let framing = self.framing(for: response.status, hasLength: headers.contains(name: "content-length"))

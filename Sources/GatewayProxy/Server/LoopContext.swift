@@ -16,6 +16,9 @@ final class LoopContext {
     /// Set once shutdown began: new requests are answered 503 `shutting_down`.
     private(set) var isDraining = false
     private var drained: EventLoopPromise<Void>?
+    private var sweeper: Scheduled<Void>?
+    /// How often connections' deadlines (head, idle, upstream response) are checked.
+    static let sweepInterval = TimeAmount.milliseconds(100)
 
     init(eventLoop: any EventLoop, configuration: ProxyConfiguration, metrics: GatewayMetrics) {
         self.eventLoop = eventLoop
@@ -51,7 +54,20 @@ final class LoopContext {
         return pool
     }
 
+    /// Starts the tick that checks every connection's deadlines: one task per loop instead of
+    /// a scheduled task per request and timeout (nginx's timer approach, coarsened).
+    func startSweeping() {
+        guard self.sweeper == nil else { return }
+        self.sweeper = self.eventLoop.assumeIsolated().scheduleTask(in: Self.sweepInterval) {
+            self.sweeper = nil
+            let now = Clock.monotonicNanoseconds()
+            for connection in Array(self.connections.values) { connection.checkDeadlines(now: now) }
+            self.startSweeping()
+        }
+    }
+
     func register(_ connection: DownstreamHandler) {
+        self.startSweeping()
         self.connections[ObjectIdentifier(connection)] = connection
         self.metrics.connectionOpened()
         if self.isDraining { connection.beginDrain() }

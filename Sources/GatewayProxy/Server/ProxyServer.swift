@@ -21,6 +21,7 @@ public final class ProxyServer: Service, Sendable {
     private let configurationBox: Mutex<ProxyConfiguration>
     private let bound: EventLoopPromise<[SocketAddress]>
     private let onDrain: @Sendable () -> Void
+    private let draining: EventLoopPromise<Void>
 
     /// Creates the server and its event loops (`threads`, 0 = one per core) without binding.
     public init(
@@ -47,11 +48,23 @@ public final class ProxyServer: Service, Sendable {
         self.logger = logger
         self.configurationBox = Mutex(configuration)
         self.bound = self.group.next().makePromise()
+        self.draining = self.group.next().makePromise()
+    }
+
+    deinit {
+        // A server that never ran (or failed to bind) must not leak its promises.
+        self.bound.fail(ChannelError.ioOnClosedChannel)
+        self.draining.fail(ChannelError.ioOnClosedChannel)
     }
 
     /// The addresses actually bound (a port 0 in the rules becomes a real port), once listening.
     public func listeningAddresses() async throws -> [SocketAddress] {
         try await self.bound.futureResult.get()
+    }
+
+    /// Completes once every event loop has begun draining (after graceful shutdown began).
+    public func waitUntilDraining() async throws {
+        try await self.draining.futureResult.get()
     }
 
     /// The configuration new requests see.
@@ -159,14 +172,25 @@ public final class ProxyServer: Service, Sendable {
     /// when every connection is closed.
     private func drain() async throws {
         let grace = self.shutdownGrace
-        let futures = self.loops.values.map { loop in
+        let started = self.loops.values.map { loop in
             loop.eventLoop.submit {
                 let context = loop.value
                 context.beginDrain()
                 let timer = loop.eventLoop.assumeIsolated().scheduleTask(in: grace) { context.abortAll() }
                 return context.whenDrained().always { _ in timer.cancel() }
-            }.flatMap { $0 }
+            }
         }
-        for future in futures { try await future.get() }
+        let drained = try await started.asyncMap { try await $0.get() }
+        self.draining.succeed()
+        for future in drained { try await future.get() }
+    }
+}
+
+extension Array {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        results.reserveCapacity(self.count)
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

@@ -11,31 +11,45 @@ import Synchronization
 /// - `/slow/MS`: answers after MS milliseconds;
 /// - `/hang`: never answers;
 /// - `/drop`: closes the connection without answering;
+/// - `/gate/NAME`: answers once the test calls `open("NAME")`;
 /// - anything else: echoes the request as JSON-ish text (method, target, headers).
 final class TestUpstream: Sendable {
     let channel: any Channel
     let connectionsAccepted: ConnectionTally
+    let gates: Gates
     var port: Int { self.channel.localAddress!.port! }
 
-    private init(channel: any Channel, tally: ConnectionTally) {
+    private init(channel: any Channel, tally: ConnectionTally, gates: Gates) {
         self.channel = channel
         self.connectionsAccepted = tally
+        self.gates = gates
+    }
+
+    /// Waits until a request is held at `/gate/NAME`.
+    func waitForGate(_ name: String) async {
+        await self.gates.waitForArrival(name)
+    }
+
+    /// Lets the request held at `/gate/NAME` be answered.
+    func open(_ name: String) {
+        self.gates.open(name)
     }
 
     static func start(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TestUpstream {
         let tally = ConnectionTally()
+        let gates = Gates()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 tally.increment()
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler())
+                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(gates: gates))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        return TestUpstream(channel: channel, tally: tally)
+        return TestUpstream(channel: channel, tally: tally, gates: gates)
     }
 
     func stop() async {
@@ -52,9 +66,49 @@ final class ConnectionTally: Sendable {
 /// The byte at `offset` of a `/download` body.
 func downloadPattern(_ offset: Int) -> UInt8 { UInt8(truncatingIfNeeded: offset &* 31 &+ 7) }
 
+/// Requests held until the test opens their gate.
+final class Gates: Sendable {
+    private struct State {
+        var held: [String: @Sendable () -> Void] = [:]
+        var arrivalWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func hold(_ name: String, release: @escaping @Sendable () -> Void) {
+        let waiters = self.state.withLock { state in
+            state.held[name] = release
+            return state.arrivalWaiters.removeValue(forKey: name) ?? []
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func waitForArrival(_ name: String) async {
+        await withCheckedContinuation { continuation in
+            let arrived = self.state.withLock { state in
+                if state.held[name] != nil { return true }
+                state.arrivalWaiters[name, default: []].append(continuation)
+                return false
+            }
+            if arrived { continuation.resume() }
+        }
+    }
+
+    func open(_ name: String) {
+        let release = self.state.withLock { $0.held.removeValue(forKey: name) }
+        release?()
+    }
+}
+
 private final class TestUpstreamHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
+
+    let gates: Gates
+
+    init(gates: Gates) {
+        self.gates = gates
+    }
 
     private var head: HTTPRequestHead?
     private var hasher = SHA256()
@@ -97,6 +151,14 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             }
         } else if path == "/hang" {
             return
+        } else if parts.first == "gate", parts.count == 2 {
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            self.gates.hold(String(parts[1])) {
+                loopBound.eventLoop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.sendText(context: context, "gate opened")
+                }
+            }
         } else if path == "/upload" {
             let digest = self.hasher.finalize().map { String(format: "%02x", $0) }.joined()
             self.sendText(context: context, "bytes=\(self.bodyBytes) sha256=\(digest)")
