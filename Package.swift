@@ -55,7 +55,10 @@ let package = Package(
             name: "GatewayAudit",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -87,6 +90,7 @@ let package = Package(
         ),
         .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules"], swiftSettings: strictSettings),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"], swiftSettings: strictSettings),
+        .testTarget(name: "GatewayAuditTests", dependencies: ["GatewayAudit"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayPolicyTests",
             dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting"],
