@@ -31,7 +31,7 @@ public final class AuditLog: AuditSink, Sendable {
 
     /// Opens the sink (creating the file with mode 0640), reads the tail of an existing file to
     /// continue its chain, and starts the writer thread.
-    public init(configuration: Configuration, logger: Logger) throws(AuditFileError) {
+    public init(configuration: Configuration, logger: Logger = Logger(label: "gateway.audit")) throws(AuditFileError) {
         let descriptor: CInt
         var tail = AuditFileTail.empty
         switch configuration.destination {

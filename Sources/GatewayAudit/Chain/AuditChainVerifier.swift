@@ -26,8 +26,18 @@ public struct AuditChainVerifier: Sendable {
                 switch Self.check(line) {
                 case .success(let checked): record = checked
                 case .failure(let reason, let detail):
-                    let chainBreak = AuditChainBreak(file: path, line: reader.lineNumber, reason: reason, detail: detail)
-                    return AuditVerification(recordCount: count, start: start, lastHash: expected, chainBreak: chainBreak)
+                    let chainBreak = AuditChainBreak(
+                        file: path,
+                        line: reader.lineNumber,
+                        reason: reason,
+                        detail: detail
+                    )
+                    return AuditVerification(
+                        recordCount: count,
+                        start: start,
+                        lastHash: expected,
+                        chainBreak: chainBreak
+                    )
                 }
                 if let expectedPrev = expected {
                     guard record.prev == expectedPrev else {
@@ -37,7 +47,12 @@ public struct AuditChainVerifier: Sendable {
                             at: (fileIndex, path, reader.lineNumber),
                             in: paths
                         )
-                        return AuditVerification(recordCount: count, start: start, lastHash: expected, chainBreak: chainBreak)
+                        return AuditVerification(
+                            recordCount: count,
+                            start: start,
+                            lastHash: expected,
+                            chainBreak: chainBreak
+                        )
                     }
                 } else {
                     start = record.prev == .zero ? .newChain : .continuation(of: record.prev)
@@ -127,7 +142,8 @@ public struct AuditChainVerifier: Sendable {
                 file: position.path,
                 line: position.line,
                 reason: .insertedRecord,
-                detail: "\(mismatch); it follows \(earlier.path):\(earlier.line), so the record(s) between were inserted"
+                detail:
+                    "\(mismatch); it follows \(earlier.path):\(earlier.line), so the record(s) between were inserted"
             )
         }
         return AuditChainBreak(

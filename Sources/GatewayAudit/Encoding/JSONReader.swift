@@ -82,7 +82,9 @@ struct JSONReader {
         }
         while true {
             self.skipWhitespace()
-            guard self.current == UInt8(ascii: "\"") else { throw Error("expected a member name at offset \(self.index)") }
+            guard self.current == UInt8(ascii: "\"") else {
+                throw Error("expected a member name at offset \(self.index)")
+            }
             let name = try self.readString()
             guard names.insert(name).inserted else { throw Error("duplicate member name \"\(name)\"") }
             self.skipWhitespace()
@@ -146,7 +148,8 @@ struct JSONReader {
             self.index += 1
         }
         guard digits > 0 else { throw Error("invalid number at offset \(start)") }
-        if let byte = self.current, byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+        if let byte = self.current, byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+        {
             throw Error("non-integer number at offset \(start): audit records hold integers only")
         }
         return .integer(negative ? -magnitude : magnitude)
@@ -170,9 +173,16 @@ struct JSONReader {
             case 0x00..<0x20:
                 throw Error("unescaped control character in string at offset \(self.index - 1)")
             default:
-                decoded.append(byte)
+                // Copy the run of plain bytes in one go.
+                let runStart = self.index - 1
+                while self.index < self.bytes.count, Self.isPlain(self.bytes[self.index]) { self.index += 1 }
+                decoded.append(contentsOf: self.bytes[runStart..<self.index])
             }
         }
+    }
+
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
     }
 
     private mutating func readEscape(into decoded: inout [UInt8]) throws(Error) {

@@ -1,3 +1,5 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
 
 /// The audit log's writer: runs on its own thread (never an event loop, never the cooperative
 /// pool, since it makes blocking system calls), takes batches from the queue, numbers them
@@ -182,7 +183,10 @@ struct AuditWriter: Sendable {
         }
         if self.outputSeparator && lineStart == 0 { lines -= 1 }
         let (_, errorNumber) = self.output.withUnsafeBytes { bytes in
-            SystemFile.writeAll(self.configuration.fallbackDescriptor, UnsafeRawBufferPointer(rebasing: bytes[lineStart...]))
+            SystemFile.writeAll(
+                self.configuration.fallbackDescriptor,
+                UnsafeRawBufferPointer(rebasing: bytes[lineStart...])
+            )
         }
         if let errorNumber {
             self.logger.critical(

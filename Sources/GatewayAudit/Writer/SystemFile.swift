@@ -15,7 +15,9 @@ enum SystemFile {
     /// Opens `path` for appending, creating it with mode 0640: every `write(2)` lands at the end
     /// of the file, also after logrotate's `copytruncate` (POSIX `O_APPEND`).
     static func openForAppend(_ path: String) throws(AuditFileError) -> CInt {
-        let descriptor = Self.retryingInterrupts { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, Self.auditFileMode) }
+        let descriptor = Self.retryingInterrupts {
+            open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, Self.auditFileMode)
+        }
         guard descriptor >= 0 else { throw .open(path, errorNumber: errno) }
         return descriptor
     }
