@@ -7,9 +7,9 @@ import Testing
 @testable import GatewayAudit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite("AuditLog: the off-loop writer")

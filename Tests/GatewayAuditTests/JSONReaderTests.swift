@@ -54,3 +54,24 @@ struct JSONReaderTests {
         #expect(try JSONReader.parse(Array(#""\uD83D\uDE00""#.utf8)) == .string("😀"))
     }
 }
+
+@Suite("CanonicalJSON.precedes: the JCS order of member names")
+struct CanonicalOrderTests {
+    @Test("agrees with comparing UTF-16 code units on names from every range that matters")
+    func agreesWithUTF16() {
+        let samples = [
+            "", "a", "ab", "b", "A", "_", "~", "\u{7F}", "é", "ü", "\u{7FF}", "\u{800}", "€", "\u{D7FF}",
+            "\u{E000}", "\u{FB01}", "\u{FFFD}", "\u{FFFF}", "\u{10000}", "😀", "\u{10FFFF}", "a😀", "a\u{E000}",
+            "😀a", "\u{E000}a", "ab\u{FFFF}", "ab\u{10000}",
+        ]
+        for lhs in samples {
+            for rhs in samples {
+                let expected = lhs.utf16.lexicographicallyPrecedes(rhs.utf16)
+                #expect(
+                    CanonicalJSON.precedes(lhs, rhs) == expected,
+                    "\(lhs.unicodeScalars.map(\.value)) < \(rhs.unicodeScalars.map(\.value))"
+                )
+            }
+        }
+    }
+}

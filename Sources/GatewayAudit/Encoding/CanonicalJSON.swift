@@ -118,7 +118,26 @@ enum CanonicalJSON {
     }
 
     /// Orders member names as JCS requires (RFC 8785 §3.2.3): by their UTF-16 code units.
+    ///
+    /// Compares UTF-8 bytes, which order like code points, and corrects the one case where code
+    /// point order and UTF-16 order differ: U+E000–U+FFFF (lead byte 0xEE or 0xEF) against
+    /// U+10000 and above (lead byte 0xF0–0xF4, a surrogate pair 0xD800–0xDFFF in UTF-16, which
+    /// sorts first). The first differing bytes are lead bytes whenever that case applies, since
+    /// continuation bytes (0x80–0xBF) only differ between characters of the same length.
     static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf16.lexicographicallyPrecedes(rhs.utf16)
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let a?, let b?) where a != b:
+                if a >= 0xF0 && (b == 0xEE || b == 0xEF) { return true }
+                if b >= 0xF0 && (a == 0xEE || a == 0xEF) { return false }
+                return a < b
+            default: continue
+            }
+        }
     }
 }

@@ -73,7 +73,7 @@ struct JSONReader {
         try self.enter()
         defer { self.depth -= 1 }
         self.index += 1
-        var members: [(name: String, value: JSONValue)] = []
+        var members: [JSONValue.Member] = []
         var names = Set<String>()
         self.skipWhitespace()
         if self.current == UInt8(ascii: "}") {
@@ -91,7 +91,7 @@ struct JSONReader {
             guard self.current == UInt8(ascii: ":") else { throw Error("expected ':' at offset \(self.index)") }
             self.index += 1
             self.skipWhitespace()
-            members.append((name, try self.readValue()))
+            members.append(JSONValue.Member(name: name, value: try self.readValue()))
             self.skipWhitespace()
             switch self.current {
             case UInt8(ascii: ","): self.index += 1

@@ -5,26 +5,19 @@
 /// Numbers are integers only: records hold no fractions, and an integer outside the I-JSON range
 /// (RFC 7493 §2.2) or a fraction is refused rather than rounded as a double would be.
 indirect enum JSONValue: Equatable {
+    /// One member of an object (a struct rather than a tuple: cheaper to sort and compare).
+    struct Member: Equatable {
+        var name: String
+        var value: JSONValue
+    }
+
     case null
     case bool(Bool)
     case integer(Int64)
     case string(String)
     case array([JSONValue])
     /// Members in the order the text had them; names are unique (RFC 7493 §2.3).
-    case object([(name: String, value: JSONValue)])
-
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case (.bool(let a), .bool(let b)): return a == b
-        case (.integer(let a), .integer(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
-        case (.array(let a), .array(let b)): return a == b
-        case (.object(let a), .object(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.name == $1.name && $0.value == $1.value }
-        default: return false
-        }
-    }
+    case object([Member])
 
     /// The value of member `name` of an object.
     subscript(member name: String) -> JSONValue? {
