@@ -6,9 +6,10 @@ import Testing
 /// the documentation is enough for an outside tool to recompute every hash.
 @Suite("docs/audit_verify.py")
 struct PythonVerifierTests {
-    private static let script = URL(fileURLWithPath: #filePath)
+    private static let docs = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("docs/audit_verify.py").path
+        .appendingPathComponent("docs")
+    private static let script = Self.docs.appendingPathComponent("audit_verify.py").path
 
     private func verify(_ paths: [String]) throws -> (status: Int32, output: String) {
         try AuditTestSupport.run("/usr/bin/env", ["python3", Self.script] + paths)
@@ -76,5 +77,24 @@ struct PythonVerifierTests {
         result = try self.verify([path])
         #expect(result.status == 1)
         #expect(result.output.hasPrefix("\(path):11: chain broken"))
+    }
+
+    @Test("docs/audit.md holds the same script, and its example lines verify")
+    func documentation() throws {
+        let markdown = try String(contentsOf: Self.docs.appendingPathComponent("audit.md"), encoding: .utf8)
+        let script = try String(contentsOfFile: Self.script, encoding: .utf8)
+        #expect(markdown.contains("```python\n" + script))
+
+        let example =
+            markdown.components(separatedBy: "```json\n").dropFirst().first?
+            .components(separatedBy: "```").first ?? ""
+        let lines = example.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        let path = try AuditTestSupport.temporaryDirectory().appendingPathComponent("example.log").path
+        try AuditTestSupport.write(lines, to: path)
+        let result = try AuditChainVerifier().verify(paths: [path])
+        #expect(result.isValid)
+        #expect(result.recordCount == 2)
+        #expect(try self.verify([path]).status == 0)
     }
 }
