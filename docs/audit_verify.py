@@ -85,12 +85,10 @@ def check_line(raw):
 
 
 def lines(path):
+    """The file's lines without their newline, read one at a time."""
     with open(path, "rb") as file:
-        data = file.read()
-    parts = data.split(b"\n")
-    if parts and parts[-1] == b"":
-        parts.pop()  # the newline that ends the last line
-    return parts
+        for raw in file:
+            yield raw[:-1] if raw.endswith(b"\n") else raw
 
 
 def verify(paths):
