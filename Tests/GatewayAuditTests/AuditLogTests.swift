@@ -310,6 +310,7 @@ struct AuditLogTests {
         let loop = group.next()
         let sink: any AuditSink = DiscardingAuditSink()
         #expect(sink.submit(AuditTestSupport.record(1)) == .accepted)
+        sink.submit(AuditTestSupport.record(2))  // as the proxy calls it: the result may be ignored
         let onLoop = await withCheckedContinuation { continuation in
             sink.notifyWhenDrained(on: loop) { continuation.resume(returning: loop.inEventLoop) }
         }
