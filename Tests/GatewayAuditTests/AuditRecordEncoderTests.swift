@@ -59,7 +59,7 @@ struct AuditRecordEncoderTests {
         #expect(Array(text.utf8).contains(0xF0))
     }
 
-    @Test("a non-contiguous (bridged or substring-built) string escapes the same")
+    @Test("a string assembled from characters escapes the same")
     func nonContiguousString() {
         var record = AuditTestSupport.denial(1)
         record.host = String("x\"é\u{01}y".lazy.map { $0 })
