@@ -55,7 +55,10 @@ let package = Package(
             name: "GatewayAudit",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -110,6 +113,7 @@ let package = Package(
         ),
         .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules"], swiftSettings: testSettings),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"], swiftSettings: testSettings),
+        .testTarget(name: "GatewayAuditTests", dependencies: ["GatewayAudit"], swiftSettings: testSettings),
         .testTarget(
             name: "GatewayPolicyTests",
             dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting"],

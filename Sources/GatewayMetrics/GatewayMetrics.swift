@@ -1,6 +1,7 @@
 // GatewayMetrics owns the Prometheus metrics of SPEC §6: their names, labels and buckets, and
 // the per-event-loop caches that keep their lookups off any shared lock.
 public import Prometheus
+import Synchronization
 
 /// The gateway's metrics, registered in one Prometheus registry (SPEC §6 names, fixed).
 ///
@@ -8,6 +9,8 @@ public import Prometheus
 /// `LoopMetrics`, so recording a request costs no lock and no allocation in steady state.
 public final class GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    /// Run before each scrape, to bring in figures kept elsewhere (audit writer, caches).
+    private let collectors = Mutex<[@Sendable () -> Void]>([])
 
     public let connectionsActive: Gauge
     public let replayStoreEntries: Gauge
@@ -98,8 +101,14 @@ public final class GatewayMetrics: Sendable {
         )
     }
 
+    /// Registers a closure run before each scrape (it sets gauges or adds counter deltas).
+    public func addCollector(_ collector: @escaping @Sendable () -> Void) {
+        self.collectors.withLock { $0.append(collector) }
+    }
+
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] {
-        self.registry.emitToBuffer()
+        for collector in self.collectors.withLock({ $0 }) { collector() }
+        return self.registry.emitToBuffer()
     }
 }

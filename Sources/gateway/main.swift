@@ -10,7 +10,7 @@ struct Gateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A token-enforcing API gateway: verifies credentials, forwards what is allowed, audits everything.",
-        subcommands: [Run.self, Check.self, Demo.self],
+        subcommands: [Run.self, Check.self, Demo.self, Audit.self],
         defaultSubcommand: Run.self
     )
 }
@@ -21,6 +21,29 @@ struct RulesOption: ParsableArguments {
     var config: String = "./gateway.conf"
 }
 
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Work with audit logs.",
+        subcommands: [AuditVerify.self]
+    )
+}
+
+struct AuditVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify the hash chain of audit files, in the order given (rotated files first)."
+    )
+
+    @Argument(help: "Audit files, oldest first: they are checked as one chain.")
+    var files: [String]
+
+    func run() throws {
+        let (lines, status) = AuditVerifyCommand.run(paths: self.files)
+        for line in lines { print(line) }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway in the foreground (the default command).")
 
@@ -28,6 +51,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let logger = OperationalLog.bootstrap(label: "gateway")
+        ignoreBrokenPipes()
         do {
             try await GatewayRuntime(rulesPath: self.rules.config, logger: logger).run()
         } catch let error as RulesError {

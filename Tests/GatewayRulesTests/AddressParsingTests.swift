@@ -8,7 +8,8 @@ struct AddressParsingTests {
         #expect(try ListenAddress(parsing: "127.0.0.1:8080") == ListenAddress(host: "127.0.0.1", port: 8080))
         #expect(try ListenAddress(parsing: "[::]:443") == ListenAddress(host: "::", port: 443))
         #expect(try ListenAddress(parsing: "localhost:1") == ListenAddress(host: "localhost", port: 1))
-        #expect(throws: ValueError("port must be a number from 1 to 65535")) { try ListenAddress(parsing: "0.0.0.0:0") }
+        #expect(try ListenAddress(parsing: "0.0.0.0:0") == ListenAddress(host: "0.0.0.0", port: 0))
+        #expect(throws: ValueError("port must be a number from 0 to 65535")) { try ListenAddress(parsing: "0.0.0.0:65536") }
         #expect(throws: ValueError("missing port; write host:port, as in \"127.0.0.1:8080\"")) {
             try ListenAddress(parsing: "127.0.0.1")
         }

@@ -90,7 +90,7 @@ struct RulesLoaderErrorTests {
         #expect(
             problems == [
                 "gateway.conf:2:29: error: server.listen[2]: invalid listen address \"localhost:99999\": "
-                    + "port must be a number from 1 to 65535",
+                    + "port must be a number from 0 to 65535",
                 "gateway.conf:4:10: error: admin.listen: invalid listen address \"::1:9901\": "
                     + "an IPv6 address needs brackets, as in \"[::1]:8080\"",
             ]

@@ -19,3 +19,9 @@ enum FileHandleWriter {
         }
     }
 }
+
+/// A reader of stdout that goes away (the audit sink piped into a process that exits) must not
+/// kill the gateway: writes then fail with EPIPE, which the audit writer reports and retries.
+public func ignoreBrokenPipes() {
+    signal(SIGPIPE, SIG_IGN)
+}

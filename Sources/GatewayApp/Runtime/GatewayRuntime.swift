@@ -29,7 +29,9 @@ public struct GatewayRuntime: Sendable {
         for warning in loaded.warnings { self.logger.warning("\(warning)") }
         let metrics = GatewayMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
-        let auditSink: any AuditSink = DiscardingAuditSink()
+        let auditLog = try AuditService.makeLog(loaded.rules.audit, logger: self.logger)
+        AuditService.exportMetrics(of: auditLog, to: metrics)
+        let auditSink: any AuditSink = auditLog
         let readiness = Readiness()
         let configuration = try ProxyConfiguration(rules: loaded.rules, auditSink: auditSink)
         let server = try ProxyServer.make(
@@ -39,7 +41,9 @@ public struct GatewayRuntime: Sendable {
             logger: self.logger,
             onDrain: { readiness.markDraining() }
         )
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // Shutdown runs in reverse order: reload stops, the proxy drains, the admin listener
+        // closes (so /readyz answers 503 throughout the drain), and the audit log flushes last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: AuditService(log: auditLog))]
         if let admin = loaded.rules.admin {
             let address = try SocketAddress.makeAddressResolvingHost(admin.listen.host, port: admin.listen.port)
             let adminServer = AdminServer(
@@ -54,13 +58,11 @@ public struct GatewayRuntime: Sendable {
         let reload = ReloadService(
             rulesPath: self.rulesPath,
             running: loaded.rules,
-            auditSink: auditSink,
+            auditLog: auditLog,
             server: server,
             metrics: metrics,
             logger: self.logger
         )
-        // Shutdown runs in reverse order: reload stops, the proxy drains, then the admin
-        // listener closes (so /readyz answers 503 throughout the drain).
         services.append(.init(service: server))
         services.append(.init(service: reload, successTerminationBehavior: .ignore))
         let group = ServiceGroup(

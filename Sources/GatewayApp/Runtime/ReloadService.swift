@@ -13,7 +13,7 @@ import UnixSignals
 struct ReloadService: Service {
     let rulesPath: String
     let running: Rules
-    let auditSink: any AuditSink
+    let auditLog: AuditLog
     let server: ProxyServer
     let metrics: GatewayMetrics
     let logger: Logger
@@ -22,6 +22,8 @@ struct ReloadService: Service {
         var current = self.running
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
+            // logrotate's create mode: the audit file is reopened whether or not the rules changed.
+            self.auditLog.reopen()
             if let next = self.reload(replacing: current) { current = next }
         }
     }
@@ -41,7 +43,7 @@ struct ReloadService: Service {
         var rules = loaded.rules
         Self.keepRestartOnlySettings(of: current, in: &rules, logger: self.logger)
         do {
-            self.server.apply(try ProxyConfiguration(rules: rules, auditSink: self.auditSink))
+            self.server.apply(try ProxyConfiguration(rules: rules, auditSink: self.auditLog))
         } catch {
             self.logger.error("reload failed: \(error); the running rules stay in force")
             self.metrics.reloadsFailed.increment()
@@ -60,6 +62,10 @@ struct ReloadService: Service {
         if rules.server.threads != current.server.threads {
             logger.warning("server.threads changed: a restart is needed; keeping \(current.server.threads)")
             rules.server.threads = current.server.threads
+        }
+        if rules.audit != current.audit {
+            logger.warning("audit settings changed: a restart is needed; keeping the running ones")
+            rules.audit = current.audit
         }
         if rules.admin != current.admin {
             logger.warning("admin.listen changed: a restart is needed; keeping the running value")

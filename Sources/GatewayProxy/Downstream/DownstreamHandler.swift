@@ -542,7 +542,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             metrics.recordUpstream(target.label, durationNanoseconds: (exchange.upstreamEndNanoseconds ?? now) - start)
         }
         guard exchange.isAudited else { return }
-        self.loop.configuration.auditSink.submit(exchange.auditRecord())
+        if self.loop.configuration.auditSink.submit(exchange.auditRecord()) == .overloaded {
+            self.loop.auditOverloaded()
+        }
     }
 
     // MARK: Upstream events
@@ -633,13 +635,14 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Backpressure
 
     private var shouldHoldReads: Bool {
+        if self.loop.isAuditOverloaded { return true }
         if self.queuedBytes > Self.bufferLimit || self.queue.count > 64 { return true }
         guard let exchange = self.exchange else { return false }
         if let upstream = exchange.upstream { return !upstream.isWritable }
         return exchange.pendingBodyBytes > Self.bufferLimit
     }
 
-    private func resumeReadsIfPossible() {
+    func resumeReadsIfPossible() {
         guard self.readHeld, !self.shouldHoldReads, let context = self.context else { return }
         self.readHeld = false
         context.read()

@@ -1,3 +1,4 @@
+import GatewayAudit
 import GatewayMetrics
 import GatewayRules
 import NIOCore
@@ -13,6 +14,10 @@ final class LoopContext {
     var requestIDs = RequestIDGenerator()
     let metrics: LoopMetrics
     private var connections: [ObjectIdentifier: DownstreamHandler] = [:]
+    /// Set while the audit sink is over its high-water mark: every connection of this loop holds
+    /// its reads until the sink has caught up (the request path waits; no record is dropped).
+    private(set) var isAuditOverloaded = false
+
     /// Set once shutdown began: new requests are answered 503 `shutting_down`.
     private(set) var isDraining = false
     private var drained: EventLoopPromise<Void>?
@@ -63,6 +68,18 @@ final class LoopContext {
             let now = Clock.monotonicNanoseconds()
             for connection in Array(self.connections.values) { connection.checkDeadlines(now: now) }
             self.startSweeping()
+        }
+    }
+
+    /// The audit sink said it is overloaded: hold reads until it calls back.
+    func auditOverloaded() {
+        guard !self.isAuditOverloaded else { return }
+        self.isAuditOverloaded = true
+        let this = NIOLoopBound(self, eventLoop: self.eventLoop)
+        self.configuration.auditSink.notifyWhenDrained(on: self.eventLoop) {
+            let context = this.value
+            context.isAuditOverloaded = false
+            for connection in Array(context.connections.values) { connection.resumeReadsIfPossible() }
         }
     }
 

@@ -6,14 +6,16 @@ struct HostPort: Equatable {
     var host: String
     var port: Int?
 
-    /// Parses `text`; with `requirePort`, a missing port is an error.
-    init(parsing text: Substring, requirePort: Bool) throws(ValueError) {
+    /// Parses `text`; with `requirePort`, a missing port is an error. `allowsPortZero` accepts
+    /// port 0 (a listener on a free port the system picks).
+    init(parsing text: Substring, requirePort: Bool, allowsPortZero: Bool = false) throws(ValueError) {
         let (host, portText) = try Self.split(text)
         try Self.validateHost(host)
         self.host = String(host)
         if let portText {
-            guard let port = ASCII.decimal(portText.utf8, limit: 65_535), port >= 1 else {
-                throw ValueError("port must be a number from 1 to 65535")
+            let lowest = allowsPortZero ? 0 : 1
+            guard let port = ASCII.decimal(portText.utf8, limit: 65_535), port >= lowest else {
+                throw ValueError("port must be a number from \(lowest) to 65535")
             }
             self.port = port
         } else if requirePort {

@@ -107,8 +107,13 @@ final class GatewayHarness: Sendable {
 final class CollectingAuditSink: AuditSink {
     private let records = Mutex<[AuditRecord]>([])
 
-    func submit(_ record: AuditRecord) {
+    func submit(_ record: AuditRecord) -> AuditAdmission {
         self.records.withLock { $0.append(record) }
+        return .accepted
+    }
+
+    func notifyWhenDrained(on eventLoop: any EventLoop, _ callback: @escaping @Sendable () -> Void) {
+        eventLoop.execute(callback)
     }
 
     var all: [AuditRecord] { self.records.withLock { $0 } }

@@ -1,0 +1,135 @@
+/// Writes an `AuditRecord` as one line of RFC 8785 canonical JSON (JCS), the form SPEC §5 fixes
+/// for the audit log, and computes its link of the hash chain.
+///
+/// The members are written in JCS order (RFC 8785 §3.2.3: sorted by UTF-16 code units; every
+/// name here is ASCII, so that is byte order) without whitespace, straight into a reused byte
+/// buffer: no `JSONEncoder`, no dictionary, no intermediate strings. With the chain, `hash` is
+/// the lowercase hex SHA-256 of the JCS text of the record *without* its `hash` member (which
+/// includes `prev`); the written line is the JCS text *with* `hash`, which sorts between
+/// `duration_us` and `host`.
+///
+/// A value type holding only its scratch buffer: each writer owns one.
+public struct AuditRecordEncoder: Sendable {
+    private var scratch: [UInt8] = []
+
+    public init() {
+        self.scratch.reserveCapacity(1024)
+    }
+
+    /// The JCS text of `record` with `prev` (when given) and without `hash`: the bytes whose
+    /// SHA-256 is the record's `hash`.
+    public static func canonicalText(of record: AuditRecord, prev: AuditHash? = nil) -> String {
+        var bytes: [UInt8] = []
+        _ = Self.appendUnhashed(record, prev: prev, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The line the log holds for `record` (without the newline) and, when chained (`prev` given),
+    /// its hash.
+    public mutating func line(for record: AuditRecord, prev: AuditHash?) -> (text: String, hash: AuditHash?) {
+        var bytes: [UInt8] = []
+        let hash = self.appendLine(record, prev: prev, to: &bytes)
+        bytes.removeLast()
+        return (String(decoding: bytes, as: UTF8.self), hash)
+    }
+
+    /// Appends the line for `record` and a `\n` to `output`. With `prev` the record is chained:
+    /// `prev` and `hash` are members and the hash is returned; without it neither is written and
+    /// the result is `nil`.
+    public mutating func appendLine(_ record: AuditRecord, prev: AuditHash?, to output: inout [UInt8]) -> AuditHash? {
+        guard let prev else {
+            _ = Self.appendUnhashed(record, prev: nil, to: &output)
+            output.append(UInt8(ascii: "\n"))
+            return nil
+        }
+        self.scratch.removeAll(keepingCapacity: true)
+        let split = Self.appendUnhashed(record, prev: prev, to: &self.scratch)
+        let hash = AuditHash.sha256(of: self.scratch)
+        self.scratch.withUnsafeBufferPointer { text in
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<split]))
+            CanonicalJSON.appendRaw(",\"hash\":\"", to: &output)
+            hash.appendHex(to: &output)
+            output.append(UInt8(ascii: "\""))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[split...]))
+        }
+        output.append(UInt8(ascii: "\n"))
+        return hash
+    }
+
+    /// Appends the JCS text of `record` without `hash` and returns the offset in `buffer` where
+    /// the `hash` member belongs (just before `,"host"`).
+    static func appendUnhashed(_ record: AuditRecord, prev: AuditHash?, to buffer: inout [UInt8]) -> Int {
+        CanonicalJSON.appendRaw("{\"bytes_in\":", to: &buffer)
+        CanonicalJSON.appendInteger(record.bytesIn, to: &buffer)
+        CanonicalJSON.appendRaw(",\"bytes_out\":", to: &buffer)
+        CanonicalJSON.appendInteger(record.bytesOut, to: &buffer)
+        CanonicalJSON.appendRaw(",\"client\":", to: &buffer)
+        CanonicalJSON.appendString(record.client, to: &buffer)
+        CanonicalJSON.appendRaw(",\"credential\":", to: &buffer)
+        if let credential = record.credential {
+            // "id" < "kind".
+            CanonicalJSON.appendRaw("{\"id\":", to: &buffer)
+            CanonicalJSON.appendString(credential.id, to: &buffer)
+            CanonicalJSON.appendRaw(",\"kind\":", to: &buffer)
+            CanonicalJSON.appendString(credential.kind, to: &buffer)
+            buffer.append(UInt8(ascii: "}"))
+        } else {
+            CanonicalJSON.appendRaw("null", to: &buffer)
+        }
+        CanonicalJSON.appendRaw(",\"decision\":", to: &buffer)
+        CanonicalJSON.appendString(record.decision, to: &buffer)
+        CanonicalJSON.appendRaw(",\"duration_us\":", to: &buffer)
+        CanonicalJSON.appendInteger(record.durationMicroseconds, to: &buffer)
+        let split = buffer.count
+        CanonicalJSON.appendRaw(",\"host\":", to: &buffer)
+        CanonicalJSON.appendString(record.host, to: &buffer)
+        CanonicalJSON.appendRaw(",\"jti\":", to: &buffer)
+        Self.appendOptional(record.jti, to: &buffer)
+        CanonicalJSON.appendRaw(",\"method\":", to: &buffer)
+        CanonicalJSON.appendString(record.method, to: &buffer)
+        CanonicalJSON.appendRaw(",\"path\":", to: &buffer)
+        CanonicalJSON.appendString(record.path, to: &buffer)
+        if let prev {
+            CanonicalJSON.appendRaw(",\"prev\":\"", to: &buffer)
+            prev.appendHex(to: &buffer)
+            buffer.append(UInt8(ascii: "\""))
+        }
+        CanonicalJSON.appendRaw(",\"reason\":", to: &buffer)
+        CanonicalJSON.appendString(record.reason, to: &buffer)
+        CanonicalJSON.appendRaw(",\"request_id\":", to: &buffer)
+        CanonicalJSON.appendString(record.requestID, to: &buffer)
+        CanonicalJSON.appendRaw(",\"route\":", to: &buffer)
+        Self.appendOptional(record.route, to: &buffer)
+        CanonicalJSON.appendRaw(",\"scopes\":[", to: &buffer)
+        for (index, scope) in record.scopes.enumerated() {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            CanonicalJSON.appendString(scope, to: &buffer)
+        }
+        CanonicalJSON.appendRaw("],\"seq\":", to: &buffer)
+        CanonicalJSON.appendInteger(record.seq, to: &buffer)
+        CanonicalJSON.appendRaw(",\"status\":", to: &buffer)
+        CanonicalJSON.appendInteger(Int64(record.status), to: &buffer)
+        CanonicalJSON.appendRaw(",\"subject\":", to: &buffer)
+        Self.appendOptional(record.subject, to: &buffer)
+        CanonicalJSON.appendRaw(",\"ts\":\"", to: &buffer)
+        RFC3339Timestamp.append(milliseconds: record.timestampMilliseconds, to: &buffer)
+        CanonicalJSON.appendRaw("\",\"upstream\":", to: &buffer)
+        Self.appendOptional(record.upstream, to: &buffer)
+        CanonicalJSON.appendRaw(",\"upstream_us\":", to: &buffer)
+        if let upstreamMicroseconds = record.upstreamMicroseconds {
+            CanonicalJSON.appendInteger(upstreamMicroseconds, to: &buffer)
+        } else {
+            CanonicalJSON.appendRaw("null", to: &buffer)
+        }
+        buffer.append(UInt8(ascii: "}"))
+        return split
+    }
+
+    private static func appendOptional(_ string: String?, to buffer: inout [UInt8]) {
+        if let string {
+            CanonicalJSON.appendString(string, to: &buffer)
+        } else {
+            CanonicalJSON.appendRaw("null", to: &buffer)
+        }
+    }
+}
