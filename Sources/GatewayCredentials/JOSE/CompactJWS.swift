@@ -1,5 +1,6 @@
 /// The three parts of a JWS Compact Serialization, `header.payload.signature` (RFC 7515 §7.1),
-/// found by one pass over the token's bytes: no `String` splitting, no copies.
+/// found by one pass over the token's bytes: no `String` splitting, no copies. Anything outside
+/// the base64url alphabet (whitespace, padding, `+`, `/`) fails the decoding of its part.
 struct CompactJWS {
     var header: Range<Int>
     var payload: Range<Int>
@@ -8,14 +9,17 @@ struct CompactJWS {
     /// `BASE64URL(header) || '.' || BASE64URL(payload)`: the bytes the signature covers.
     var signingInput: Range<Int> { self.header.lowerBound..<self.payload.upperBound }
 
-    /// Nil unless `token` is exactly three parts separated by two dots, every other byte from
-    /// the base64url alphabet (so no whitespace, padding or JWE's five parts).
+    /// Nil unless `token` has exactly two dots. The characters of each part are checked by the
+    /// base64url decoder, which every part goes through next.
     static func split(_ token: UnsafeRawBufferPointer) -> CompactJWS? {
+        guard let base = token.baseAddress else { return nil }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        let count = token.count
         var firstDot = -1
         var secondDot = -1
-        for index in 0..<token.count {
-            let byte = token[index]
-            if byte == UInt8(ascii: ".") {
+        var index = 0
+        while index < count {
+            if bytes[index] == UInt8(ascii: ".") {
                 if firstDot < 0 {
                     firstDot = index
                 } else if secondDot < 0 {
@@ -23,15 +27,14 @@ struct CompactJWS {
                 } else {
                     return nil
                 }
-            } else if !Base64URL.isAlphabet(byte) {
-                return nil
             }
+            index += 1
         }
         guard secondDot > 0 else { return nil }
         return CompactJWS(
             header: 0..<firstDot,
             payload: firstDot + 1..<secondDot,
-            signature: secondDot + 1..<token.count
+            signature: secondDot + 1..<count
         )
     }
 }

@@ -420,6 +420,13 @@ extension JSONDocument {
             var write = self.position
             let bytes = self.bytes
             let count = bytes.count
+            // Fast path: plain ASCII before any escape needs no copying.
+            while self.position < count {
+                let byte = bytes[self.position]
+                guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+                self.position += 1
+            }
+            write = self.position
             while true {
                 guard self.position < count else { throw self.fail("unterminated string") }
                 let byte = bytes[self.position]
