@@ -35,9 +35,9 @@ import Testing
         cache.insert("t1", self.verified("1"), now: 0)
         cache.insert("t2", self.verified("2"), now: 0)
         cache.insert("t3", self.verified("3"), now: 0)
-        #expect(cache.keysByRecency == [.init("t3"), .init("t2"), .init("t1")])
+        #expect(cache.tokensByRecency == ["t3", "t2", "t1"])
         _ = cache.lookup("t1", now: 0)  // t1 becomes the most recent; t2 is now the oldest
-        #expect(cache.keysByRecency == [.init("t1"), .init("t3"), .init("t2")])
+        #expect(cache.tokensByRecency == ["t1", "t3", "t2"])
         cache.insert("t4", self.verified("4"), now: 0)
         #expect(cache.count == 3)
         #expect(cache.lookup("t2", now: 0) == nil)
@@ -47,7 +47,7 @@ import Testing
         // Re-inserting moves to the front without growing.
         cache.insert("t3", self.verified("3b"), now: 0)
         #expect(cache.count == 3)
-        #expect(cache.keysByRecency.first == .init("t3"))
+        #expect(cache.tokensByRecency.first == "t3")
         #expect(cache.lookup("t3", now: 0)?.claims.sub == "3b")
     }
 

@@ -1,5 +1,3 @@
-import Crypto
-
 /// Verified tokens of one event loop, so a token seen again skips its signature check.
 ///
 /// **Not thread-safe, by design**: one cache per event loop, created, used and emptied only on
@@ -15,38 +13,48 @@ import Crypto
 /// - `removeAll()` on reload (SPEC §7) and whenever the key ring changes (a JWKS refresh), so
 ///   no token outlives the key that verified it.
 ///
-/// The key binds the whole token: the SHA-256 of its bytes (32 bytes; collision resistance
-/// makes equal digests equal tokens). Measured against keying by the token string itself
-/// (hashing and comparing up to 8 KiB, and keeping a copy of every token): see `Key`.
+/// The key is the whole token, compared byte for byte; see `Key` for why not its SHA-256.
 public final class TokenCache {
-    /// The SHA-256 of the token.
+    /// The token's bytes: hashed with the dictionary's SipHash and compared with `memcmp`.
     ///
-    /// Measured, release build, 400-byte tokens, cache of 10 000: a hit keyed by digest costs
-    /// TBD µs (SHA-256 of the token, then hashing 32 bytes) against TBD µs keyed by the token
-    /// `String` (SipHash over the whole token, a full comparison, and a `String` made from the
-    /// header's `Substring` for every insert). The digest also bounds memory at 32 bytes a key
-    /// instead of up to 8 KiB.
+    /// Measured against keying by the token's SHA-256 (release build, 410-byte token, 10 000
+    /// entries, best of four runs on the shared 2-core machine): `lookup` hits in 0.45 µs
+    /// (SipHash over the token and an 8-bytes-at-a-time comparison, about 5 000 instructions
+    /// with the LRU bookkeeping), while a bare dictionary keyed by the SHA-256 digest hits in
+    /// 0.66 µs, of which the SHA-256 alone is 0.56 µs (about 11 000 instructions). The digest
+    /// would bound a key at 32 bytes instead of the token's length (at most
+    /// `JWTVerifier.maxTokenBytes`); the cache is bounded by entries, and hits are what it is
+    /// for, so the token itself is the key. Equal keys are then equal tokens without any
+    /// argument from collision resistance.
+    ///
+    /// A lookup borrows the caller's `Substring` (no copy); an insert stores its own copy, so a
+    /// cached key never keeps a whole request header alive.
     struct Key: Hashable {
-        var a: UInt64
-        var b: UInt64
-        var c: UInt64
-        var d: UInt64
+        let token: Substring
 
-        init(_ token: UnsafeRawBufferPointer) {
-            let digest = SHA256.hash(data: token)
-            var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-            digest.withUnsafeBytes { bytes in
-                withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
+        static func == (lhs: Key, rhs: Key) -> Bool {
+            let lhsCount = lhs.token.utf8.count
+            guard lhsCount == rhs.token.utf8.count else { return false }
+            let equal = lhs.token.utf8.withContiguousStorageIfAvailable { a in
+                rhs.token.utf8.withContiguousStorageIfAvailable { b in
+                    bytesEqual(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b))
+                }
             }
-            (self.a, self.b, self.c, self.d) = words
+            return (equal ?? nil) ?? lhs.token.utf8.elementsEqual(rhs.token.utf8)
         }
 
-        init(_ token: some StringProtocol) {
-            if let key = token.utf8.withContiguousStorageIfAvailable({ Key(UnsafeRawBufferPointer($0)) }) {
-                self = key
-            } else {
-                self = Array(token.utf8).withUnsafeBytes { Key($0) }
+        func hash(into hasher: inout Hasher) {
+            let done: Void? = self.token.utf8.withContiguousStorageIfAvailable {
+                hasher.combine(bytes: UnsafeRawBufferPointer($0))
             }
+            if done == nil {
+                for byte in self.token.utf8 { hasher.combine(byte) }
+            }
+        }
+
+        /// A key that owns a copy of the token's bytes.
+        static func owned(_ token: Substring) -> Key {
+            Key(token: Substring(String(token)))
         }
     }
 
@@ -64,8 +72,8 @@ public final class TokenCache {
 
     /// The verified token for `token` if cached and `now` is before its `exp`; counts a hit or
     /// a miss.
-    public func lookup(_ token: some StringProtocol, now: Int64) -> VerifiedToken? {
-        if let verified = self.table.value(for: Key(token), now: now) {
+    public func lookup(_ token: Substring, now: Int64) -> VerifiedToken? {
+        if let verified = self.table.value(for: Key(token: token), now: now) {
             self.hits &+= 1
             return verified
         }
@@ -73,11 +81,19 @@ public final class TokenCache {
         return nil
     }
 
+    public func lookup(_ token: String, now: Int64) -> VerifiedToken? {
+        self.lookup(token[...], now: now)
+    }
+
     /// Caches `verified` for `token` until its `exp`. Tokens without `exp`, or already expired
     /// at `now`, are not cached.
-    public func insert(_ token: some StringProtocol, _ verified: VerifiedToken, now: Int64) {
+    public func insert(_ token: Substring, _ verified: VerifiedToken, now: Int64) {
         guard let exp = verified.claims.exp, now < exp else { return }
-        self.table.insert(Key(token), verified, expires: exp)
+        self.table.insert(Key.owned(token), verified, expires: exp)
+    }
+
+    public func insert(_ token: String, _ verified: VerifiedToken, now: Int64) {
+        self.insert(token[...], verified, now: now)
     }
 
     /// Empties the cache (reload, key ring change). The counters keep counting.
@@ -85,8 +101,29 @@ public final class TokenCache {
         self.table.removeAll()
     }
 
-    /// Cached tokens' keys, most recently used first (for tests).
-    var keysByRecency: [Key] { self.table.keysByRecency }
+    /// Cached tokens, most recently used first (for tests).
+    var tokensByRecency: [String] { self.table.keysByRecency.map { String($0.token) } }
+}
+
+/// Whether two equally long byte ranges are equal, eight bytes at a time. (The generic
+/// `elementsEqual` measured at ~40 instructions a byte.) Tokens are public: no constant time.
+@inline(__always)
+private func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    let count = a.count
+    var offset = 0
+    while offset + 8 <= count {
+        if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        {
+            return false
+        }
+        offset += 8
+    }
+    while offset < count {
+        if a[offset] != b[offset] { return false }
+        offset += 1
+    }
+    return true
 }
 
 @available(*, unavailable, message: "A TokenCache belongs to one event loop")
