@@ -140,6 +140,24 @@ import Testing
         #expect(verified.claims.sub == "a")
     }
 
+    @Test func verifierFromRulesUsesTheirKeysAndScopeClaims() throws {
+        let rules = Rules(
+            sourcePath: "gateway.conf",
+            jwt: JWTRules(scopeClaims: ["scopes"]),
+            keys: [KeyRule(id: "hs", alg: .hs256, material: .secret(Secret(bytes: testSecret, source: .inline)))]
+        )
+        let verifier = try JWTVerifier(rules: rules)
+        let token = hs256Token(
+            header: #"{"alg":"HS256","kid":"hs"}"#,
+            payload: #"{"scope":"ignored","scopes":["a","b"]}"#,
+            secret: testSecret
+        )
+        let verified = try verifier.verify(token)
+        #expect(verified.claims.scopes == ["a", "b"])
+        #expect(verified.claims.scopeClaim == "scopes")
+        #expect(verifier.keyRing.count == 1)
+    }
+
     @Test func reasonCodesAreSPECs() {
         #expect(JWTVerificationError.malformedCredential.reasonCode == "malformed_credential")
         #expect(JWTVerificationError.unknownKey.reasonCode == "unknown_key")

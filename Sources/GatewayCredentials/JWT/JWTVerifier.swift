@@ -1,4 +1,4 @@
-import GatewayRules
+public import GatewayRules
 
 // Measured cold-verify cost per algorithm: the table in `JWTVerifier`'s documentation below.
 
@@ -63,6 +63,15 @@ public struct JWTVerifier: Sendable {
         self.keyRing = keyRing
         self.maxTokenBytes = maxTokenBytes
         self.claimsReader = ClaimsReader(scopeClaims: scopeClaims)
+    }
+
+    /// The verifier of a rules snapshot: its `[[keys]]` and `[[jwks]]` (url sources from
+    /// `fetchedJWKS`, by URL) and `[jwt] scope_claims`.
+    public init(rules: Rules, fetchedJWKS: [String: [UInt8]] = [:]) throws(KeyLoadError) {
+        self.init(
+            keyRing: try JWTKeyRing(keys: rules.keys, jwks: rules.jwks, fetchedJWKS: fetchedJWKS),
+            scopeClaims: rules.jwt.scopeClaims
+        )
     }
 
     /// Verifies `token` (the text after `Bearer `, nothing around it).
