@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // Rules: the rules-file model, its parsing and validation. Imports no networking.
@@ -44,6 +45,17 @@ let package = Package(
         ),
         // Routing: path normalisation and route choice; pure, generic over what a route carries.
         .target(name: "GatewayRouting", swiftSettings: strictSettings),
+        // Credentials: JWT verification and signing, key loading, API keys, the token cache; pure, no I/O
+        // on the request path.
+        .target(
+            name: "GatewayCredentials",
+            dependencies: [
+                "GatewayRules",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Policy: the pure decision for one request head; no I/O.
         .target(
             name: "GatewayPolicy",
@@ -114,6 +126,16 @@ let package = Package(
         .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules"], swiftSettings: testSettings),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"], swiftSettings: testSettings),
         .testTarget(name: "GatewayAuditTests", dependencies: ["GatewayAudit"], swiftSettings: testSettings),
+        .testTarget(
+            name: "GatewayCredentialsTests",
+            dependencies: [
+                "GatewayCredentials", "GatewayRules",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: testSettings
+        ),
         .testTarget(
             name: "GatewayPolicyTests",
             dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting"],
