@@ -59,7 +59,10 @@ let package = Package(
         // Policy: the pure decision for one request head; no I/O.
         .target(
             name: "GatewayPolicy",
-            dependencies: ["GatewayRules", "GatewayRouting", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: [
+                "GatewayRules", "GatewayRouting", "GatewayCredentials",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // Audit: records, canonical JSON, the hash chain and the off-loop writer.
@@ -95,6 +98,7 @@ let package = Package(
             name: "GatewayProxy",
             dependencies: nio + [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
+                "GatewayCredentials",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -138,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayPolicyTests",
-            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting"],
+            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials"],
             swiftSettings: testSettings
         ),
         .testTarget(

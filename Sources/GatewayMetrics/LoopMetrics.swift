@@ -19,6 +19,12 @@ public final class LoopMetrics {
         self.shared = shared
     }
 
+    /// Adds verified-token cache hits and misses counted on the loop since the last report.
+    public func recordTokenCache(hits: UInt64, misses: UInt64) {
+        if hits > 0 { self.shared.tokenCacheHits.increment(by: Int64(hits)) }
+        if misses > 0 { self.shared.tokenCacheMisses.increment(by: Int64(misses)) }
+    }
+
     public func connectionOpened() {
         self.shared.connectionsActive.increment()
     }

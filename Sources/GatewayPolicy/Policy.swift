@@ -1,15 +1,23 @@
+public import GatewayCredentials
 public import GatewayRules
 import GatewayRouting
 import NIOHTTP1
 
 /// The decision for one request: a pure function of the request head, the loaded rules and a
 /// clock (SPEC §9 "Order of checks"). The proxy and `gateway explain` run this same code.
+///
+/// Immutable and `Sendable`: built once per rules load (off the event loops: it parses keys)
+/// and shared by every loop. The only state a decision touches is the caller's token cache.
 public struct Policy: Sendable {
     public let routes: [CompiledRoute]
     private let table: RouteTable<CompiledRoute>
+    private let jwt: JWTCheck
+    private let apiKeys: APIKeyCheck
+    private let replayWindow: Int64
 
-    /// Compiles validated rules. Validation guarantees every route names an existing upstream.
-    public init(rules: Rules) {
+    /// Compiles validated rules: routes, JWT keys (JWKS `url` sources from `fetchedJWKS`), API
+    /// keys and the revocation list. Key material that does not load is an error with key paths.
+    public init(rules: Rules, fetchedJWKS: [String: [UInt8]] = [:]) throws(KeyLoadError) {
         var upstreams: [String: UpstreamRule] = [:]
         for upstream in rules.upstreams { upstreams[upstream.name] = upstream }
         self.routes = rules.routes.enumerated().compactMap { index, rule in
@@ -20,10 +28,23 @@ public struct Policy: Sendable {
                 RouteEntry(host: $0.hostPattern, path: $0.pathPattern, methods: $0.rule.methods, payload: $0)
             }
         )
+        let revoked = try rules.jwt.revokedFile.map { path throws(KeyLoadError) in
+            try RevocationList(contentsOfFile: path)
+        }
+        self.jwt = JWTCheck(
+            verifier: try JWTVerifier(rules: rules, fetchedJWKS: fetchedJWKS),
+            rules: rules.jwt,
+            revoked: revoked ?? RevocationList(jtis: [])
+        )
+        self.apiKeys = APIKeyCheck(table: try APIKeyTable(rules.apiKeys))
+        self.replayWindow = rules.replay.window.components.seconds
     }
 
-    /// Decides whether `request` may pass, recording each check in `trace` when one is given.
-    public func decide(_ request: PolicyRequest, trace: inout PolicyTrace) -> Decision {
+    /// The number of JWT verification keys loaded (JWKS keys included), for `gateway check`.
+    public var jwtKeyCount: Int { self.jwt.verifier.keyRing.count }
+
+    /// Decides whether `request` may pass, recording each check in `trace`.
+    public func decide(_ request: PolicyRequest, context: PolicyContext, trace: inout PolicyTrace) -> Decision {
         // Paths (SPEC §9): normalise before matching; a path that escapes the root is refused.
         let path: String
         switch PathNormalizer.normalize(request.rawPath) {
@@ -57,24 +78,144 @@ public struct Policy: Sendable {
             return .allow(Allowance(route: route, path: path, upstreamTarget: upstreamTarget, identity: nil))
         }
 
-        // 2. Credential present. Verification lands with the credentials module; until then a
-        // protected route fails closed.
-        trace.record("credential", passed: false, detail: "no accepted credential presented")
-        return .deny(
-            Denial(
-                reason: .missingCredential,
-                headers: [("WWW-Authenticate", #"Bearer realm="gateway""#)],
-                routeName: route.name,
-                path: path
-            )
-        )
+        // 2–7, for each presented credential in the order signature, jwt, api_key.
+        let presented = PresentedCredentials(headers: request.headers)
+        let chosen: (identity: Identity, replay: ReplayEvidence?)
+        switch self.authenticate(presented, route: route, context: context, trace: &trace) {
+        case .passed(let identity, let replay):
+            chosen = (identity, replay)
+        case .failed(let reason, _):
+            return .deny(Self.denial(reason, route: route, path: path, presented: !presented.isEmpty))
+        }
+
+        // 8. Scopes.
+        if let missing = Self.missingScopes(route: route.rule, granted: chosen.identity.scopes) {
+            trace.record("scopes", passed: false, detail: "missing \(missing)")
+            var denial = Self.denial(.insufficientScope, route: route, path: path, presented: true, scope: missing)
+            denial.identity = chosen.identity
+            return .deny(denial)
+        }
+        trace.record("scopes", passed: true, detail: "granted \(chosen.identity.scopes)")
+
+        // 9. Replay: decided here, recorded by the caller in the nonce store (SPEC §4).
+        var claim: ReplayClaim?
+        if route.rule.replay == .required {
+            switch self.replayClaim(for: chosen.identity, evidence: chosen.replay, now: context.now) {
+            case .success(let replayClaim):
+                claim = replayClaim
+                trace.record("replay", passed: true, detail: "\(replayClaim.scope) nonce to be recorded")
+            case .failure(let reason):
+                trace.record("replay", passed: false, detail: reason.rawValue)
+                var denial = Self.denial(reason, route: route, path: path, presented: true)
+                denial.identity = chosen.identity
+                return .deny(denial)
+            }
+        }
+        var allowance = Allowance(route: route, path: path, upstreamTarget: upstreamTarget, identity: chosen.identity)
+        allowance.replayClaim = claim
+        return .allow(allowance)
     }
 
     /// Decides without tracing: the proxy's entry point.
     @inlinable
-    public func decide(_ request: PolicyRequest) -> Decision {
+    public func decide(_ request: PolicyRequest, context: PolicyContext) -> Decision {
         var trace = PolicyTrace.disabled
-        return self.decide(request, trace: &trace)
+        return self.decide(request, context: context, trace: &trace)
+    }
+
+    // MARK: Credentials
+
+    /// Runs checks 2–7 for every presented credential — each must pass (SPEC §3) — and returns
+    /// the first that passed among the kinds the route accepts.
+    private func authenticate(
+        _ presented: PresentedCredentials,
+        route: CompiledRoute,
+        context: PolicyContext,
+        trace: inout PolicyTrace
+    ) -> CredentialOutcome {
+        if let malformed = presented.malformed {
+            trace.record("credential", passed: false, detail: "malformed \(malformed)")
+            return .failed(.malformedCredential, detail: "\(malformed)")
+        }
+        var outcomes: [(CredentialKind, CredentialOutcome)] = []
+        if presented.hasSignature {
+            // RFC 9421 verification lands with the signatures module; until then a signed
+            // request fails closed rather than being ignored.
+            outcomes.append((.signature, .failed(.unknownKey, detail: "no signing key is configured")))
+        }
+        if let token = presented.bearer {
+            outcomes.append((.jwt, self.jwt.check(token, route: route, context: context)))
+        }
+        if let key = presented.apiKey {
+            outcomes.append((.apiKey, self.apiKeys.check(key, now: context.now)))
+        }
+        var chosen: CredentialOutcome?
+        for (kind, outcome) in outcomes {
+            switch outcome {
+            case .failed(let reason, let detail):
+                trace.record("credential", passed: false, detail: "\(kind.rawValue): \(reason.rawValue) (\(detail))")
+                return outcome
+            case .passed(let identity, _):
+                let accepted = route.rule.auth.contains(kind)
+                trace.record(
+                    "credential",
+                    passed: true,
+                    detail: "\(identity.credentialLabel) verified\(accepted ? "" : ", but the route does not accept \(kind.rawValue)")"
+                )
+                if accepted, chosen == nil { chosen = outcome }
+            }
+        }
+        guard let chosen else {
+            trace.record("credential", passed: false, detail: "no credential of a kind the route accepts")
+            return .failed(.missingCredential, detail: "none of \(route.rule.auth.map(\.rawValue))")
+        }
+        return chosen
+    }
+
+    // MARK: Scopes and replay
+
+    /// The route's required scopes the credential lacks, or nil when it has what it needs
+    /// (`scopes`: all; `any_scopes`: at least one, if non-empty).
+    static func missingScopes(route: RouteRule, granted: [String]) -> [String]? {
+        var missing = route.scopes.filter { !granted.contains($0) }
+        if !route.anyScopes.isEmpty, !route.anyScopes.contains(where: granted.contains) {
+            missing.append(contentsOf: route.anyScopes)
+        }
+        return missing.isEmpty ? nil : missing
+    }
+
+    /// SPEC §4: a signed request's nonce, or a JWT's `jti` with an `iat` inside the window.
+    private func replayClaim(for identity: Identity, evidence: ReplayEvidence?, now: Int64) -> Result<ReplayClaim, DenyReason> {
+        guard identity.kind != CredentialKind.apiKey.rawValue, let evidence,
+            let value = evidence.value, let timestamp = evidence.timestamp
+        else { return .failure(.replayProtectionRequired) }
+        // `jwt.leeway` does not widen the replay window (SPEC §9).
+        guard abs(now - timestamp) <= self.replayWindow else { return .failure(.timestampOutOfWindow) }
+        return .success(ReplayClaim(scope: evidence.scope, value: value, expiresAt: timestamp + self.replayWindow))
+    }
+
+    // MARK: Answers
+
+    /// A refusal with the headers SPEC §3 gives its status (RFC 6750 §3 for 401 and 403).
+    static func denial(
+        _ reason: DenyReason,
+        route: CompiledRoute,
+        path: String,
+        presented: Bool,
+        scope: [String] = []
+    ) -> Denial {
+        var headers: [(String, String)] = []
+        switch reason.status {
+        case 401:
+            let error = presented && reason != .missingCredential ? #", error="invalid_token""# : ""
+            headers.append(("WWW-Authenticate", #"Bearer realm="gateway""# + error))
+        case 403:
+            let scopeParameter = scope.isEmpty ? "" : #", scope="\#(scope.joined(separator: " "))""#
+            headers.append(("WWW-Authenticate", #"Bearer realm="gateway", error="insufficient_scope""# + scopeParameter))
+        default:
+            break
+        }
+        return Denial(reason: reason, headers: headers, routeName: route.name, path: path)
     }
 
     private static func upstreamTarget(route: CompiledRoute, path: String, query: Substring) -> String {

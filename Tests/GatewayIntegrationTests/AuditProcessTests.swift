@@ -88,7 +88,9 @@ import Testing
         #expect(ids.count == lines.count)
         let seqs = records.map { $0["seq"] as! Int }.sorted()
         #expect(seqs == Array(1...lines.count))
-        #expect(records.filter { $0["reason"] as? String == "missing_credential" }.count == connections * 17)
+        let closed = records.filter { ($0["path"] as? String)?.hasPrefix("/closed/") == true }
+        #expect(closed.count == connections * 17)
+        #expect(closed.allSatisfy { $0["decision"] as? String == "deny" })
 
         let (verifyLines, status) = AuditVerifyCommand.run(paths: [rotatedPath, auditPath])
         #expect(status == 0, "\(verifyLines)")

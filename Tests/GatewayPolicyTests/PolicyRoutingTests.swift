@@ -5,7 +5,7 @@ import Testing
 
 /// The policy's first checks — path and route — without sockets.
 @Suite struct PolicyRoutingTests {
-    private let policy = Policy(
+    private let policy = try! Policy(
         rules: Rules(
             sourcePath: "test.conf",
             upstreams: [UpstreamRule(name: "up", targets: [UpstreamTarget(host: "127.0.0.1", port: 9)])],
@@ -18,7 +18,10 @@ import Testing
     )
 
     private func decide(_ method: HTTPMethod, _ target: String) -> Decision {
-        self.policy.decide(PolicyRequest(method: method, target: target, host: "a.example", headers: HTTPHeaders()))
+        self.policy.decide(
+            PolicyRequest(method: method, target: target, host: "a.example", headers: HTTPHeaders()),
+            context: PolicyContext(now: 1_800_000_000)
+        )
     }
 
     private func denial(_ decision: Decision) -> Denial? {
@@ -72,6 +75,7 @@ import Testing
         var trace = PolicyTrace(enabled: true)
         _ = self.policy.decide(
             PolicyRequest(method: .GET, target: "/private/x", host: nil, headers: HTTPHeaders()),
+            context: PolicyContext(now: 1_800_000_000),
             trace: &trace
         )
         #expect(trace.steps.map(\.check) == ["path", "route", "credential"])

@@ -25,7 +25,7 @@ public struct GatewayRuntime: Sendable {
     /// Runs until a shutdown signal; throws when the rules cannot be loaded or a listener
     /// cannot be bound.
     public func run() async throws {
-        let loaded = try RulesFile.load(self.rulesPath)
+        let (loaded, policy) = try RulesFile.compile(self.rulesPath)
         for warning in loaded.warnings { self.logger.warning("\(warning)") }
         let metrics = GatewayMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
@@ -33,7 +33,7 @@ public struct GatewayRuntime: Sendable {
         AuditService.exportMetrics(of: auditLog, to: metrics)
         let auditSink: any AuditSink = auditLog
         let readiness = Readiness()
-        let configuration = try ProxyConfiguration(rules: loaded.rules, auditSink: auditSink)
+        let configuration = try ProxyConfiguration(rules: loaded.rules, policy: policy, auditSink: auditSink)
         let server = try ProxyServer.make(
             rules: loaded.rules,
             configuration: configuration,

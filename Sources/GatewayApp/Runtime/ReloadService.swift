@@ -1,5 +1,6 @@
 import GatewayAudit
 import GatewayMetrics
+import GatewayPolicy
 import Prometheus
 import GatewayProxy
 import GatewayRules
@@ -31,8 +32,9 @@ struct ReloadService: Service {
     /// Loads and applies the rules file; returns the rules now in force, or nil if unchanged.
     func reload(replacing current: Rules) -> Rules? {
         let loaded: LoadedRules
+        let policy: Policy
         do {
-            loaded = try RulesFile.load(self.rulesPath)
+            (loaded, policy) = try RulesFile.compile(self.rulesPath)
         } catch {
             for diagnostic in error.diagnostics { self.logger.error("\(diagnostic)") }
             self.logger.error("reload failed: the running rules stay in force")
@@ -43,7 +45,7 @@ struct ReloadService: Service {
         var rules = loaded.rules
         Self.keepRestartOnlySettings(of: current, in: &rules, logger: self.logger)
         do {
-            self.server.apply(try ProxyConfiguration(rules: rules, auditSink: self.auditLog))
+            self.server.apply(try ProxyConfiguration(rules: rules, policy: policy, auditSink: self.auditLog))
         } catch {
             self.logger.error("reload failed: \(error); the running rules stay in force")
             self.metrics.reloadsFailed.increment()

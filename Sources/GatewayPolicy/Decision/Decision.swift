@@ -14,12 +14,31 @@ public struct Allowance: Sendable {
     public var upstreamTarget: String
     /// Who the request authenticated as; nil on a public route.
     public var identity: Identity?
+    /// On a replay-protected route: the nonce or `jti` the caller must record, atomically,
+    /// before forwarding (SPEC §9 check 9); a refusal of the store answers the request.
+    public var replayClaim: ReplayClaim?
 
     public init(route: CompiledRoute, path: String, upstreamTarget: String, identity: Identity?) {
         self.route = route
         self.path = path
         self.upstreamTarget = upstreamTarget
         self.identity = identity
+    }
+}
+
+/// A nonce (or `jti`) to remember until `expiresAt` (its timestamp plus the replay window),
+/// scoped to the key that signed it.
+public struct ReplayClaim: Sendable, Equatable {
+    /// `signature:<keyid>` or `jwt:<kid>`.
+    public var scope: String
+    public var value: String
+    /// Seconds since 1970.
+    public var expiresAt: Int64
+
+    public init(scope: String, value: String, expiresAt: Int64) {
+        self.scope = scope
+        self.value = value
+        self.expiresAt = expiresAt
     }
 }
 
@@ -56,6 +75,8 @@ public struct Denial: Sendable, Equatable {
     public var routeName: String?
     /// The normalised path, when it could be normalised.
     public var path: String?
+    /// The credential that verified, when the refusal came after it (scopes, replay): audited.
+    public var identity: Identity?
 
     public init(
         reason: DenyReason,
@@ -75,6 +96,7 @@ public struct Denial: Sendable, Equatable {
 
     public static func == (lhs: Denial, rhs: Denial) -> Bool {
         lhs.reason == rhs.reason && lhs.message == rhs.message && lhs.routeName == rhs.routeName
-            && lhs.path == rhs.path && lhs.headers.elementsEqual(rhs.headers, by: { $0 == $1 })
+            && lhs.path == rhs.path && lhs.identity == rhs.identity
+            && lhs.headers.elementsEqual(rhs.headers, by: { $0 == $1 })
     }
 }

@@ -1,6 +1,6 @@
 /// The reason codes of SPEC §3: what a denial (or a failed forward) says in its JSON body, in
 /// the audit record and in the `gateway_requests_total` metric. The raw values are fixed.
-public enum DenyReason: String, Sendable, Hashable, CaseIterable {
+public enum DenyReason: String, Error, Sendable, Hashable, CaseIterable {
     // 400
     case badRequest = "bad_request"
     case badPath = "bad_path"

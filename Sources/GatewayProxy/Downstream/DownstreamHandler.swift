@@ -1,4 +1,5 @@
 import GatewayAudit
+import GatewayCredentials
 import GatewayMetrics
 import GatewayPolicy
 import GatewayRouting
@@ -238,7 +239,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             headers: head.headers,
             isSecure: self.isSecure
         )
-        switch configuration.policy.decide(request) {
+        let context = PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache)
+        switch configuration.policy.decide(request, context: context) {
         case .deny(let denial):
             self.refuse(exchange, denial)
         case .allow(let allowance):
@@ -272,9 +274,16 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         peerIsTrusted: Bool
     ) {
         exchange.allowance = allowance
+        exchange.identity = allowance.identity
         exchange.decision = "allow"
         exchange.routeName = allowance.route.name
         exchange.path = allowance.path
+        if allowance.replayClaim != nil {
+            // Replay-protected routes need the nonce store, which is not configured yet: fail
+            // closed rather than forward a request whose nonce cannot be recorded.
+            self.refuse(exchange, Denial(reason: .replayStoreUnavailable, routeName: allowance.route.name, path: allowance.path))
+            return
+        }
         if let length = exchange.head.headers.first(name: "content-length").flatMap(Int.init),
             length > configuration.limits.maxBodyBytes
         {
@@ -437,6 +446,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.status = denial.status
         if exchange.routeName == nil { exchange.routeName = denial.routeName }
         if let path = denial.path { exchange.path = path }
+        if let identity = denial.identity { exchange.identity = identity }
         exchange.decision = "deny"
         exchange.abandonUpstream()
         if !exchange.requestEnded {

@@ -23,6 +23,8 @@ final class Exchange {
     var path: String
     var routeName: String?
     var allowance: Allowance?
+    /// The credential that verified (audited even when a later check refused the request).
+    var identity: Identity?
 
     // Request side.
     var requestEnded = false
@@ -111,7 +113,7 @@ final class Exchange {
     // MARK: Audit
 
     func auditRecord() -> AuditRecord {
-        let identity = self.allowance?.identity
+        let identity = self.identity
         let now = Clock.monotonicNanoseconds()
         var upstreamMicroseconds: Int64?
         if let start = self.upstreamStartNanoseconds {

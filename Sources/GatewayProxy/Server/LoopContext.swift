@@ -1,4 +1,5 @@
 import GatewayAudit
+import GatewayCredentials
 import GatewayMetrics
 import GatewayRules
 import NIOCore
@@ -13,6 +14,11 @@ final class LoopContext {
     private var roundRobin: [String: Int] = [:]
     var requestIDs = RequestIDGenerator()
     let metrics: LoopMetrics
+    /// This loop's verified-token cache: no lock, emptied on reload (SPEC §7).
+    let tokenCache = TokenCache(capacity: LoopContext.tokenCacheCapacity)
+    static let tokenCacheCapacity = 10_000
+    private var reportedCacheHits: UInt64 = 0
+    private var reportedCacheMisses: UInt64 = 0
     private var connections: [ObjectIdentifier: DownstreamHandler] = [:]
     /// Set while the audit sink is over its high-water mark: every connection of this loop holds
     /// its reads until the sink has caught up (the request path waits; no record is dropped).
@@ -36,6 +42,7 @@ final class LoopContext {
     /// Installs a new configuration; pools of targets no longer named are emptied.
     func apply(_ configuration: ProxyConfiguration) {
         self.configuration = configuration
+        self.tokenCache.removeAll()
         let live = Set(configuration.upstreams.values.flatMap { $0.targets.map(\.label) })
         for (label, pool) in self.pools where !live.contains(label) {
             pool.closeIdle()
@@ -67,8 +74,18 @@ final class LoopContext {
             self.sweeper = nil
             let now = Clock.monotonicNanoseconds()
             for connection in Array(self.connections.values) { connection.checkDeadlines(now: now) }
+            self.reportCacheCounts()
             self.startSweeping()
         }
+    }
+
+    /// Hands the cache's hit and miss counts to the shared metrics, a tick at a time.
+    private func reportCacheCounts() {
+        let hits = self.tokenCache.hits
+        let misses = self.tokenCache.misses
+        self.metrics.recordTokenCache(hits: hits &- self.reportedCacheHits, misses: misses &- self.reportedCacheMisses)
+        self.reportedCacheHits = hits
+        self.reportedCacheMisses = misses
     }
 
     /// The audit sink said it is overloaded: hold reads until it calls back.

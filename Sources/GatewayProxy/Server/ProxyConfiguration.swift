@@ -24,10 +24,16 @@ public final class ProxyConfiguration: Sendable {
     public let upstreams: [String: ResolvedUpstream]
     public let auditSink: any AuditSink
 
-    /// Builds the snapshot; resolves upstream host names, so call it off the event loops.
-    public init(rules: Rules, auditSink: any AuditSink) throws {
+    /// Builds the snapshot; loads keys and resolves upstream host names, so call it off the
+    /// event loops. `fetchedJWKS` holds the JWK Sets of `[[jwks]] url` sources, by URL.
+    public convenience init(rules: Rules, auditSink: any AuditSink, fetchedJWKS: [String: [UInt8]] = [:]) throws {
+        try self.init(rules: rules, policy: try Policy(rules: rules, fetchedJWKS: fetchedJWKS), auditSink: auditSink)
+    }
+
+    /// Builds the snapshot around an already compiled policy; resolves upstream host names.
+    public init(rules: Rules, policy: Policy, auditSink: any AuditSink) throws {
         self.rules = rules
-        self.policy = Policy(rules: rules)
+        self.policy = policy
         let server = rules.server
         self.limits = Limits(
             maxHeaderBytes: server.maxHeaderBytes,

@@ -1,0 +1,15 @@
+/// The result of checks 2–7 (SPEC §9) for one presented credential.
+enum CredentialOutcome {
+    case passed(Identity, replay: ReplayEvidence?)
+    case failed(DenyReason, detail: String)
+}
+
+/// What a passed credential offers for the replay check (SPEC §4): the key scope its nonce or
+/// `jti` is remembered under, the value, and the timestamp it was made at.
+struct ReplayEvidence {
+    var scope: String
+    /// The nonce or `jti`; nil when the credential has none.
+    var value: String?
+    /// `created` or `iat`; nil when absent.
+    var timestamp: Int64?
+}

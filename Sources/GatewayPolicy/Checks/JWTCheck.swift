@@ -1,0 +1,76 @@
+import GatewayCredentials
+import GatewayRules
+
+/// Checks 2–7 of SPEC §9 for a bearer JWT: well formed, key, signature (by the verifier,
+/// through the loop's cache), then status, time, issuer and audience against the clock.
+struct JWTCheck: Sendable {
+    let verifier: JWTVerifier
+    let leeway: Int64
+    let requireExp: Bool
+    let maxLifetime: Int64?
+    let revoked: RevocationList
+
+    init(verifier: JWTVerifier, rules: JWTRules, revoked: RevocationList) {
+        self.verifier = verifier
+        self.leeway = rules.leeway.components.seconds
+        self.requireExp = rules.requireExp
+        self.maxLifetime = rules.maxLifetime?.components.seconds
+        self.revoked = revoked
+    }
+
+    func check(_ token: Substring, route: CompiledRoute, context: PolicyContext) -> CredentialOutcome {
+        let verified: VerifiedToken
+        if let cached = context.tokenCache?.lookup(token, now: context.now) {
+            verified = cached
+        } else {
+            do {
+                verified = try self.verifier.verify(token)
+            } catch {
+                return .failed(DenyReason(rawValue: error.reasonCode) ?? .malformedCredential, detail: error.detail)
+            }
+            context.tokenCache?.insert(token, verified, now: context.now)
+        }
+        if let failure = self.judge(verified, route: route, now: context.now) { return failure }
+        let claims = verified.claims
+        let identity = Identity(
+            kind: CredentialKind.jwt.rawValue,
+            id: verified.kid,
+            subject: claims.sub ?? verified.kid,
+            scopes: claims.scopes,
+            jti: claims.jti
+        )
+        return .passed(identity, replay: ReplayEvidence(scope: "jwt:\(verified.kid)", value: claims.jti, timestamp: claims.iat))
+    }
+
+    /// Checks 5 (status), 6 (time) and 7 (issuer, audience) on verified claims.
+    private func judge(_ token: VerifiedToken, route: CompiledRoute, now: Int64) -> CredentialOutcome? {
+        let claims = token.claims
+        if let jti = claims.jti, self.revoked.contains(jti) {
+            return .failed(.tokenRevoked, detail: "the token's jti is revoked")
+        }
+        if let failure = self.judgeTime(claims, now: now) { return failure }
+        if let issuer = token.keyIssuer, claims.iss != issuer {
+            return .failed(.wrongIssuer, detail: claims.iss == nil ? "the token has no iss" : "iss is not \(issuer)")
+        }
+        for audiences in [token.keyAudiences, route.rule.audiences] where !audiences.isEmpty {
+            guard let aud = claims.aud, aud.contains(where: audiences.contains) else {
+                return .failed(.wrongAudience, detail: "aud holds none of \(audiences)")
+            }
+        }
+        return nil
+    }
+
+    /// RFC 7519 §4.1.4–4.1.6 with `[jwt] leeway`, `require_exp` and `max_lifetime`.
+    private func judgeTime(_ claims: JWTClaims, now: Int64) -> CredentialOutcome? {
+        if claims.exp == nil, self.requireExp { return .failed(.missingClaim, detail: "the token has no exp") }
+        if let exp = claims.exp, now >= exp &+ self.leeway { return .failed(.tokenExpired, detail: "exp has passed") }
+        if let nbf = claims.nbf, now &+ self.leeway < nbf { return .failed(.tokenNotYetValid, detail: "nbf is ahead") }
+        if let iat = claims.iat, iat > now &+ self.leeway {
+            return .failed(.tokenIssuedInFuture, detail: "iat is in the future")
+        }
+        if let maxLifetime = self.maxLifetime, let exp = claims.exp, exp &- (claims.iat ?? now) > maxLifetime {
+            return .failed(.tokenExpired, detail: "the token lives longer than max_lifetime")
+        }
+        return nil
+    }
+}
