@@ -1,6 +1,7 @@
 import ArgumentParser
 import GatewayApp
 import GatewayRules
+import Foundation
 import Logging
 
 // The `gateway` command line (SPEC §1). Commands parse arguments and call GatewayApp.
@@ -10,7 +11,7 @@ struct Gateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A token-enforcing API gateway: verifies credentials, forwards what is allowed, audits everything.",
-        subcommands: [Run.self, Check.self, Demo.self, Audit.self],
+        subcommands: [Run.self, Check.self, Explain.self, Demo.self, Key.self, Token.self, Audit.self],
         defaultSubcommand: Run.self
     )
 }
@@ -19,6 +20,81 @@ struct Gateway: AsyncParsableCommand {
 struct RulesOption: ParsableArguments {
     @Option(name: [.short, .customLong("config")], help: "The rules file.")
     var config: String = "./gateway.conf"
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate the rules for one request, offline: the route, every check, the decision."
+    )
+
+    @OptionGroup var rules: RulesOption
+    @Option(help: "The request method.") var method: String = "GET"
+    @Option(help: "The request URL, as a client would call it.") var url: String
+    @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, 'Name: value' (repeatable).")
+    var headers: [String] = []
+
+    func run() throws {
+        let (lines, status) = ExplainCommand.run(rulesPath: self.rules.config, method: self.method, url: self.url, headers: self.headers)
+        for line in lines { print(line) }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct Key: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [KeyNew.self])
+}
+
+struct KeyNew: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new",
+        abstract: "Print a fresh API key and the [[api_keys]] block holding only its hash."
+    )
+
+    @Option(help: "The key's id (shown in audit records and X-Auth-Credential).") var id: String?
+    @Option(help: "Comma-separated scopes the key grants.") var scopes: String = ""
+    @Option(help: "The key's prefix, which makes keys recognisable in secret scanners.") var prefix: String = "gk"
+
+    func run() throws {
+        let scopes = self.scopes.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let (lines, status) = KeyNewCommand.run(id: self.id, scopes: scopes, prefix: self.prefix)
+        for line in lines { print(line) }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct Token: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Work with JWTs.", subcommands: [TokenMint.self])
+}
+
+struct TokenMint: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mint", abstract: "Sign a JWT, for operators and tests.")
+
+    @Option(help: "A private key PEM, or for HS* a file holding the secret.") var key: String
+    @Option(help: "The algorithm: HS256 … EdDSA.") var alg: String
+    @Option(help: "The kid header (default: the key file's name without extension).") var kid: String?
+    @Option(help: "The sub claim.") var sub: String?
+    @Option(help: "The iss claim.") var iss: String?
+    @Option(help: "The aud claim.") var aud: String?
+    @Option(help: "Space-separated scopes (the scope claim).") var scope: String?
+    @Option(help: "Lifetime: exp = iat + ttl.") var ttl: String = "15m"
+    @Flag(help: "Add a random jti (one-time tokens for replay-protected routes).") var jti = false
+
+    func run() throws {
+        let options = TokenMintCommand.Options(
+            keyFile: self.key,
+            algorithm: self.alg,
+            keyID: self.kid,
+            subject: self.sub,
+            issuer: self.iss,
+            audience: self.aud,
+            scope: self.scope,
+            ttl: self.ttl,
+            withJTI: self.jti
+        )
+        let (lines, status) = TokenMintCommand.run(options)
+        for line in lines { print(line) }
+        if status != 0 { throw ExitCode(status) }
+    }
 }
 
 struct Audit: ParsableCommand {
