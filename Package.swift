@@ -149,8 +149,9 @@ let package = Package(
             name: "GatewayIntegrationTests",
             dependencies: [
                 "GatewayApp", "GatewayProxy", "GatewayRules", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
-                "GatewayAdmin",
+                "GatewayAdmin", "GatewayCredentials",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + nio,
