@@ -21,7 +21,15 @@ let package = Package(
     name: "gateway",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "gateway", targets: ["gateway"])
+        .executable(name: "gateway", targets: ["gateway"]),
+        // The modules as libraries, for the benchmark package in bench/ (and embedders).
+        .library(
+            name: "GatewayModules",
+            targets: [
+                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayPolicy", "GatewayAudit",
+                "GatewayMetrics", "GatewayProxy", "GatewayApp",
+            ]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
