@@ -43,6 +43,9 @@ public struct Policy: Sendable {
     /// The number of JWT verification keys loaded (JWKS keys included), for `gateway check`.
     public var jwtKeyCount: Int { self.jwt.verifier.keyRing.count }
 
+    /// Whether a JWT verification key has `kid`.
+    public func hasJWTKey(_ kid: String) -> Bool { self.jwt.verifier.keyRing.contains(keyID: kid) }
+
     /// Decides whether `request` may pass, recording each check in `trace`.
     public func decide(_ request: PolicyRequest, context: PolicyContext, trace: inout PolicyTrace) -> Decision {
         // Paths (SPEC §9): normalise before matching; a path that escapes the root is refused.
@@ -84,8 +87,10 @@ public struct Policy: Sendable {
         switch self.authenticate(presented, route: route, context: context, trace: &trace) {
         case .passed(let identity, let replay):
             chosen = (identity, replay)
-        case .failed(let reason, _):
-            return .deny(Self.denial(reason, route: route, path: path, presented: !presented.isEmpty))
+        case .failed(let reason, _, let unknownKeyID):
+            var denial = Self.denial(reason, route: route, path: path, presented: !presented.isEmpty)
+            denial.unknownKeyID = unknownKeyID
+            return .deny(denial)
         }
 
         // 8. Scopes.
@@ -152,7 +157,7 @@ public struct Policy: Sendable {
         var chosen: CredentialOutcome?
         for (kind, outcome) in outcomes {
             switch outcome {
-            case .failed(let reason, let detail):
+            case .failed(let reason, let detail, _):
                 trace.record("credential", passed: false, detail: "\(kind.rawValue): \(reason.rawValue) (\(detail))")
                 return outcome
             case .passed(let identity, _):

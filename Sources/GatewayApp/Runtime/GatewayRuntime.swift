@@ -11,8 +11,9 @@ import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
-/// `gateway run`: the proxy, the admin listener, the reload listener and the audit log as one
-/// service group. SIGTERM/SIGINT drain gracefully; SIGHUP reloads the rules file (SPEC §7).
+/// `gateway run`: the proxy, the admin listener, the reload listener, the JWKS refresher and
+/// the audit log as one service group. SIGTERM/SIGINT drain gracefully; SIGHUP reloads the
+/// rules file (SPEC §7).
 public struct GatewayRuntime: Sendable {
     public let rulesPath: String
     public let logger: Logger
@@ -25,15 +26,25 @@ public struct GatewayRuntime: Sendable {
     /// Runs until a shutdown signal; throws when the rules cannot be loaded or a listener
     /// cannot be bound.
     public func run() async throws {
-        let (loaded, policy) = try RulesFile.compile(self.rulesPath)
+        let loaded = try RulesFile.load(self.rulesPath)
         for warning in loaded.warnings { self.logger.warning("\(warning)") }
+        let fetcher = try HTTPSFetcher(group: MultiThreadedEventLoopGroup.singleton)
+        let fetched = await JWKSRefresher.fetchAll(loaded.rules.jwks, fetcher: fetcher, logger: self.logger)
+        let policy = try RulesFile.compile(loaded, fetchedJWKS: fetched)
+
         let metrics = GatewayMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let auditLog = try AuditService.makeLog(loaded.rules.audit, logger: self.logger)
         AuditService.exportMetrics(of: auditLog, to: metrics)
-        let auditSink: any AuditSink = auditLog
         let readiness = Readiness()
-        let configuration = try ProxyConfiguration(rules: loaded.rules, policy: policy, auditSink: auditSink)
+        let refreshRequests = JWKSRefreshRequests()
+        let observer: @Sendable (String) -> Void = { refreshRequests.unknownKeyID($0) }
+        let configuration = try ProxyConfiguration(
+            rules: loaded.rules,
+            policy: policy,
+            auditSink: auditLog,
+            unknownKeyObserver: observer
+        )
         let server = try ProxyServer.make(
             rules: loaded.rules,
             configuration: configuration,
@@ -41,8 +52,20 @@ public struct GatewayRuntime: Sendable {
             logger: self.logger,
             onDrain: { readiness.markDraining() }
         )
-        // Shutdown runs in reverse order: reload stops, the proxy drains, the admin listener
-        // closes (so /readyz answers 503 throughout the drain), and the audit log flushes last.
+        let store = ConfigurationStore(
+            rulesPath: self.rulesPath,
+            rules: loaded.rules,
+            policy: policy,
+            fetchedJWKS: fetched,
+            server: server,
+            auditLog: auditLog,
+            metrics: metrics,
+            logger: self.logger,
+            unknownKeyObserver: observer
+        )
+
+        // Shutdown runs in reverse order: reload and refresh stop, the proxy drains, the admin
+        // listener closes (so /readyz answers 503 throughout the drain), the audit log flushes last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: AuditService(log: auditLog))]
         if let admin = loaded.rules.admin {
             let address = try SocketAddress.makeAddressResolvingHost(admin.listen.host, port: admin.listen.port)
@@ -55,16 +78,14 @@ public struct GatewayRuntime: Sendable {
             )
             services.append(.init(service: adminServer))
         }
-        let reload = ReloadService(
-            rulesPath: self.rulesPath,
-            running: loaded.rules,
-            auditLog: auditLog,
-            server: server,
-            metrics: metrics,
-            logger: self.logger
-        )
         services.append(.init(service: server))
-        services.append(.init(service: reload, successTerminationBehavior: .ignore))
+        services.append(.init(service: ReloadService(store: store, auditLog: auditLog), successTerminationBehavior: .ignore))
+        services.append(
+            .init(
+                service: JWKSRefresher(store: store, fetcher: fetcher, requests: refreshRequests, logger: self.logger),
+                successTerminationBehavior: .ignore
+            )
+        )
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,

@@ -14,10 +14,14 @@ public struct JWTVerificationError: Error, Sendable, Hashable, CustomStringConve
     private let reason: Reason
     /// What exactly was wrong, for operational logs. Never holds token bytes, claims or keys.
     public let detail: String
+    /// For `unknown_key`: the token's `kid`, when it had one no key has — a JWK Set may have
+    /// rotated, so the gateway may refresh its `url` sets (rate-limited).
+    public let unknownKeyID: String?
 
-    private init(_ reason: Reason, _ detail: String) {
+    private init(_ reason: Reason, _ detail: String, unknownKeyID: String? = nil) {
         self.reason = reason
         self.detail = detail
+        self.unknownKeyID = unknownKeyID
     }
 
     /// 400 `malformed_credential`: not three base64url parts of JSON objects, duplicate member
@@ -32,7 +36,7 @@ public struct JWTVerificationError: Error, Sendable, Hashable, CustomStringConve
     public static let badSignature = JWTVerificationError(.badSignature, "")
 
     static func malformed(_ detail: String) -> Self { Self(.malformedCredential, detail) }
-    static func unknownKey(_ detail: String) -> Self { Self(.unknownKey, detail) }
+    static func unknownKey(_ detail: String, keyID: String? = nil) -> Self { Self(.unknownKey, detail, unknownKeyID: keyID) }
     static func algNotAllowed(_ detail: String) -> Self { Self(.algNotAllowed, detail) }
     static func badSignature(_ detail: String) -> Self { Self(.badSignature, detail) }
 

@@ -112,7 +112,7 @@ public struct JWTVerifier: Sendable {
             )
         }
         guard let kid = parts.header.keyID else { throw .unknownKey("token has no kid") }
-        guard let entry = self.keyRing.entry(forKeyID: kid) else { throw .unknownKey("no key has this kid") }
+        guard let entry = self.keyRing.entry(forKeyID: kid) else { throw .unknownKey("no key has this kid", keyID: kid) }
         return try self.finish(token, parts, key: entry.key, kid: kid, issuer: entry.issuer, audiences: entry.audiences)
     }
 

@@ -179,6 +179,9 @@ public struct JWTKeyRing: Sendable {
     /// Every `kid`, sorted.
     public var keyIDs: [String] { self.entries.keys.sorted() }
 
+    /// Whether a key has `kid`.
+    public func contains(keyID kid: String) -> Bool { self.entries[kid] != nil }
+
     /// The algorithm the key `kid` is pinned to, if there is such a key.
     public func algorithm(forKeyID kid: String) -> JWTAlgorithm? {
         self.entries[kid]?.key.algorithm

@@ -1,7 +1,7 @@
 /// The result of checks 2–7 (SPEC §9) for one presented credential.
 enum CredentialOutcome {
     case passed(Identity, replay: ReplayEvidence?)
-    case failed(DenyReason, detail: String)
+    case failed(DenyReason, detail: String, unknownKeyID: String? = nil)
 }
 
 /// What a passed credential offers for the replay check (SPEC §4): the key scope its nonce or

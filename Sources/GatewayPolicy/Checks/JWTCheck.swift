@@ -26,7 +26,11 @@ struct JWTCheck: Sendable {
             do {
                 verified = try self.verifier.verify(token)
             } catch {
-                return .failed(DenyReason(rawValue: error.reasonCode) ?? .malformedCredential, detail: error.detail)
+                return .failed(
+                    DenyReason(rawValue: error.reasonCode) ?? .malformedCredential,
+                    detail: error.detail,
+                    unknownKeyID: error.unknownKeyID
+                )
             }
             context.tokenCache?.insert(token, verified, now: context.now)
         }

@@ -77,6 +77,8 @@ public struct Denial: Sendable, Equatable {
     public var path: String?
     /// The credential that verified, when the refusal came after it (scopes, replay): audited.
     public var identity: Identity?
+    /// For `unknown_key` on a JWT: the `kid` no key had (a JWK Set may need refreshing).
+    public var unknownKeyID: String?
 
     public init(
         reason: DenyReason,

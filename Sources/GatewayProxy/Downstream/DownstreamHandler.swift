@@ -242,6 +242,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let context = PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache)
         switch configuration.policy.decide(request, context: context) {
         case .deny(let denial):
+            if let kid = denial.unknownKeyID { configuration.unknownKeyObserver?(kid) }
             self.refuse(exchange, denial)
         case .allow(let allowance):
             self.allow(exchange, allowance, configuration: configuration, peerIsTrusted: peerIsTrusted)

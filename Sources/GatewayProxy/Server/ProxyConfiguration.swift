@@ -23,6 +23,9 @@ public final class ProxyConfiguration: Sendable {
     /// Upstreams by name, their targets resolved to socket addresses.
     public let upstreams: [String: ResolvedUpstream]
     public let auditSink: any AuditSink
+    /// Told the `kid` of a JWT refused `unknown_key` (a JWK Set may have rotated); it decides,
+    /// rate-limited, whether to refresh. Never called on the request path's success branch.
+    public let unknownKeyObserver: (@Sendable (String) -> Void)?
 
     /// Builds the snapshot; loads keys and resolves upstream host names, so call it off the
     /// event loops. `fetchedJWKS` holds the JWK Sets of `[[jwks]] url` sources, by URL.
@@ -31,9 +34,15 @@ public final class ProxyConfiguration: Sendable {
     }
 
     /// Builds the snapshot around an already compiled policy; resolves upstream host names.
-    public init(rules: Rules, policy: Policy, auditSink: any AuditSink) throws {
+    public init(
+        rules: Rules,
+        policy: Policy,
+        auditSink: any AuditSink,
+        unknownKeyObserver: (@Sendable (String) -> Void)? = nil
+    ) throws {
         self.rules = rules
         self.policy = policy
+        self.unknownKeyObserver = unknownKeyObserver
         let server = rules.server
         self.limits = Limits(
             maxHeaderBytes: server.maxHeaderBytes,

@@ -41,14 +41,19 @@ final class GatewayHarness: Sendable {
     }
 
     /// Starts the gateway with `rules` (listening on 127.0.0.1, port 0).
-    static func start(_ rules: Rules, threads: Int = 1, withAdmin: Bool = false) async throws -> GatewayHarness {
+    static func start(
+        _ rules: Rules,
+        threads: Int = 1,
+        withAdmin: Bool = false,
+        configure: (Rules, CollectingAuditSink) throws -> ProxyConfiguration = { try ProxyConfiguration(rules: $0, auditSink: $1) }
+    ) async throws -> GatewayHarness {
         var rules = rules
         rules.server.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
         rules.server.threads = threads
         let audit = CollectingAuditSink()
         let metrics = GatewayMetrics()
         let readiness = Readiness()
-        let configuration = try ProxyConfiguration(rules: rules, auditSink: audit)
+        let configuration = try configure(rules, audit)
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .critical
         let server = try ProxyServer.make(
