@@ -41,12 +41,21 @@ import Testing
         #expect(lines[1].hasPrefix("\(path):12:12: error: routes[1](r).upstream: no upstream named \"missing\""))
     }
 
-    @Test func demoRulesLoad() throws {
-        let loaded = try RulesLoader(environment: [:]).load(
-            text: DemoConfiguration.rules(listenPort: 8080, upstreamPort: 9999),
-            path: "demo.conf"
-        )
-        #expect(loaded.rules.routes.map(\.name).contains("public-hello"))
-        #expect(loaded.rules.upstreams.first?.targets.first?.port == 9999)
+    @Test func demoRulesLoadAndItsCredentialsPass() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let demo = try DemoRunner.configuration(listenPort: 8080, upstreamPort: 9999, directory: directory)
+        let rulesPath = directory.appendingPathComponent("demo.conf").path
+        try demo.rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
+        #expect(RulesCheck.run(path: rulesPath).status == 0)
+        let explain = { (path: String, header: String) in
+            ExplainCommand.run(rulesPath: rulesPath, method: "GET", url: "http://127.0.0.1:8080\(path)", headers: [header])
+                .lines.first { $0.hasPrefix("decision:") } ?? ""
+        }
+        #expect(explain("/orders/42", "X-API-Key: \(demo.apiKey.key)").hasPrefix("decision: allow"))
+        #expect(explain("/orders/42", "Authorization: Bearer \(demo.token)").hasPrefix("decision: allow"))
+        #expect(explain("/admin/stats", "Authorization: Bearer \(demo.token)").hasPrefix("decision: deny 403 insufficient_scope"))
+        #expect(demo.banner.contains(demo.apiKey.key))
     }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import GatewayAudit
+import GatewayCredentials
 import GatewayMetrics
 import GatewayProxy
 import GatewayRules
@@ -10,6 +12,7 @@ import UnixSignals
 
 /// `gateway demo`: a built-in echo upstream and the gateway with an embedded configuration on
 /// 127.0.0.1:8080, plus ready-to-paste `curl` lines — some that pass, some that are refused.
+/// Its API key, HMAC secret and token are made fresh at every start.
 public struct DemoRunner: Sendable {
     public let listenPort: Int
     public let logger: Logger
@@ -22,10 +25,16 @@ public struct DemoRunner: Sendable {
     public func run() async throws {
         let upstreamGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let echo = try await EchoUpstream.start(group: upstreamGroup)
-        let upstreamPort = echo.address.port ?? 0
-        let text = DemoConfiguration.rules(listenPort: self.listenPort, upstreamPort: upstreamPort)
-        let loaded = try RulesLoader(environment: [:]).load(text: text, path: "demo.conf")
-        let configuration = try ProxyConfiguration(rules: loaded.rules, auditSink: DiscardingAuditSink())
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-demo-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let demo = try Self.configuration(listenPort: self.listenPort, upstreamPort: echo.address.port ?? 0, directory: directory)
+        let rulesPath = directory.appendingPathComponent("demo.conf").path
+        let loaded = try RulesLoader(environment: [:]).load(text: demo.rules, path: rulesPath)
+        let policy = try RulesFile.compile(loaded)
+        let auditLog = try AuditService.makeLog(loaded.rules.audit, logger: self.logger)
+        let configuration = try ProxyConfiguration(rules: loaded.rules, policy: policy, auditSink: auditLog)
         let server = try ProxyServer.make(
             rules: loaded.rules,
             configuration: configuration,
@@ -33,7 +42,7 @@ public struct DemoRunner: Sendable {
             logger: self.logger
         )
         let group = ServiceGroup(
-            services: [server, DemoBanner(server: server, port: self.listenPort)],
+            services: [AuditService(log: auditLog), server, DemoBanner(server: server, text: demo.banner)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: self.logger
         )
@@ -41,16 +50,37 @@ public struct DemoRunner: Sendable {
         try await echo.stop()
         try await upstreamGroup.shutdownGracefully()
     }
+
+    /// Fresh credentials for this run: an API key, an HS256 secret (in a file) and a token.
+    static func configuration(listenPort: Int, upstreamPort: Int, directory: URL) throws -> DemoConfiguration {
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let secretFile = directory.appendingPathComponent("demo-hs256.secret").path
+        guard FileManager.default.createFile(atPath: secretFile, contents: Data(secret), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        let token = try JWTSigner(algorithm: .hs256, secret: secret, keyID: "demo-hs256").sign(
+            JWTClaims(sub: "demo-user", exp: now + 3600, iat: now, scopes: ["orders:read"], scopeClaim: "scope")
+        )
+        return DemoConfiguration(
+            listenPort: listenPort,
+            upstreamPort: upstreamPort,
+            apiKey: try APIKeyGenerator.generate(prefix: "gk"),
+            token: token,
+            secretFile: secretFile
+        )
+    }
 }
 
 /// Prints the curl lines once the gateway listens, then waits for shutdown.
 private struct DemoBanner: Service {
     let server: ProxyServer
-    let port: Int
+    let text: String
 
     func run() async throws {
         _ = try await self.server.listeningAddresses()
-        print(DemoConfiguration.banner(port: self.port))
+        printError(self.text)
         try await gracefulShutdown()
     }
 }
