@@ -69,7 +69,7 @@ public struct RequestSigner: Sendable {
             request.fields.append((name: "Content-Digest", value: digest))
             components.append("content-digest")
         }
-        var parameters: [(String, RFC9651BareItem)] = [
+        var parameters: [(String, SignatureParameterValue)] = [
             ("created", .integer(created)),
             ("keyid", .string(self.keyID)),
             ("nonce", .string(Self.nonce())),
@@ -89,12 +89,25 @@ public struct RequestSigner: Sendable {
         _ request: SignedRequest,
         label: String,
         components: [String],
-        parameters: [(String, RFC9651BareItem)]
+        parameters: [(String, SignatureParameterValue)]
     ) throws(RequestSigningError) -> (signatureInput: String, signature: String, base: [UInt8]) {
         var list = BareInnerList()
         var identifiers: [ComponentIdentifier] = []
         for name in components {
-            let item = Item(bareItem: RFC9651BareItem.string(name), parameters: OrderedMap<String, RFC9651BareItem>())
+            // A bare name, or an identifier in RFC 8941 syntax (`"@query-param";name="id"`).
+            let item: Item
+            if name.hasPrefix("\"") {
+                var text = name
+                guard let parsed = text.withUTF8({ bytes -> Item? in
+                    var parser = StructuredFieldValueParser(bytes)
+                    return try? parser.parseItemFieldValue()
+                }) else {
+                    throw RequestSigningError("\(name) is not a component identifier")
+                }
+                item = parsed
+            } else {
+                item = Item(bareItem: RFC9651BareItem.string(name), parameters: OrderedMap<String, RFC9651BareItem>())
+            }
             list.append(item)
             guard case .success(let identifier) = ComponentIdentifier.parse(item) else {
                 throw RequestSigningError("\(name) is not a component this signer can cover")
@@ -102,7 +115,12 @@ public struct RequestSigner: Sendable {
             identifiers.append(identifier)
         }
         var map = OrderedMap<String, RFC9651BareItem>()
-        for (name, value) in parameters { map[name] = value }
+        for (name, value) in parameters {
+            switch value {
+            case .integer(let integer): map[name] = .integer(integer)
+            case .string(let string): map[name] = .string(string)
+            }
+        }
         let innerList = InnerList(bareInnerList: list, parameters: map)
         var serializer = StructuredFieldValueSerializer()
         guard let serialized = try? serializer.writeListFieldValue([.innerList(innerList)]) else {
@@ -140,6 +158,12 @@ public struct RequestSigner: Sendable {
         }
         return Base64URL.encode(random)
     }
+}
+
+/// A signature parameter value (RFC 9421 §2.3 uses integers and strings).
+enum SignatureParameterValue: Sendable {
+    case integer(Int64)
+    case string(String)
 }
 
 /// The headers `RequestSigner` produces.
