@@ -97,14 +97,22 @@ enum RFC9421 {
             )
         }
         return SignatureKeyRing(entries: [
-            "test-key-rsa-pss": entry(try verificationKey(rsaPSSPublicKey, .rsaPSSSHA512), .rsaPSSSHA512, "test-key-rsa-pss"),
+            "test-key-rsa-pss": entry(
+                try verificationKey(rsaPSSPublicKey, .rsaPSSSHA512),
+                .rsaPSSSHA512,
+                "test-key-rsa-pss"
+            ),
             "test-key-ecc-p256": entry(
                 try verificationKey(eccP256PublicKey, .ecdsaP256SHA256),
                 .ecdsaP256SHA256,
                 "test-key-ecc-p256"
             ),
             "test-key-ed25519": entry(try verificationKey(ed25519PublicKey, .ed25519), .ed25519, "test-key-ed25519"),
-            "test-shared-secret": entry(.hmac(try SignatureKeys.hmacKey(sharedSecret)), .hmacSHA256, "test-shared-secret"),
+            "test-shared-secret": entry(
+                .hmac(try SignatureKeys.hmacKey(sharedSecret)),
+                .hmacSHA256,
+                "test-shared-secret"
+            ),
         ])
     }
 }

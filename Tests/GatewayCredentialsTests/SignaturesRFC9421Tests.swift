@@ -25,7 +25,8 @@ import Testing
         + "zFZsckzXaJMkA7ChG52eSkFxykJeNqsrWH5S+oxNFlD4dzVuwe8DhTSja8xxbR/Z2cOGdCbzR72rgFWhzx2VjBqJzsPLMIQKhO4DGezXe"
         + "hhWwE56YCE+O6c0mKZsfxVrogUvA4HELjVKWmAvtl6UnCh8jYzuVG5WSb/QEVPnP5TmcAnLH1g+s++v6d4s8m0gCw1fV5/SITLq9mhho"
         + "8K3+7EPYTU8IU1bLhdxO5Nyt8C8ssinQ98Xw9Q==:"
-    static let b21Base = #""@signature-params": ();created=1618884473;keyid="test-key-rsa-pss";nonce="b3k2pp5k7z-50gnwp.yemd""#
+    static let b21Base =
+        #""@signature-params": ();created=1618884473;keyid="test-key-rsa-pss";nonce="b3k2pp5k7z-50gnwp.yemd""#
 
     @Test func b21MinimalRSAPSS() throws {
         let key = try RFC9421.verificationKey(RFC9421.rsaPSSPublicKey, .rsaPSSSHA512)
@@ -36,12 +37,16 @@ import Testing
         // No component is covered: change a signed parameter instead.
         let changed = request.replacing("Signature-Input", with: Self.b21Input.replacingOccurrences("yemd", "yemc"))
         #expect(
-            signatureError { try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b21", key: key) }
+            signatureError {
+                try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b21", key: key)
+            }
                 == .badSignature
         )
         let flipped = request.replacing("Signature", with: Self.flipped(Self.b21Signature))
         #expect(
-            signatureError { try HTTPSignatureVerifier.verifySignatureOnly(request: flipped, label: "sig-b21", key: key) }
+            signatureError {
+                try HTTPSignatureVerifier.verifySignatureOnly(request: flipped, label: "sig-b21", key: key)
+            }
                 == .badSignature
         )
     }
@@ -80,7 +85,9 @@ import Testing
         var changed = request
         changed.target = "/foo?param=Value&Pet=cat"
         #expect(
-            signatureError { try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b22", key: key) }
+            signatureError {
+                try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b22", key: key)
+            }
                 == .badSignature
         )
         // An uncovered query parameter may change.
@@ -129,7 +136,9 @@ import Testing
 
         let changed = request.replacing("Content-Length", with: "19")
         #expect(
-            signatureError { try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b23", key: key) }
+            signatureError {
+                try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b23", key: key)
+            }
                 == .badSignature
         )
     }
@@ -158,11 +167,15 @@ import Testing
 
         // Today it is stale, and without a nonce it cannot be replay-protected.
         #expect(
-            signatureError { try self.verifier().verify(request: request, now: 1_750_000_000, window: 300, requireNonce: false) }
+            signatureError {
+                try self.verifier().verify(request: request, now: 1_750_000_000, window: 300, requireNonce: false)
+            }
                 == .timestampOutOfWindow
         )
         #expect(
-            signatureError { try self.verifier().verify(request: request, now: Self.now, window: 300, requireNonce: true) }
+            signatureError {
+                try self.verifier().verify(request: request, now: Self.now, window: 300, requireNonce: true)
+            }
                 == .replayProtectionRequired
         )
     }
@@ -220,7 +233,9 @@ import Testing
 
         let changed = request.replacing("Content-Type", with: "application/jsom")
         #expect(
-            signatureError { try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b25", key: key) }
+            signatureError {
+                try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b25", key: key)
+            }
                 == .badSignature
         )
     }
@@ -273,7 +288,9 @@ import Testing
         var changed = request
         changed.method = "PUT"
         #expect(
-            signatureError { try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b26", key: key) }
+            signatureError {
+                try HTTPSignatureVerifier.verifySignatureOnly(request: changed, label: "sig-b26", key: key)
+            }
                 == .badSignature
         )
     }

@@ -28,7 +28,9 @@ import Testing
             subject: "other",
             replayScope: "signature:other"
         )
-        self.verifier = HTTPSignatureVerifier(keyRing: SignatureKeyRing(entries: ["billing-bot": entry, "other": hmac]))
+        self.verifier = HTTPSignatureVerifier(
+            keyRing: SignatureKeyRing(entries: ["billing-bot": entry, "other": hmac])
+        )
         self.signer = try RequestSigner(keyID: "billing-bot", privateKeyPEM: self.privateKey.pemRepresentation)
     }
 
@@ -79,7 +81,11 @@ import Testing
         try self.verifier.verify(request: request, now: now, window: Self.window, requireNonce: requireNonce)
     }
 
-    func error(_ request: SignedRequest, now: Int64 = Self.now, requireNonce: Bool = false) -> SignatureVerificationError? {
+    func error(
+        _ request: SignedRequest,
+        now: Int64 = Self.now,
+        requireNonce: Bool = false
+    ) -> SignatureVerificationError? {
         signatureError { try self.verify(request, now: now, requireNonce: requireNonce) }
     }
 
@@ -104,7 +110,10 @@ import Testing
 
     @Test func contentIsCoveredAndItsDigestParsed() throws {
         let content = Array(#"{"amount": 12}"#.utf8)
-        let request = try self.signed(Self.request(method: "POST", target: "/invoices", hasBody: true), content: content)
+        let request = try self.signed(
+            Self.request(method: "POST", target: "/invoices", hasBody: true),
+            content: content
+        )
         let verified = try self.verify(request)
         #expect(verified.coversContentDigest)
         var digest = ContentDigestVerifier(try #require(verified.contentDigest))
@@ -148,7 +157,9 @@ import Testing
     @Test func aChangedSignatureByteFails() throws {
         let request = try self.signed()
         let signature = try #require(request.fieldValue("signature"))
-        #expect(self.error(request.replacing("Signature", with: SignaturesRFC9421Tests.flipped(signature))) == .badSignature)
+        #expect(
+            self.error(request.replacing("Signature", with: SignaturesRFC9421Tests.flipped(signature))) == .badSignature
+        )
     }
 
     @Test func aCoveredFieldThatIsAbsentFails() throws {

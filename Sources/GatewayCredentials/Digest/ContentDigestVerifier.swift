@@ -36,14 +36,16 @@ public struct ContentDigestVerifier: Sendable {
     public func finish() -> Bool {
         var matches = true
         if let hasher = self.sha256, let expected = self.expected.sha256 {
-            matches = hasher.finalize().withUnsafeBytes { actual in
-                expected.withUnsafeBytes { ConstantTime.equal(actual, $0) }
-            } && matches
+            matches =
+                hasher.finalize().withUnsafeBytes { actual in
+                    expected.withUnsafeBytes { ConstantTime.equal(actual, $0) }
+                } && matches
         }
         if let hasher = self.sha512, let expected = self.expected.sha512 {
-            matches = hasher.finalize().withUnsafeBytes { actual in
-                expected.withUnsafeBytes { ConstantTime.equal(actual, $0) }
-            } && matches
+            matches =
+                hasher.finalize().withUnsafeBytes { actual in
+                    expected.withUnsafeBytes { ConstantTime.equal(actual, $0) }
+                } && matches
         }
         return matches
     }

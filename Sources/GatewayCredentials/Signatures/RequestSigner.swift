@@ -98,10 +98,12 @@ public struct RequestSigner: Sendable {
             let item: Item
             if name.hasPrefix("\"") {
                 var text = name
-                guard let parsed = text.withUTF8({ bytes -> Item? in
-                    var parser = StructuredFieldValueParser(bytes)
-                    return try? parser.parseItemFieldValue()
-                }) else {
+                guard
+                    let parsed = text.withUTF8({ bytes -> Item? in
+                        var parser = StructuredFieldValueParser(bytes)
+                        return try? parser.parseItemFieldValue()
+                    })
+                else {
                     throw RequestSigningError("\(name) is not a component identifier")
                 }
                 item = parsed
@@ -177,8 +179,12 @@ public struct SignatureHeaders: Sendable, Hashable {
 
     /// The header lines to add, in order (`gateway sign` prints them).
     public var fields: [(name: String, value: String)] {
-        var fields = [(name: "Signature-Input", value: self.signatureInput), (name: "Signature", value: self.signature)]
-        if let contentDigest = self.contentDigest { fields.insert((name: "Content-Digest", value: contentDigest), at: 0) }
+        var fields = [
+            (name: "Signature-Input", value: self.signatureInput), (name: "Signature", value: self.signature),
+        ]
+        if let contentDigest = self.contentDigest {
+            fields.insert((name: "Content-Digest", value: contentDigest), at: 0)
+        }
         return fields
     }
 }

@@ -102,7 +102,8 @@ enum SignatureBase {
     /// Appends a component value. A line break would let a value forge further lines of the base,
     /// so one refuses the base (HTTP parsers reject them long before; this is defence in depth).
     @inline(__always)
-    private static func append(_ value: some StringProtocol, to base: inout [UInt8]) throws(SignatureVerificationError) {
+    private static func append(_ value: some StringProtocol, to base: inout [UInt8]) throws(SignatureVerificationError)
+    {
         for byte in value.utf8 {
             guard byte != 0x0A, byte != 0x0D else { throw .badSignature("a covered component holds a line break") }
             base.append(byte)

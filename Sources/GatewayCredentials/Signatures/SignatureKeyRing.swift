@@ -58,7 +58,9 @@ public struct SignatureKeyRing: Sendable {
                 problems.append(.init(keyPath: "\(base).\(field)", message: problem.message))
             case .success(let key):
                 if let existing = firstPath[rule.id] {
-                    problems.append(.init(keyPath: "\(base).id", message: "id \"\(rule.id)\" is also used by \(existing)"))
+                    problems.append(
+                        .init(keyPath: "\(base).id", message: "id \"\(rule.id)\" is also used by \(existing)")
+                    )
                     continue
                 }
                 firstPath[rule.id] = base

@@ -80,7 +80,8 @@ enum SignatureKeys {
         guard label.hasSuffix("PRIVATE KEY") else { throw KeyProblem("PEM block \(label) is not a private key") }
         if label.hasPrefix("ENCRYPTED") { throw KeyProblem("encrypted private keys are not supported") }
         let candidates: [SignatureAlgorithm] =
-            algorithm.map { [$0] } ?? {
+            algorithm.map { [$0] }
+            ?? {
                 switch label {
                 case "EC PRIVATE KEY": return [.ecdsaP256SHA256]
                 case "RSA PRIVATE KEY": return [.rsaPSSSHA512]
