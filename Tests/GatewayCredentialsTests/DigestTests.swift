@@ -44,8 +44,9 @@ import Testing
 
     @Test func theDigestIsCheckedAsTheContentStreams() throws {
         let content = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let field =
-            "\(ContentDigest.fieldValue(for: content, algorithm: .sha256)), \(ContentDigest.fieldValue(for: content, algorithm: .sha512))"
+        let sha256 = ContentDigest.fieldValue(for: content, algorithm: .sha256)
+        let sha512 = ContentDigest.fieldValue(for: content, algorithm: .sha512)
+        let field = "\(sha256), \(sha512)"
         var verifier = ContentDigestVerifier(try ContentDigest(parsing: field))
         var offset = 0
         var size = 1

@@ -23,7 +23,8 @@ struct SignaturesPythonInteropTests {
         keys = {
             "ed25519": (ed25519.Ed25519PrivateKey.generate(), algorithms.ED25519),
             "ecdsa-p256-sha256": (ec.generate_private_key(ec.SECP256R1()), algorithms.ECDSA_P256_SHA256),
-            "rsa-pss-sha512": (rsa.generate_private_key(public_exponent=65537, key_size=2048), algorithms.RSA_PSS_SHA512),
+            "rsa-pss-sha512": (
+                rsa.generate_private_key(public_exponent=65537, key_size=2048), algorithms.RSA_PSS_SHA512),
             "hmac-sha256": (b"0123456789abcdef0123456789abcdef", algorithms.HMAC_SHA256),
         }
         for alg, (key, algorithm) in keys.items():
