@@ -45,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
     ],
     targets: [
         // Rules: the rules-file model, its parsing and validation. Imports no networking.
@@ -63,7 +64,14 @@ let package = Package(
                 "GatewayRules",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "StructuredFieldValues", package: "swift-http-structured-headers"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Replay: the nonce store behind a small protocol (memory now, Redis later); pure, no sockets.
+        .target(
+            name: "GatewayReplay",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         // Policy: the pure decision for one request head; no I/O.
@@ -148,6 +156,15 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayReplayTests",
+            dependencies: [
+                "GatewayReplay",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: testSettings
         ),
