@@ -116,7 +116,7 @@ let package = Package(
             name: "GatewayProxy",
             dependencies: nio + [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
-                "GatewayCredentials",
+                "GatewayCredentials", "GatewayReplay",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -127,7 +127,7 @@ let package = Package(
             name: "GatewayApp",
             dependencies: [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayProxy", "GatewayAdmin",
-                "GatewayMetrics",
+                "GatewayMetrics", "GatewayCredentials", "GatewayReplay",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,6 +13,7 @@ public struct Policy: Sendable {
     private let table: RouteTable<CompiledRoute>
     private let jwt: JWTCheck
     private let apiKeys: APIKeyCheck
+    private let signatures: SignatureCheck
     private let replayWindow: Int64
 
     /// Compiles validated rules: routes, JWT keys (JWKS `url` sources from `fetchedJWKS`), API
@@ -38,6 +39,7 @@ public struct Policy: Sendable {
         )
         self.apiKeys = APIKeyCheck(table: try APIKeyTable(rules.apiKeys))
         self.replayWindow = rules.replay.window.components.seconds
+        self.signatures = SignatureCheck(verifier: try HTTPSignatureVerifier(rules: rules), window: self.replayWindow)
     }
 
     /// The number of JWT verification keys loaded (JWKS keys included), for `gateway check`.
@@ -84,7 +86,8 @@ public struct Policy: Sendable {
         // 2–7, for each presented credential in the order signature, jwt, api_key.
         let presented = PresentedCredentials(headers: request.headers)
         let chosen: (identity: Identity, replay: ReplayEvidence?)
-        switch self.authenticate(presented, route: route, context: context, trace: &trace) {
+        var digest: ContentDigest?
+        switch self.authenticate(presented, request: request, route: route, context: context, digest: &digest, trace: &trace) {
         case .passed(let identity, let replay):
             chosen = (identity, replay)
         case .failed(let reason, _, let unknownKeyID):
@@ -103,12 +106,12 @@ public struct Policy: Sendable {
         trace.record("scopes", passed: true, detail: "granted \(chosen.identity.scopes)")
 
         // 9. Replay: decided here, recorded by the caller in the nonce store (SPEC §4).
-        var claim: ReplayClaim?
+        var claim: ReplayNonce?
         if route.rule.replay == .required {
-            switch self.replayClaim(for: chosen.identity, evidence: chosen.replay, now: context.now) {
-            case .success(let replayClaim):
-                claim = replayClaim
-                trace.record("replay", passed: true, detail: "\(replayClaim.scope) nonce to be recorded")
+            switch self.replayNonce(for: chosen.identity, evidence: chosen.replay, now: context.now) {
+            case .success(let replayNonce):
+                claim = replayNonce
+                trace.record("replay", passed: true, detail: "\(replayNonce.scope) nonce to be recorded")
             case .failure(let reason):
                 trace.record("replay", passed: false, detail: reason.rawValue)
                 var denial = Self.denial(reason, route: route, path: path, presented: true)
@@ -117,7 +120,13 @@ public struct Policy: Sendable {
             }
         }
         var allowance = Allowance(route: route, path: path, upstreamTarget: upstreamTarget, identity: chosen.identity)
-        allowance.replayClaim = claim
+        allowance.replayNonce = claim
+        if let digest {
+            // Every presented credential must verify (SPEC §3): a signature's digest is checked
+            // whichever credential became the identity.
+            allowance.contentDigest = digest
+            trace.record("digest", passed: true, detail: "the body will be checked against Content-Digest before it is forwarded")
+        }
         return .allow(allowance)
     }
 
@@ -134,8 +143,10 @@ public struct Policy: Sendable {
     /// the first that passed among the kinds the route accepts.
     private func authenticate(
         _ presented: PresentedCredentials,
+        request: PolicyRequest,
         route: CompiledRoute,
         context: PolicyContext,
+        digest: inout ContentDigest?,
         trace: inout PolicyTrace
     ) -> CredentialOutcome {
         if let malformed = presented.malformed {
@@ -144,9 +155,9 @@ public struct Policy: Sendable {
         }
         var outcomes: [(CredentialKind, CredentialOutcome)] = []
         if presented.hasSignature {
-            // RFC 9421 verification lands with the signatures module; until then a signed
-            // request fails closed rather than being ignored.
-            outcomes.append((.signature, .failed(.unknownKey, detail: "no signing key is configured")))
+            let (outcome, signedDigest) = self.signatures.check(request, context: context)
+            outcomes.append((.signature, outcome))
+            digest = signedDigest
         }
         if let token = presented.bearer {
             outcomes.append((.jwt, self.jwt.check(token, route: route, context: context)))
@@ -189,14 +200,18 @@ public struct Policy: Sendable {
         return missing.isEmpty ? nil : missing
     }
 
-    /// SPEC §4: a signed request's nonce, or a JWT's `jti` with an `iat` inside the window.
-    private func replayClaim(for identity: Identity, evidence: ReplayEvidence?, now: Int64) -> Result<ReplayClaim, DenyReason> {
+    /// SPEC §4: a signed request's nonce (16–128 characters), or a JWT's `jti` with an `iat`
+    /// inside the window.
+    private func replayNonce(for identity: Identity, evidence: ReplayEvidence?, now: Int64) -> Result<ReplayNonce, DenyReason> {
         guard identity.kind != CredentialKind.apiKey.rawValue, let evidence,
             let value = evidence.value, let timestamp = evidence.timestamp
         else { return .failure(.replayProtectionRequired) }
+        if identity.kind == CredentialKind.signature.rawValue, !HTTPSignatureVerifier.nonceLengths.contains(value.count) {
+            return .failure(.malformedCredential)
+        }
         // `jwt.leeway` does not widen the replay window (SPEC §9).
         guard abs(now - timestamp) <= self.replayWindow else { return .failure(.timestampOutOfWindow) }
-        return .success(ReplayClaim(scope: evidence.scope, value: value, expiresAt: timestamp + self.replayWindow))
+        return .success(ReplayNonce(scope: evidence.scope, value: value, expiresAt: timestamp + self.replayWindow))
     }
 
     // MARK: Answers

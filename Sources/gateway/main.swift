@@ -11,7 +11,7 @@ struct Gateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A token-enforcing API gateway: verifies credentials, forwards what is allowed, audits everything.",
-        subcommands: [Run.self, Check.self, Explain.self, Demo.self, Key.self, Token.self, Audit.self],
+        subcommands: [Run.self, Check.self, Explain.self, Demo.self, Key.self, Token.self, Sign.self, Audit.self],
         defaultSubcommand: Run.self
     )
 }
@@ -92,6 +92,35 @@ struct TokenMint: ParsableCommand {
             withJTI: self.jti
         )
         let (lines, status) = TokenMintCommand.run(options)
+        for line in lines { print(line) }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct Sign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the Signature-Input, Signature (and Content-Digest) headers of an RFC 9421 signed request."
+    )
+
+    @Option(name: .customLong("key-id"), help: "The signature's keyid: a [[signing_keys]] id.") var keyID: String
+    @Option(name: .customLong("secret-file"), help: "An HMAC secret file (hmac-sha256).") var secretFile: String?
+    @Option(name: .customLong("private-key"), help: "A private key PEM (ed25519, P-256 or RSA).") var privateKey: String?
+    @Option(help: "The algorithm; default: the key's own.") var alg: String?
+    @Option(help: "The request method.") var method: String
+    @Option(help: "The request URL.") var url: String
+    @Option(name: .customLong("body-file"), help: "The request body, to cover with Content-Digest.") var bodyFile: String?
+
+    func run() throws {
+        let options = SignCommand.Options(
+            keyID: self.keyID,
+            secretFile: self.secretFile,
+            privateKey: self.privateKey,
+            algorithm: self.alg,
+            method: self.method,
+            url: self.url,
+            bodyFile: self.bodyFile
+        )
+        let (lines, status) = SignCommand.run(options)
         for line in lines { print(line) }
         if status != 0 { throw ExitCode(status) }
     }

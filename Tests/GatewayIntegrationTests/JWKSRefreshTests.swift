@@ -72,6 +72,7 @@ import Testing
             rules: gateway.server.configuration.rules,
             policy: policy,
             fetchedJWKS: fetched,
+            nonceStores: NonceStoreSlot(),
             server: gateway.server,
             auditLog: gateway.audit,
             metrics: gateway.metrics,

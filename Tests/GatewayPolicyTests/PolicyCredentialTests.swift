@@ -246,7 +246,7 @@ import Testing
         guard case .allow(let allowance) = self.decide("/once/1", [Self.bearer(try Self.token(["jti": "j3"]))]) else {
             throw TestFailure("denied")
         }
-        #expect(allowance.replayClaim == ReplayClaim(scope: "jwt:hs", value: "j3", expiresAt: Self.now + 300))
+        #expect(allowance.replayNonce == ReplayNonce(scope: "jwt:hs", value: "j3", expiresAt: Self.now + 300))
     }
 
     @Test func theCacheServesARepeatedTokenAndTimeChecksStillRun() throws {

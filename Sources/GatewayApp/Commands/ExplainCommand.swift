@@ -46,7 +46,7 @@ public enum ExplainCommand {
             if let identity = allowance.identity {
                 lines.append("credential: \(identity.credentialLabel), subject \(identity.subject), scopes [\(identity.scopes.joined(separator: " "))]")
             }
-            if let claim = allowance.replayClaim {
+            if let claim = allowance.replayNonce {
                 lines.append("replay: \(claim.scope) nonce \"\(claim.value)\" would be recorded until \(claim.expiresAt) (explain records nothing)")
             }
             let targets = allowance.route.upstream.targets.map(\.description).joined(separator: ", ")

@@ -2,6 +2,7 @@ import GatewayAudit
 import GatewayMetrics
 import GatewayPolicy
 import GatewayProxy
+import GatewayReplay
 import GatewayRules
 import Logging
 import Prometheus
@@ -17,6 +18,7 @@ actor ConfigurationStore {
     let server: ProxyServer
     let auditLog: any AuditSink
     private var keyWaiters: [(String, CheckedContinuation<Void, Never>)] = []
+    let nonceStores: NonceStoreSlot
     let metrics: GatewayMetrics
     let logger: Logger
     let unknownKeyObserver: @Sendable (String) -> Void
@@ -26,6 +28,7 @@ actor ConfigurationStore {
         rules: Rules,
         policy: Policy,
         fetchedJWKS: [String: [UInt8]],
+        nonceStores: NonceStoreSlot,
         server: ProxyServer,
         auditLog: any AuditSink,
         metrics: GatewayMetrics,
@@ -36,12 +39,14 @@ actor ConfigurationStore {
         self.rules = rules
         self.policy = policy
         self.fetchedJWKS = fetchedJWKS
+        self.nonceStores = nonceStores
         self.server = server
         self.auditLog = auditLog
         self.metrics = metrics
         self.logger = logger
         self.unknownKeyObserver = unknownKeyObserver
     }
+
 
     /// SIGHUP (SPEC §7): loads, validates and swaps in the rules file; an invalid file keeps the
     /// running rules, logs each problem and counts `result="error"`.
@@ -106,6 +111,7 @@ actor ConfigurationStore {
                 rules: rules,
                 policy: policy,
                 auditSink: self.auditLog,
+                nonceStore: self.nonceStores.store(for: rules),
                 unknownKeyObserver: self.unknownKeyObserver
             )
             self.server.apply(configuration)
@@ -140,6 +146,9 @@ actor ConfigurationStore {
         if rules.audit != current.audit {
             logger.warning("audit settings changed: a restart is needed; keeping the running ones")
             rules.audit = current.audit
+        }
+        if rules.replay.capacity != current.replay.capacity || rules.replay.store != current.replay.store {
+            logger.warning("replay.capacity or replay.store changed: the replay store survives a reload; restart to change it")
         }
         if rules.admin != current.admin {
             logger.warning("admin.listen changed: a restart is needed; keeping the running value")

@@ -39,10 +39,12 @@ public struct GatewayRuntime: Sendable {
         let readiness = Readiness()
         let refreshRequests = JWKSRefreshRequests()
         let observer: @Sendable (String) -> Void = { refreshRequests.unknownKeyID($0) }
+        let nonceStores = NonceStoreSlot()
         let configuration = try ProxyConfiguration(
             rules: loaded.rules,
             policy: policy,
             auditSink: auditLog,
+            nonceStore: nonceStores.store(for: loaded.rules),
             unknownKeyObserver: observer
         )
         let server = try ProxyServer.make(
@@ -52,11 +54,15 @@ public struct GatewayRuntime: Sendable {
             logger: self.logger,
             onDrain: { readiness.markDraining() }
         )
+        metrics.addCollector {
+            if let entries = nonceStores.entryCount { metrics.replayStoreEntries.set(Int64(entries)) }
+        }
         let store = ConfigurationStore(
             rulesPath: self.rulesPath,
             rules: loaded.rules,
             policy: policy,
             fetchedJWKS: fetched,
+            nonceStores: nonceStores,
             server: server,
             auditLog: auditLog,
             metrics: metrics,

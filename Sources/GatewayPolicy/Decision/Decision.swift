@@ -1,3 +1,5 @@
+public import GatewayCredentials
+
 /// The policy's verdict on one request head.
 public enum Decision: Sendable {
     case allow(Allowance)
@@ -16,7 +18,10 @@ public struct Allowance: Sendable {
     public var identity: Identity?
     /// On a replay-protected route: the nonce or `jti` the caller must record, atomically,
     /// before forwarding (SPEC §9 check 9); a refusal of the store answers the request.
-    public var replayClaim: ReplayClaim?
+    public var replayNonce: ReplayNonce?
+    /// For a signed request whose signature covers `Content-Digest`: the digest the body must
+    /// match before anything is forwarded (RFC 9530; SPEC §9 "Bodies").
+    public var contentDigest: ContentDigest?
 
     public init(route: CompiledRoute, path: String, upstreamTarget: String, identity: Identity?) {
         self.route = route
@@ -28,7 +33,7 @@ public struct Allowance: Sendable {
 
 /// A nonce (or `jti`) to remember until `expiresAt` (its timestamp plus the replay window),
 /// scoped to the key that signed it.
-public struct ReplayClaim: Sendable, Equatable {
+public struct ReplayNonce: Sendable, Equatable {
     /// `signature:<keyid>` or `jwt:<kid>`.
     public var scope: String
     public var value: String

@@ -19,6 +19,12 @@ public struct PolicyRequest: Sendable {
         self.isSecure = isSecure
     }
 
+    /// Whether the request declares a body (`Content-Length` above zero, or `Transfer-Encoding`).
+    public var hasBody: Bool {
+        if self.headers.contains(name: "transfer-encoding") { return true }
+        return (self.headers.first(name: "content-length").flatMap(Int.init) ?? 0) > 0
+    }
+
     /// The path part of the target (before `?`).
     public var rawPath: Substring {
         if let mark = self.target.firstIndex(of: "?") { return self.target[..<mark] }

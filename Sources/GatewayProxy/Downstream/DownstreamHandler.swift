@@ -2,6 +2,7 @@ import GatewayAudit
 import GatewayCredentials
 import GatewayMetrics
 import GatewayPolicy
+import GatewayReplay
 import GatewayRouting
 import GatewayRules
 import NIOCore
@@ -279,21 +280,11 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.decision = "allow"
         exchange.routeName = allowance.route.name
         exchange.path = allowance.path
-        if allowance.replayClaim != nil {
-            // Replay-protected routes need the nonce store, which is not configured yet: fail
-            // closed rather than forward a request whose nonce cannot be recorded.
-            self.refuse(exchange, Denial(reason: .replayStoreUnavailable, routeName: allowance.route.name, path: allowance.path))
-            return
-        }
         if let length = exchange.head.headers.first(name: "content-length").flatMap(Int.init),
             length > configuration.limits.maxBodyBytes
         {
             self.closeAfterResponse = true
             self.refuse(exchange, Denial(reason: .bodyTooLarge, routeName: allowance.route.name))
-            return
-        }
-        guard let upstream = configuration.upstreams[allowance.route.upstream.name] else {
-            self.failUpstream(exchange, reason: .upstreamUnavailable)
             return
         }
         if exchange.head.headers.first(name: "expect")?.lowercased() == "100-continue" {
@@ -303,7 +294,81 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 promise: nil
             )
         }
-        self.connect(exchange, upstream: upstream, peerIsTrusted: peerIsTrusted)
+        exchange.peerIsTrusted = peerIsTrusted
+        if let digest = allowance.contentDigest {
+            exchange.digestVerifier = ContentDigestVerifier(digest)
+            exchange.stage = .awaitingDigest
+        } else {
+            exchange.stage = .claimingNonce
+        }
+        self.advance(exchange)
+    }
+
+    /// Moves an allowed exchange on: the body checked against its digest (held until then),
+    /// the nonce recorded (SPEC §9 check 9, after everything else passed), then forwarded.
+    private func advance(_ exchange: Exchange) {
+        guard self.exchange === exchange, let allowance = exchange.allowance else { return }
+        switch exchange.stage {
+        case .awaitingDigest:
+            guard exchange.requestEnded else { return }
+            guard exchange.digestVerifier?.finish() == true else {
+                self.refuse(exchange, Denial(reason: .digestMismatch, routeName: allowance.route.name, path: allowance.path))
+                return
+            }
+            exchange.stage = .claimingNonce
+            self.advance(exchange)
+        case .claimingNonce:
+            guard let nonce = allowance.replayNonce else {
+                exchange.stage = .forwarding
+                self.advance(exchange)
+                return
+            }
+            self.claim(nonce, for: exchange)
+        case .forwarding:
+            let configuration = self.loop.configuration
+            guard let upstream = configuration.upstreams[allowance.route.upstream.name] else {
+                self.failUpstream(exchange, reason: .upstreamUnavailable)
+                return
+            }
+            exchange.stage = .connecting
+            self.connect(exchange, upstream: upstream, peerIsTrusted: exchange.peerIsTrusted)
+        case .deciding, .connecting:
+            break
+        }
+    }
+
+    /// Records the request's nonce or `jti` in the replay store, atomically: `fresh` goes on;
+    /// anything else answers (401 `replayed_nonce`, 503 `replay_store_full` / `_unavailable`).
+    private func claim(_ nonce: ReplayNonce, for exchange: Exchange) {
+        guard let store = self.loop.configuration.nonceStore, let context = self.context else {
+            self.refuse(exchange, Denial(reason: .replayStoreUnavailable, routeName: exchange.routeName, path: exchange.path))
+            return
+        }
+        let key = NonceKey(scope: nonce.scope, value: nonce.value)
+        let now = Clock.wallMilliseconds() / 1000
+        switch store.claim(key, expiresAt: nonce.expiresAt, now: now, on: context.eventLoop) {
+        case .decided(let outcome):
+            self.claimed(outcome, for: exchange)
+        case .pending(let future):
+            future.assumeIsolated().whenComplete { [weak self] result in
+                self?.claimed((try? result.get()) ?? .unavailable, for: exchange)
+            }
+        }
+    }
+
+    private func claimed(_ outcome: ReplayOutcome, for exchange: Exchange) {
+        guard self.exchange === exchange else { return }
+        let reason: DenyReason
+        switch outcome {
+        case .fresh:
+            exchange.stage = .forwarding
+            self.advance(exchange)
+            return
+        case .replayed: reason = .replayedNonce
+        case .full: reason = .replayStoreFull
+        case .unavailable: reason = .replayStoreUnavailable
+        }
+        self.refuse(exchange, Denial(reason: reason, routeName: exchange.routeName, path: exchange.path))
     }
 
     private func connect(_ exchange: Exchange, upstream: ResolvedUpstream, peerIsTrusted: Bool) {
@@ -364,6 +429,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.bodyTooLarge(exchange)
             return
         }
+        if exchange.digestVerifier != nil {
+            bytes.withUnsafeReadableBytes { exchange.digestVerifier?.update($0) }
+        }
         if let upstream = exchange.upstream {
             upstream.write(.body(.byteBuffer(bytes)))
             exchange.needsUpstreamFlush = true
@@ -384,6 +452,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if exchange.responseEnded {
             self.finish(exchange)
+        } else if exchange.stage == .awaitingDigest {
+            self.advance(exchange)
         } else {
             // The next pipelined request may now be parsed into the queue.
             self.resumeReadsIfPossible()
@@ -650,7 +720,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if self.queuedBytes > Self.bufferLimit || self.queue.count > 64 { return true }
         guard let exchange = self.exchange else { return false }
         if let upstream = exchange.upstream { return !upstream.isWritable }
-        return exchange.pendingBodyBytes > Self.bufferLimit
+        // A body held for its digest is read whole (it is bounded by `max_body_bytes`).
+        return exchange.pendingBodyBytes > Self.bufferLimit && exchange.stage != .awaitingDigest
     }
 
     func resumeReadsIfPossible() {

@@ -1,4 +1,5 @@
 import GatewayAudit
+import GatewayCredentials
 import GatewayPolicy
 import NIOCore
 import NIOHTTP1
@@ -35,6 +36,20 @@ final class Exchange {
     var pendingTrailers: HTTPHeaders?
     /// A refused request whose body is read and dropped.
     var discardingBody = false
+
+    /// Where an allowed exchange is on its way to the upstream.
+    enum Stage {
+        case deciding
+        /// The body is read whole and checked against the signed `Content-Digest` first.
+        case awaitingDigest
+        case claimingNonce
+        case forwarding
+        case connecting
+    }
+
+    var stage = Stage.deciding
+    var digestVerifier: ContentDigestVerifier?
+    var peerIsTrusted = false
 
     // Upstream side.
     var target: ResolvedUpstream.Target?

@@ -1,5 +1,6 @@
 public import GatewayAudit
 public import GatewayPolicy
+public import GatewayReplay
 public import GatewayRules
 public import NIOCore
 
@@ -23,6 +24,9 @@ public final class ProxyConfiguration: Sendable {
     /// Upstreams by name, their targets resolved to socket addresses.
     public let upstreams: [String: ResolvedUpstream]
     public let auditSink: any AuditSink
+    /// The replay store (SPEC §4): one for the process, kept across reloads; nil refuses
+    /// replay-protected routes (`replay_store_unavailable`).
+    public let nonceStore: (any NonceStore)?
     /// Told the `kid` of a JWT refused `unknown_key` (a JWK Set may have rotated); it decides,
     /// rate-limited, whether to refresh. Never called on the request path's success branch.
     public let unknownKeyObserver: (@Sendable (String) -> Void)?
@@ -30,7 +34,19 @@ public final class ProxyConfiguration: Sendable {
     /// Builds the snapshot; loads keys and resolves upstream host names, so call it off the
     /// event loops. `fetchedJWKS` holds the JWK Sets of `[[jwks]] url` sources, by URL.
     public convenience init(rules: Rules, auditSink: any AuditSink, fetchedJWKS: [String: [UInt8]] = [:]) throws {
-        try self.init(rules: rules, policy: try Policy(rules: rules, fetchedJWKS: fetchedJWKS), auditSink: auditSink)
+        try self.init(
+            rules: rules,
+            policy: try Policy(rules: rules, fetchedJWKS: fetchedJWKS),
+            auditSink: auditSink,
+            nonceStore: Self.makeNonceStore(for: rules)
+        )
+    }
+
+    /// The replay store the rules need: a memory store of `replay.capacity` when a route asks for
+    /// replay protection, else none (it preallocates its tables).
+    public static func makeNonceStore(for rules: Rules) -> (any NonceStore)? {
+        guard rules.routes.contains(where: { $0.replay == .required }) else { return nil }
+        return MemoryNonceStore(capacity: rules.replay.capacity)
     }
 
     /// Builds the snapshot around an already compiled policy; resolves upstream host names.
@@ -38,10 +54,12 @@ public final class ProxyConfiguration: Sendable {
         rules: Rules,
         policy: Policy,
         auditSink: any AuditSink,
+        nonceStore: (any NonceStore)? = nil,
         unknownKeyObserver: (@Sendable (String) -> Void)? = nil
     ) throws {
         self.rules = rules
         self.policy = policy
+        self.nonceStore = nonceStore
         self.unknownKeyObserver = unknownKeyObserver
         let server = rules.server
         self.limits = Limits(
