@@ -128,6 +128,8 @@ let package = Package(
             dependencies: [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayProxy", "GatewayAdmin",
                 "GatewayMetrics", "GatewayCredentials", "GatewayReplay",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -11,6 +11,12 @@ struct DemoConfiguration {
     let token: String
     /// The file holding the HS256 secret (next to the rules file).
     let secretFile: String
+    /// The demo signing key's public and private PEM files, and a request body to sign.
+    let signingPublicKeyFile: String
+    let signingPrivateKeyFile: String
+    let bodyFile: String
+    /// How to run this `gateway` binary again (for the `gateway sign` line).
+    let executable: String
 
     var rules: String {
         """
@@ -31,6 +37,13 @@ struct DemoConfiguration {
         hash = "\(self.apiKey.hashText)"
         scopes = ["orders:read"]
         subject = "partner-co"
+
+        [[signing_keys]]
+        id = "demo-bot"
+        alg = "ed25519"
+        public_key_file = "\(self.signingPublicKeyFile)"
+        scopes = ["billing:write"]
+        subject = "billing-bot"
 
         [[upstreams]]
         name = "echo"
@@ -54,6 +67,15 @@ struct DemoConfiguration {
         path_prefix = "/admin"
         upstream = "echo"
         scopes = ["admin"]
+
+        [[routes]]
+        name = "billing"
+        path_prefix = "/billing"
+        methods = ["POST"]
+        upstream = "echo"
+        auth = ["signature"]
+        scopes = ["billing:write"]
+        replay = "required"
         """
     }
 
@@ -68,6 +90,11 @@ struct DemoConfiguration {
           curl -i \(base)/public/hello
           curl -i -H 'X-API-Key: \(self.apiKey.key)' \(base)/orders/42
           curl -i -H 'Authorization: Bearer \(self.token)' \(base)/orders/42
+
+        A signed request (RFC 9421) on a replay-protected route — run the two lines, then the
+        curl line again: the same request is refused the second time (401 replayed_nonce):
+          \(self.executable) sign --key-id demo-bot --private-key \(self.signingPrivateKeyFile) --method POST --url \(base)/billing/charge --body-file \(self.bodyFile) > /tmp/gateway-demo-signed-headers
+          curl -i -H @/tmp/gateway-demo-signed-headers --data-binary @\(self.bodyFile) \(base)/billing/charge
 
         Refused:
           curl -i \(base)/orders/42                                  # 401 missing_credential

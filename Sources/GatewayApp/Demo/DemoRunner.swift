@@ -1,3 +1,5 @@
+import Crypto
+import _CryptoExtras
 import Foundation
 import GatewayAudit
 import GatewayCredentials
@@ -34,7 +36,12 @@ public struct DemoRunner: Sendable {
         let loaded = try RulesLoader(environment: [:]).load(text: demo.rules, path: rulesPath)
         let policy = try RulesFile.compile(loaded)
         let auditLog = try AuditService.makeLog(loaded.rules.audit, logger: self.logger)
-        let configuration = try ProxyConfiguration(rules: loaded.rules, policy: policy, auditSink: auditLog)
+        let configuration = try ProxyConfiguration(
+            rules: loaded.rules,
+            policy: policy,
+            auditSink: auditLog,
+            nonceStore: ProxyConfiguration.makeNonceStore(for: loaded.rules)
+        )
         let server = try ProxyServer.make(
             rules: loaded.rules,
             configuration: configuration,
@@ -59,6 +66,13 @@ public struct DemoRunner: Sendable {
         guard FileManager.default.createFile(atPath: secretFile, contents: Data(secret), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)
         }
+        let signingKey = Curve25519.Signing.PrivateKey()
+        let signingPublicKeyFile = directory.appendingPathComponent("demo-bot.pub.pem").path
+        let signingPrivateKeyFile = directory.appendingPathComponent("demo-bot.pem").path
+        let bodyFile = directory.appendingPathComponent("charge.json").path
+        try signingKey.publicKey.pemRepresentation.write(toFile: signingPublicKeyFile, atomically: true, encoding: .utf8)
+        try signingKey.pemRepresentation.write(toFile: signingPrivateKeyFile, atomically: true, encoding: .utf8)
+        try #"{"amount":42,"currency":"EUR"}"#.write(toFile: bodyFile, atomically: true, encoding: .utf8)
         let now = Int64(Date().timeIntervalSince1970)
         let token = try JWTSigner(algorithm: .hs256, secret: secret, keyID: "demo-hs256").sign(
             JWTClaims(sub: "demo-user", exp: now + 3600, iat: now, scopes: ["orders:read"], scopeClaim: "scope")
@@ -68,7 +82,11 @@ public struct DemoRunner: Sendable {
             upstreamPort: upstreamPort,
             apiKey: try APIKeyGenerator.generate(prefix: "gk"),
             token: token,
-            secretFile: secretFile
+            secretFile: secretFile,
+            signingPublicKeyFile: signingPublicKeyFile,
+            signingPrivateKeyFile: signingPrivateKeyFile,
+            bodyFile: bodyFile,
+            executable: CommandLine.arguments.first.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "gateway"
         )
     }
 }
