@@ -139,6 +139,10 @@ actor ConfigurationStore {
             logger.warning("server.listen changed: a restart is needed; keeping \(current.server.listen)")
             rules.server.listen = current.server.listen
         }
+        if (rules.server.tls == nil) != (current.server.tls == nil) {
+            logger.warning("server.tls added or removed: a restart is needed; certificate changes alone take effect on reload")
+            rules.server.tls = current.server.tls
+        }
         if rules.server.threads != current.server.threads {
             logger.warning("server.threads changed: a restart is needed; keeping \(current.server.threads)")
             rules.server.threads = current.server.threads

@@ -1,6 +1,7 @@
 public import GatewayPolicy
 public import GatewayRules
 import GatewayCredentials
+import GatewayProxy
 import Foundation
 
 /// Loads a rules file for the CLI commands with the process environment.
@@ -20,14 +21,15 @@ public enum RulesFile {
         return (loaded, try Self.compile(loaded, fetchedJWKS: fetchedJWKS))
     }
 
-    /// Compiles the policy of already loaded rules.
+    /// Compiles the policy of already loaded rules, and checks the TLS files load.
     public static func compile(_ loaded: LoadedRules, fetchedJWKS: [String: [UInt8]] = [:]) throws(RulesError) -> Policy {
+        var diagnostics = TLSContexts.problems(in: loaded.rules).map { loaded.source.diagnostic(keyPath: $0.keyPath, $0.message) }
         do {
-            return try Policy(rules: loaded.rules, fetchedJWKS: fetchedJWKS)
+            let policy = try Policy(rules: loaded.rules, fetchedJWKS: fetchedJWKS)
+            if diagnostics.isEmpty { return policy }
         } catch {
-            throw RulesError(
-                diagnostics: error.problems.map { loaded.source.diagnostic(keyPath: $0.keyPath, $0.message) }
-            )
+            diagnostics += error.problems.map { loaded.source.diagnostic(keyPath: $0.keyPath, $0.message) }
         }
+        throw RulesError(diagnostics: diagnostics)
     }
 }

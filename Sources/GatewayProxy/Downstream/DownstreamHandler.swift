@@ -61,6 +61,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
 
+    /// An HTTP/2 stream rather than an HTTP/1.1 connection (no HTTP/1 framing decoder).
+    var isHTTP2Stream: Bool { self.framing == nil }
+
     // MARK: Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -219,7 +222,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } ?? self.loop.requestIDs.next()
         let exchange = Exchange(head: head, requestID: requestID, client: client, connection: self)
         self.exchange = exchange
-        if !head.isKeepAlive || head.headers.contains(name: "upgrade") || head.method == .CONNECT {
+        if !exchange.isHTTP2, !head.isKeepAlive || head.headers.contains(name: "upgrade") || head.method == .CONNECT {
             // After an upgrade request llhttp parses nothing more on this connection.
             self.closeAfterResponse = true
         }
@@ -372,11 +375,15 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func connect(_ exchange: Exchange, upstream: ResolvedUpstream, peerIsTrusted: Bool) {
-        let target = self.loop.nextTarget(of: upstream)
+        guard let target = self.loop.nextTarget(of: upstream) else {
+            // Every target refused a connection moments ago (nginx: "no live upstreams").
+            self.failUpstream(exchange, reason: .upstreamUnavailable)
+            return
+        }
         exchange.target = target
         exchange.attempts += 1
         if exchange.upstreamStartNanoseconds == nil { exchange.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
-        self.loop.pool(for: target).acquire(connectTimeout: upstream.connectTimeout) { [weak self] result, reused in
+        self.loop.pool(for: target, of: upstream).acquire(connectTimeout: upstream.connectTimeout, tls: upstream.tls) { [weak self] result, reused in
             guard let self, self.exchange === exchange, !exchange.responseStarted else {
                 if case .success(let connection) = result { connection.pool?.release(connection) }
                 return
@@ -386,10 +393,14 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 exchange.reusedConnection = reused
                 self.send(exchange, over: connection, upstream: upstream, peerIsTrusted: peerIsTrusted)
             case .failure:
-                if exchange.attempts < min(upstream.targets.count, 2) {
+                // Passive health: the target sits out its cool-down; the request (not yet sent)
+                // goes to the next live target, each tried at most once.
+                self.loop.markUnavailable(target)
+                self.loop.metrics.recordUpstreamError(target.label, kind: "connect")
+                if exchange.attempts < upstream.targets.count {
                     self.connect(exchange, upstream: upstream, peerIsTrusted: peerIsTrusted)
                 } else {
-                    self.failUpstream(exchange, reason: .upstreamUnavailable)
+                    self.failUpstream(exchange, reason: .upstreamUnavailable, counted: true)
                 }
             }
         }
@@ -401,25 +412,37 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         upstream: ResolvedUpstream,
         peerIsTrusted: Bool
     ) {
-        guard let allowance = exchange.allowance else { return }
         exchange.upstream = connection
         connection.receiver = exchange
+        exchange.responseTimeout = upstream.responseTimeout.nanoseconds
+        exchange.upstreamDeadline = Clock.monotonicNanoseconds() + exchange.responseTimeout
+        // An HTTP/2 request without `content-length` ends with its stream: whether a body follows
+        // (so the upstream request is chunked) is known at its first DATA or END_STREAM.
+        let undecided = exchange.isHTTP2 && !exchange.requestEnded && exchange.pendingBody.isEmpty
+            && !exchange.head.headers.contains(name: "content-length")
+        if !undecided { self.sendHead(exchange) }
+        self.resumeReadsIfPossible()
+    }
+
+    /// Writes the upstream request head, then what of the body already arrived.
+    private func sendHead(_ exchange: Exchange) {
+        guard let connection = exchange.upstream, !exchange.upstreamHeadSent, let allowance = exchange.allowance else { return }
+        exchange.upstreamHeadSent = true
         let forwarded = ForwardedRequest(
             peerAddress: self.peerAddress,
-            peerIsTrusted: peerIsTrusted,
+            peerIsTrusted: exchange.peerIsTrusted,
             isSecure: self.isSecure,
             requestID: exchange.requestID
         )
+        let hasLength = exchange.head.headers.contains(name: "content-length")
         let isChunked = exchange.head.headers.contains(name: "transfer-encoding")
+            || (exchange.isHTTP2 && !hasLength && (!exchange.pendingBody.isEmpty || !exchange.requestEnded))
         connection.write(.head(forwarded.head(for: exchange.head, allowance: allowance, isChunked: isChunked)))
         for bytes in exchange.pendingBody { connection.write(.body(.byteBuffer(bytes))) }
         exchange.pendingBody.removeAll()
         exchange.pendingBodyBytes = 0
         if exchange.requestEnded { connection.write(.end(exchange.pendingTrailers)) }
         connection.flush()
-        exchange.responseTimeout = upstream.responseTimeout.nanoseconds
-        exchange.upstreamDeadline = Clock.monotonicNanoseconds() + exchange.responseTimeout
-        self.resumeReadsIfPossible()
     }
 
     private func requestBody(_ exchange: Exchange, _ bytes: ByteBuffer) {
@@ -432,23 +455,25 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if exchange.digestVerifier != nil {
             bytes.withUnsafeReadableBytes { exchange.digestVerifier?.update($0) }
         }
-        if let upstream = exchange.upstream {
+        if let upstream = exchange.upstream, exchange.upstreamHeadSent {
             upstream.write(.body(.byteBuffer(bytes)))
             exchange.needsUpstreamFlush = true
         } else if exchange.decision == "allow" {
             exchange.pendingBody.append(bytes)
             exchange.pendingBodyBytes += bytes.readableBytes
+            if exchange.upstream != nil { self.sendHead(exchange) }
         }
     }
 
     private func requestEnd(_ exchange: Exchange, _ trailers: HTTPHeaders?) {
         exchange.requestEnded = true
-        if let upstream = exchange.upstream {
+        if let upstream = exchange.upstream, exchange.upstreamHeadSent {
             upstream.write(.end(trailers))
             upstream.flush()
             exchange.needsUpstreamFlush = false
         } else {
             exchange.pendingTrailers = trailers
+            if exchange.upstream != nil { self.sendHead(exchange) }
         }
         if exchange.responseEnded {
             self.finish(exchange)
@@ -534,9 +559,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// A failure reaching the upstream (502/504): the policy allowed the request.
-    private func failUpstream(_ exchange: Exchange, reason: DenyReason) {
-        if let target = exchange.target {
-            self.loop.metrics.recordUpstreamError(target.label, kind: reason == .upstreamTimeout ? "timeout" : "connect")
+    private func failUpstream(_ exchange: Exchange, reason: DenyReason, counted: Bool = false) {
+        if !counted, let target = exchange.target {
+            self.loop.metrics.recordUpstreamError(target.label, kind: reason == .upstreamTimeout ? "timeout" : "reset")
         }
         exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
         exchange.upstreamDeadline = nil
@@ -563,7 +588,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         headers.add(name: "cache-control", value: "no-store")
         headers.add(name: "x-request-id", value: exchange.requestID)
         for (name, value) in denial.headers { headers.add(name: name, value: value) }
-        if self.closeAfterResponse || self.loop.isDraining { headers.add(name: "connection", value: "close") }
+        if !exchange.isHTTP2, self.closeAfterResponse || self.loop.isDraining { headers.add(name: "connection", value: "close") }
         exchange.responseStarted = true
         let status = HTTPResponseStatus(statusCode: denial.status)
         context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
@@ -649,6 +674,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 clientVersion: exchange.head.version,
                 closeConnection: self.closeAfterResponse || self.loop.isDraining
             )
+            // HTTP/1.1 upstream response to an HTTP/2 client: no connection-specific fields.
             let (head, framing) = forwarded.head(for: response)
             exchange.responseFraming = framing
             if framing == .untilClose { self.closeAfterResponse = true }
@@ -684,6 +710,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func upstreamClosed(_ exchange: Exchange) {
         guard self.exchange === exchange, let upstream = exchange.upstream else { return }
         exchange.upstream = nil
+        exchange.upstreamHeadSent = false
         upstream.receiver = nil
         if exchange.responseStarted {
             // The response was cut: the client can only learn it from the connection closing.

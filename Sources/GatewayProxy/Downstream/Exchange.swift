@@ -54,6 +54,8 @@ final class Exchange {
     // Upstream side.
     var target: ResolvedUpstream.Target?
     var upstream: UpstreamHandler?
+    /// Whether the request head went upstream (an HTTP/2 request may wait for its first frame).
+    var upstreamHeadSent = false
     var reusedConnection = false
     var attempts = 0
     var upstreamStartNanoseconds: Int64?
@@ -89,6 +91,9 @@ final class Exchange {
         self.startMilliseconds = Clock.wallMilliseconds()
     }
 
+    /// Whether the client speaks HTTP/2 (one stream per exchange; no connection-level fields).
+    var isHTTP2: Bool { self.head.version.major >= 2 }
+
     /// Whether the request declares a body (`Content-Length` above zero, or chunked).
     var declaresBody: Bool {
         if self.head.headers.contains(name: "transfer-encoding") { return true }
@@ -100,6 +105,7 @@ final class Exchange {
         self.upstreamDeadline = nil
         guard let upstream = self.upstream else { return }
         self.upstream = nil
+        self.upstreamHeadSent = false
         upstream.receiver = nil
         upstream.close()
     }

@@ -11,6 +11,8 @@ struct ForwardedResponse {
         case chunked
         /// The body ends when the connection closes (an HTTP/1.0 client without a length).
         case untilClose
+        /// HTTP/2: the body ends with the stream (DATA frames, END_STREAM); no framing field.
+        case stream
     }
 
     var requestID: String
@@ -35,11 +37,13 @@ struct ForwardedResponse {
             headers.add(name: "transfer-encoding", value: "chunked")
         case .untilClose:
             close = true
-        case .none, .contentLength:
+        case .none, .contentLength, .stream:
             break
         }
         headers.add(name: "x-request-id", value: self.requestID)
-        if close {
+        if self.clientVersion.major >= 2 {
+            // RFC 9113 §8.2.2: connection-specific fields are malformed in HTTP/2.
+        } else if close {
             headers.add(name: "connection", value: "close")
         } else if self.clientVersion == .http1_0 {
             headers.add(name: "connection", value: "keep-alive")
@@ -51,6 +55,7 @@ struct ForwardedResponse {
         let code = status.code
         if self.requestMethod == .HEAD || (100..<200).contains(code) || code == 204 || code == 304 { return .none }
         if hasLength { return .contentLength }
+        if self.clientVersion.major >= 2 { return .stream }
         return self.clientVersion == .http1_0 ? .untilClose : .chunked
     }
 }

@@ -12,6 +12,7 @@ final class LoopContext {
     private(set) var configuration: ProxyConfiguration
     private var pools: [String: UpstreamPool] = [:]
     private var roundRobin: [String: Int] = [:]
+    private var coolingDown: [String: Int64] = [:]
     var requestIDs = RequestIDGenerator()
     let metrics: LoopMetrics
     /// This loop's verified-token cache: no lock, emptied on reload (SPEC §7).
@@ -20,6 +21,8 @@ final class LoopContext {
     private var reportedCacheHits: UInt64 = 0
     private var reportedCacheMisses: UInt64 = 0
     private var connections: [ObjectIdentifier: DownstreamHandler] = [:]
+    /// HTTP/2 connections (their streams are in `connections`), told to quiesce on shutdown.
+    private var http2Connections: [ObjectIdentifier: any Channel] = [:]
     /// Set while the audit sink is over its high-water mark: every connection of this loop holds
     /// its reads until the sink has caught up (the request path waits; no record is dropped).
     private(set) var isAuditOverloaded = false
@@ -43,26 +46,52 @@ final class LoopContext {
     func apply(_ configuration: ProxyConfiguration) {
         self.configuration = configuration
         self.tokenCache.removeAll()
-        let live = Set(configuration.upstreams.values.flatMap { $0.targets.map(\.label) })
+        let live = Set(configuration.upstreams.values.flatMap { upstream in upstream.targets.map { Self.poolKey(upstream, $0) } })
         for (label, pool) in self.pools where !live.contains(label) {
             pool.closeIdle()
             self.pools[label] = nil
         }
     }
 
-    /// The next target of `upstream` in round-robin order.
-    func nextTarget(of upstream: ResolvedUpstream) -> ResolvedUpstream.Target {
+    /// The next target of `upstream` in round-robin order, skipping targets that refused a
+    /// connection less than `coolDown` ago (passive health); nil when every target is cooling down.
+    func nextTarget(of upstream: ResolvedUpstream) -> ResolvedUpstream.Target? {
         let name = upstream.rule.name
-        let index = self.roundRobin[name, default: 0]
-        self.roundRobin[name] = (index &+ 1) % upstream.targets.count
-        return upstream.targets[index % upstream.targets.count]
+        let count = upstream.targets.count
+        let start = self.roundRobin[name, default: 0]
+        let now = self.coolingDown.isEmpty ? 0 : Clock.monotonicNanoseconds()
+        for offset in 0..<count {
+            let target = upstream.targets[(start &+ offset) % count]
+            if let until = self.coolingDown[target.label] {
+                guard now >= until else { continue }
+                self.coolingDown[target.label] = nil
+            }
+            self.roundRobin[name] = (start &+ offset &+ 1) % count
+            return target
+        }
+        return nil
     }
 
+    /// A target refused a connection: its share goes to the others for `coolDown`.
+    func markUnavailable(_ target: ResolvedUpstream.Target) {
+        self.coolingDown[target.label] = Clock.monotonicNanoseconds() + Self.coolDown
+    }
+
+    /// How long a target that refused a connection is skipped (10 s, as nginx's `fail_timeout`).
+    static let coolDown: Int64 = 10_000_000_000
+
     /// This loop's pool for `target`.
-    func pool(for target: ResolvedUpstream.Target) -> UpstreamPool {
-        if let pool = self.pools[target.label] { return pool }
+    /// Pools are per upstream and target: two upstreams naming the same address may trust
+    /// different CAs, so they never share a (verified) connection.
+    static func poolKey(_ upstream: ResolvedUpstream, _ target: ResolvedUpstream.Target) -> String {
+        upstream.rule.name + "\u{0}" + target.label
+    }
+
+    func pool(for target: ResolvedUpstream.Target, of upstream: ResolvedUpstream) -> UpstreamPool {
+        let key = Self.poolKey(upstream, target)
+        if let pool = self.pools[key] { return pool }
         let pool = UpstreamPool(target: target, eventLoop: self.eventLoop)
-        self.pools[target.label] = pool
+        self.pools[key] = pool
         return pool
     }
 
@@ -100,17 +129,36 @@ final class LoopContext {
         }
     }
 
+    /// Tracks a client connection — or an HTTP/2 stream, which `gateway_connections_active`
+    /// does not count (its connection is counted once).
     func register(_ connection: DownstreamHandler) {
         self.startSweeping()
         self.connections[ObjectIdentifier(connection)] = connection
-        self.metrics.connectionOpened()
+        if !connection.isHTTP2Stream { self.metrics.connectionOpened() }
         if self.isDraining { connection.beginDrain() }
+    }
+
+    /// Tracks an HTTP/2 connection until it closes.
+    func register(http2Connection channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        self.http2Connections[key] = channel
+        self.metrics.connectionOpened()
+        if self.isDraining { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+        channel.closeFuture.assumeIsolated().whenComplete { _ in
+            self.http2Connections[key] = nil
+            self.metrics.connectionClosed()
+            self.completeDrainIfIdle()
+        }
+    }
+
+    private func completeDrainIfIdle() {
+        if self.isDraining, self.connections.isEmpty, self.http2Connections.isEmpty { self.drained?.succeed() }
     }
 
     func deregister(_ connection: DownstreamHandler) {
         guard self.connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
-        self.metrics.connectionClosed()
-        if self.isDraining, self.connections.isEmpty { self.drained?.succeed() }
+        if !connection.isHTTP2Stream { self.metrics.connectionClosed() }
+        self.completeDrainIfIdle()
     }
 
     /// Completes once draining began and the last connection closed.
@@ -118,13 +166,17 @@ final class LoopContext {
         if let drained = self.drained { return drained.futureResult }
         let promise = self.eventLoop.makePromise(of: Void.self)
         self.drained = promise
-        if self.isDraining, self.connections.isEmpty { promise.succeed() }
+        self.completeDrainIfIdle()
         return promise.futureResult
     }
 
     /// Shutdown, first stage: idle connections close, busy ones close after their response.
     func beginDrain() {
         self.isDraining = true
+        for channel in self.http2Connections.values {
+            // GOAWAY: no new streams; open ones finish (within shutdown_grace).
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
         for connection in Array(self.connections.values) { connection.beginDrain() }
         for pool in self.pools.values { pool.closeIdle() }
     }
@@ -132,6 +184,7 @@ final class LoopContext {
     /// Shutdown, last stage (`shutdown_grace` passed): whatever still runs is aborted.
     func abortAll() {
         for connection in Array(self.connections.values) { connection.abort() }
+        for channel in self.http2Connections.values { channel.close(promise: nil) }
         for pool in self.pools.values { pool.closeIdle() }
     }
 }

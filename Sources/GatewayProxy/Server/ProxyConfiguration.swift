@@ -3,6 +3,7 @@ public import GatewayPolicy
 public import GatewayReplay
 public import GatewayRules
 public import NIOCore
+public import NIOSSL
 
 /// Everything the data path reads, as one immutable snapshot: swapped whole on reload, so a
 /// request sees one consistent configuration from head to end.
@@ -15,6 +16,7 @@ public final class ProxyConfiguration: Sendable {
         public var headerTimeout: TimeAmount
         public var idleTimeout: TimeAmount
         public var maxConnections: Int
+        public var shutdownGrace: TimeAmount
     }
 
     public let rules: Rules
@@ -24,6 +26,8 @@ public final class ProxyConfiguration: Sendable {
     /// Upstreams by name, their targets resolved to socket addresses.
     public let upstreams: [String: ResolvedUpstream]
     public let auditSink: any AuditSink
+    /// HTTPS termination (`[server] tls`), reloaded with the rules; nil serves plain HTTP.
+    public let downstreamTLS: NIOSSLContext?
     /// The replay store (SPEC §4): one for the process, kept across reloads; nil refuses
     /// replay-protected routes (`replay_store_unavailable`).
     public let nonceStore: (any NonceStore)?
@@ -68,9 +72,11 @@ public final class ProxyConfiguration: Sendable {
             maxURIBytes: server.maxURIBytes,
             headerTimeout: TimeAmount(server.headerTimeout),
             idleTimeout: TimeAmount(server.idleTimeout),
-            maxConnections: server.maxConnections
+            maxConnections: server.maxConnections,
+            shutdownGrace: TimeAmount(server.shutdownGrace)
         )
         self.trustedProxies = server.trustedProxies
+        self.downstreamTLS = try server.tls.map(TLSContexts.downstream)
         var upstreams: [String: ResolvedUpstream] = [:]
         for upstream in rules.upstreams {
             upstreams[upstream.name] = try ResolvedUpstream(upstream)
@@ -93,19 +99,25 @@ public struct ResolvedUpstream: Sendable {
         public let address: SocketAddress
         /// `host:port` as the audit record shows it.
         public let label: String
+        /// The name sent in SNI and checked against the certificate (nil for an IP address).
+        public let serverHostname: String?
     }
 
     public let rule: UpstreamRule
     public let targets: [Target]
     public let connectTimeout: TimeAmount
     public let responseTimeout: TimeAmount
+    /// For `https` targets: certificates verified against `ca_file` or the system store.
+    public let tls: NIOSSLContext?
 
     init(_ rule: UpstreamRule) throws {
         self.rule = rule
         self.targets = try rule.targets.map { target in
             let address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
-            return Target(target: target, address: address, label: target.description)
+            let isAddress = (try? SocketAddress(ipAddress: target.host, port: target.port)) != nil
+            return Target(target: target, address: address, label: target.description, serverHostname: isAddress ? nil : target.host)
         }
+        self.tls = try TLSContexts.upstream(rule)
         self.connectTimeout = TimeAmount(rule.connectTimeout)
         self.responseTimeout = TimeAmount(rule.responseTimeout)
     }

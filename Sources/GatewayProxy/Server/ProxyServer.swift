@@ -2,6 +2,8 @@ public import Logging
 public import NIOCore
 public import GatewayMetrics
 import NIOHTTP1
+import NIOHTTP2
+import NIOSSL
 import NIOPosix
 public import ServiceLifecycle
 import Synchronization
@@ -140,12 +142,75 @@ public final class ProxyServer: Service, Sendable {
                 }
                 channel.closeFuture.whenComplete { _ in activeConnections.release() }
                 do {
+                    if let tls = context.configuration.downstreamTLS {
+                        return try Self.configureTLS(channel: channel, context: tls, loops: loops)
+                    }
                     try Self.configureHTTP1(channel: channel, context: context, isSecure: false)
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
+    }
+
+    /// HTTPS: TLS first, then HTTP/2 or HTTP/1.1 as ALPN agreed (HTTP/1.1 without ALPN).
+    static func configureTLS(
+        channel: any Channel,
+        context tls: NIOSSLContext,
+        loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>]
+    ) throws -> EventLoopFuture<Void> {
+        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+        return channel.configureHTTP2SecureUpgrade(
+            h2ChannelConfigurator: { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
+                    try Self.configureHTTP2(channel: channel, context: loop.value, loops: loops)
+                }
+            },
+            http1ChannelConfigurator: { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
+                    try Self.configureHTTP1(channel: channel, context: loop.value, isSecure: true)
+                }
+            }
+        )
+    }
+
+    /// HTTP/2: every stream gets the HTTP/1 codec and the same downstream handler, so it goes
+    /// through the same policy, forwarding and audit path as an HTTP/1.1 request. A connection
+    /// manager sends GOAWAY on graceful shutdown and closes idle connections.
+    static func configureHTTP2(
+        channel: any Channel,
+        context: LoopContext,
+        loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>]
+    ) throws {
+        let limits = context.configuration.limits
+        let manager = NIOHTTP2ServerConnectionManagementHandler(
+            eventLoop: channel.eventLoop,
+            configuration: .init(maxIdleTime: limits.idleTimeout, maxAge: nil, maxGraceTime: limits.shutdownGrace, keepalive: nil)
+        )
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: 128),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: limits.maxHeaderBytes),
+        ]
+        let http2 = NIOHTTP2Handler(
+            mode: .server,
+            eventLoop: channel.eventLoop,
+            connectionConfiguration: connection,
+            streamConfiguration: .init(),
+            streamDelegate: manager.http2StreamDelegate
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                guard let loop = loops[ObjectIdentifier(stream.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
+                try stream.pipeline.syncOperations.addHandlers(
+                    HTTP2FramePayloadToHTTP1ServerCodec(),
+                    DownstreamHandler(loop: loop.value, framing: nil, isSecure: true)
+                )
+            }
+        }
+        try channel.pipeline.syncOperations.addHandlers(http2, manager)
+        context.register(http2Connection: channel)
     }
 
     /// The HTTP/1.1 pipeline: response encoder, framing decoder (llhttp behind the head

@@ -2,6 +2,7 @@ import GatewayRules
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// Keep-alive connections to one upstream target, owned by one event loop.
 ///
@@ -28,6 +29,7 @@ final class UpstreamPool {
     /// An idle connection if one is alive, else a new one.
     func acquire(
         connectTimeout: TimeAmount,
+        tls: NIOSSLContext?,
         _ completion: @escaping (Result<UpstreamHandler, any Error>, _ reused: Bool) -> Void
     ) {
         while let connection = self.idle.popLast() {
@@ -36,7 +38,7 @@ final class UpstreamPool {
                 return
             }
         }
-        self.connect(timeout: connectTimeout) { completion($0, false) }
+        self.connect(timeout: connectTimeout, tls: self.target.target.scheme == .https ? tls : nil) { completion($0, false) }
     }
 
     /// Returns a connection after a complete exchange; closes it if it cannot be reused.
@@ -63,13 +65,22 @@ final class UpstreamPool {
 
     private func connect(
         timeout: TimeAmount,
+        tls: NIOSSLContext?,
         _ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void
     ) {
+        let serverHostname = self.target.serverHostname
         let bootstrap = ClientBootstrap(group: self.eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
+                    if let tls {
+                        // `https` targets: the certificate is verified (ca_file or system store)
+                        // and must name the target's host.
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
+                        )
+                    }
                     // The exchange sets framing headers itself; the decoder sees each request head
                     // on its way out, so it knows a HEAD response has no body.
                     var encoding = HTTPRequestEncoder.Configuration()

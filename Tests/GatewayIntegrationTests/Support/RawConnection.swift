@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A client TCP connection that sends raw bytes and parses raw HTTP/1.1 responses, so tests
 /// control every byte on the wire (pipelining, smuggling attempts, slow heads).
@@ -14,13 +15,18 @@ final class RawConnection {
         self.iterator = stream.makeAsyncIterator()
     }
 
-    static func connect(port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws
-        -> RawConnection
-    {
+    static func connect(
+        port: Int,
+        tls: NIOSSLContext? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RawConnection {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: "localhost"))
+                    }
                     try channel.pipeline.syncOperations.addHandler(CollectingHandler(continuation: continuation))
                 }
             }

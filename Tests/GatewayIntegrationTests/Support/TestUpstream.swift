@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// An in-process upstream over real loopback sockets, with behaviours chosen by path:
@@ -35,7 +36,10 @@ final class TestUpstream: Sendable {
         self.gates.open(name)
     }
 
-    static func start(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TestUpstream {
+    static func start(
+        tls: NIOSSLContext? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> TestUpstream {
         let tally = ConnectionTally()
         let gates = Gates()
         let channel = try await ServerBootstrap(group: group)
@@ -43,6 +47,7 @@ final class TestUpstream: Sendable {
             .childChannelInitializer { channel in
                 tally.increment()
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(gates: gates))
                 }
