@@ -3,7 +3,7 @@ import NIOCore
 import Testing
 
 /// The admin listener: health, readiness, and a Prometheus scrape that is parsed and checked.
-@Suite struct AdminTests {
+@Suite(.timeLimit(.minutes(3))) struct AdminTests {
     @Test func healthReadinessAndMetrics() async throws {
         let upstream = try await TestUpstream.start()
         let routes = [publicRoute("pub", prefix: "/p"), RouteRule(name: "priv", path: .prefix("/x"), upstream: "up")]

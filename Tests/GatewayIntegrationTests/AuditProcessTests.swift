@@ -5,7 +5,7 @@ import Testing
 
 /// The audit log of a real `gateway run` process: complete under concurrency, continuous
 /// across a logrotate-style reopen, on disk after SIGTERM, verifiable, and free of secrets.
-@Suite struct AuditProcessTests {
+@Suite(.timeLimit(.minutes(3))) struct AuditProcessTests {
     /// Secrets a client may send; none may reach the audit file or stderr.
     static let secrets = [
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzZWNyZXQtc3ViamVjdCJ9.c2lnbmF0dXJlLXNlY3JldA",

@@ -4,7 +4,7 @@ import GatewayRules
 import Testing
 
 /// The CLI commands' logic: `check` on the shipped example, the demo's embedded rules.
-@Suite struct CommandTests {
+@Suite(.timeLimit(.minutes(3))) struct CommandTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 

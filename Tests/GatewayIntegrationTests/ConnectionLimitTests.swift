@@ -2,7 +2,7 @@ import NIOCore
 import Testing
 
 /// `max_connections`: connections beyond the limit are closed at accept; others keep working.
-@Suite struct ConnectionLimitTests {
+@Suite(.timeLimit(.minutes(3))) struct ConnectionLimitTests {
     @Test func connectionsBeyondTheLimitAreRefused() async throws {
         let upstream = try await TestUpstream.start()
         let rules = testRules(upstreamPort: upstream.port, routes: [publicRoute()]) { $0.server.maxConnections = 2 }

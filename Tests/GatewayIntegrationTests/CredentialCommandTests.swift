@@ -6,7 +6,7 @@ import Testing
 
 /// `gateway key new`, `gateway token mint` and `gateway explain`: what they print works with
 /// the rest of the gateway.
-@Suite struct CredentialCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct CredentialCommandTests {
     let directory: URL
 
     init() throws {

@@ -8,7 +8,7 @@ import _CryptoExtras
 
 /// Every credential kind and every JWT algorithm, end to end over sockets, with keys generated
 /// at test time: what the upstream receives, and what is refused.
-@Suite struct CredentialEndToEndTests {
+@Suite(.timeLimit(.minutes(3))) struct CredentialEndToEndTests {
     static let apiKey = "gk_endtoend_0123456789abcdefghijklmnopqrstu"
 
     /// Key files and signers for every algorithm SPEC lists.

@@ -2,7 +2,7 @@ import NIOCore
 import Testing
 
 /// Graceful shutdown: in-flight requests finish, new ones are refused, the server stops.
-@Suite struct DrainTests {
+@Suite(.timeLimit(.minutes(3))) struct DrainTests {
     @Test func inFlightRequestFinishesDuringDrain() async throws {
         let upstream = try await TestUpstream.start()
         let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))

@@ -3,7 +3,7 @@ import NIOCore
 import Testing
 
 /// Headers and targets as the upstream receives them, and responses as the client receives them.
-@Suite struct ForwardingTests {
+@Suite(.timeLimit(.minutes(3))) struct ForwardingTests {
     @Test func forwardsRewrittenHeadersAndStripsHopByHop() async throws {
         let upstream = try await TestUpstream.start()
         let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))

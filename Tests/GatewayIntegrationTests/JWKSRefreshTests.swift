@@ -13,7 +13,7 @@ import Testing
 /// `[[jwks]] url`: fetched over HTTPS (certificate verified), refreshed off the request path,
 /// an unknown `kid` triggers at most one rate-limited refresh, and a failed fetch keeps the
 /// last good set.
-@Suite struct JWKSRefreshTests {
+@Suite(.timeLimit(.minutes(3))) struct JWKSRefreshTests {
     static func jwk(_ key: P256.Signing.PublicKey, kid: String) -> String {
         let raw = key.rawRepresentation
         func b64(_ bytes: Data) -> String {

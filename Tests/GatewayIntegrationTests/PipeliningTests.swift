@@ -2,7 +2,7 @@ import NIOCore
 import Testing
 
 /// Pipelined requests are answered in order, whatever their outcome.
-@Suite struct PipeliningTests {
+@Suite(.timeLimit(.minutes(3))) struct PipeliningTests {
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         let upstream = try await TestUpstream.start()
         let routes = [publicRoute("slow", prefix: "/slow"), publicRoute("rest", prefix: "/r")]

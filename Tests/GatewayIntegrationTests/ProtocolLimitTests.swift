@@ -3,7 +3,7 @@ import NIOCore
 import Testing
 
 /// 431, 413, 414 and 408, over a raw socket.
-@Suite struct ProtocolLimitTests {
+@Suite(.timeLimit(.minutes(3))) struct ProtocolLimitTests {
     private func start(_ configure: @escaping (inout Rules) -> Void = { _ in }) async throws -> (TestUpstream, GatewayHarness) {
         let upstream = try await TestUpstream.start()
         let gateway = try await GatewayHarness.start(
@@ -102,7 +102,9 @@ import Testing
     }
 
     @Test func idleKeepAliveConnectionIsClosed() async throws {
-        let (upstream, gateway) = try await self.start { $0.server.idleTimeout = .milliseconds(200) }
+        // Long enough that the first exchange finishes even on a loaded CI machine; the close
+        // after it is awaited, not timed.
+        let (upstream, gateway) = try await self.start { $0.server.idleTimeout = .seconds(5) }
         let client = try await RawConnection.connect(port: gateway.port)
         try await client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try await client.readResponse()?.status == 200)

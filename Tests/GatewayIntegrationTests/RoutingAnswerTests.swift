@@ -3,7 +3,7 @@ import NIOCore
 import Testing
 
 /// The refusals the router and the policy give before any upstream is involved.
-@Suite struct RoutingAnswerTests {
+@Suite(.timeLimit(.minutes(3))) struct RoutingAnswerTests {
     @Test func refusalsCarryTheJSONBodyAndHeaders() async throws {
         let upstream = try await TestUpstream.start()
         let routes = [

@@ -8,7 +8,7 @@ import Testing
 
 /// RFC 9421 signed requests over sockets on a replay-protected route: a captured request is
 /// worthless, the body must match its digest, and the store bounds what it remembers.
-@Suite struct SignedRequestTests {
+@Suite(.timeLimit(.minutes(3))) struct SignedRequestTests {
     let directory: URL
     let key = Curve25519.Signing.PrivateKey()
     let publicKeyPath: String

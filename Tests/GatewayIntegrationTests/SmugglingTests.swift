@@ -3,7 +3,7 @@ import Testing
 
 /// Request-smuggling attempts over a raw socket: each is refused and the connection closed,
 /// and nothing reaches the upstream.
-@Suite struct SmugglingTests {
+@Suite(.timeLimit(.minutes(3))) struct SmugglingTests {
     private func expectRefused(
         _ request: String,
         status: Int = 400,

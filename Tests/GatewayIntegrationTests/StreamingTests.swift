@@ -3,7 +3,7 @@ import NIOCore
 import Testing
 
 /// Large bodies stream through in both directions, byte for byte.
-@Suite struct StreamingTests {
+@Suite(.timeLimit(.minutes(3))) struct StreamingTests {
     @Test func largeUploadStreamsThrough() async throws {
         let upstream = try await TestUpstream.start()
         let rules = testRules(upstreamPort: upstream.port, routes: [publicRoute()]) { $0.server.maxBodyBytes = 1 << 30 }

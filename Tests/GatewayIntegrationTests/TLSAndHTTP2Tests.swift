@@ -6,7 +6,7 @@ import Testing
 
 /// HTTPS termination with ALPN h2 / http/1.1, HTTP/2 streams through the same policy and audit
 /// path, and https upstreams verified against a CA — all with certificates made at test time.
-@Suite struct TLSAndHTTP2Tests {
+@Suite(.timeLimit(.minutes(3))) struct TLSAndHTTP2Tests {
     let authority: TestCertificateAuthority
     let directory: URL
 

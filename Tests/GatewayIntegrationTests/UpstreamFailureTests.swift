@@ -4,7 +4,7 @@ import NIOPosix
 import Testing
 
 /// 502 and 504, and what the audit record says about them.
-@Suite struct UpstreamFailureTests {
+@Suite(.timeLimit(.minutes(3))) struct UpstreamFailureTests {
     @Test func closedPortAnswers502() async throws {
         // Bind and close a port so that nothing listens there.
         let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()

@@ -375,11 +375,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func connect(_ exchange: Exchange, upstream: ResolvedUpstream, peerIsTrusted: Bool) {
-        guard let target = self.loop.nextTarget(of: upstream) else {
-            // Every target refused a connection moments ago (nginx: "no live upstreams").
-            self.failUpstream(exchange, reason: .upstreamUnavailable)
-            return
-        }
+        let target = self.loop.nextTarget(of: upstream)
         exchange.target = target
         exchange.attempts += 1
         if exchange.upstreamStartNanoseconds == nil { exchange.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }

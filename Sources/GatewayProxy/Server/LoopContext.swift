@@ -54,22 +54,31 @@ final class LoopContext {
     }
 
     /// The next target of `upstream` in round-robin order, skipping targets that refused a
-    /// connection less than `coolDown` ago (passive health); nil when every target is cooling down.
-    func nextTarget(of upstream: ResolvedUpstream) -> ResolvedUpstream.Target? {
+    /// connection less than `coolDown` ago (passive health). When every target is cooling down,
+    /// the one whose cool-down ends first is tried anyway (as nginx never takes its last server
+    /// out): a passing fault never turns into refusing everything for the whole cool-down.
+    func nextTarget(of upstream: ResolvedUpstream) -> ResolvedUpstream.Target {
         let name = upstream.rule.name
         let count = upstream.targets.count
         let start = self.roundRobin[name, default: 0]
         let now = self.coolingDown.isEmpty ? 0 : Clock.monotonicNanoseconds()
+        var soonest: (index: Int, until: Int64)?
         for offset in 0..<count {
-            let target = upstream.targets[(start &+ offset) % count]
+            let index = (start &+ offset) % count
+            let target = upstream.targets[index]
             if let until = self.coolingDown[target.label] {
-                guard now >= until else { continue }
+                if now < until {
+                    if soonest == nil || until < soonest!.until { soonest = (index, until) }
+                    continue
+                }
                 self.coolingDown[target.label] = nil
             }
-            self.roundRobin[name] = (start &+ offset &+ 1) % count
+            self.roundRobin[name] = (index &+ 1) % count
             return target
         }
-        return nil
+        let index = soonest?.index ?? start % count
+        self.roundRobin[name] = (index &+ 1) % count
+        return upstream.targets[index]
     }
 
     /// A target refused a connection: its share goes to the others for `coolDown`.

@@ -23,6 +23,7 @@ public final class ProxyServer: Service, Sendable {
     private let configurationBox: Mutex<ProxyConfiguration>
     private let bound: EventLoopPromise<[SocketAddress]>
     private let onDrain: @Sendable () -> Void
+    private let hasRun = Atomic<Bool>(false)
     private let draining: EventLoopPromise<Void>
 
     /// Creates the server and its event loops (`threads`, 0 = one per core) without binding.
@@ -54,9 +55,11 @@ public final class ProxyServer: Service, Sendable {
     }
 
     deinit {
-        // A server that never ran (or failed to bind) must not leak its promises.
-        self.bound.fail(ChannelError.ioOnClosedChannel)
-        self.draining.fail(ChannelError.ioOnClosedChannel)
+        // A server that never ran must not leak its promises (its loops are still up then).
+        if !self.hasRun.load(ordering: .relaxed) {
+            self.bound.fail(ChannelError.ioOnClosedChannel)
+            self.draining.fail(ChannelError.ioOnClosedChannel)
+        }
     }
 
     /// The addresses actually bound (a port 0 in the rules becomes a real port), once listening.
@@ -84,11 +87,13 @@ public final class ProxyServer: Service, Sendable {
     }
 
     public func run() async throws {
+        self.hasRun.store(true, ordering: .relaxed)
         let channels: [any Channel]
         do {
             channels = try await self.bind()
         } catch {
             self.bound.fail(error)
+            self.draining.fail(error)
             try? await self.group.shutdownGracefully()
             throw error
         }
@@ -103,6 +108,7 @@ public final class ProxyServer: Service, Sendable {
             for channel in channels { channel.close(promise: nil) }
         }
         try? await self.drain()
+        self.draining.fail(ChannelError.ioOnClosedChannel)
         try await self.group.shutdownGracefully()
     }
 

@@ -34,21 +34,21 @@ final class HTTP2TestClient: Sendable {
 
     static func connect(port: Int, caPEM: String) async throws -> HTTP2TestClient {
         let context = try TLSClients.context(trusting: caPEM, alpn: ["h2"])
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelInitializer { channel in
+        // TLS and HTTP/2 go into the pipeline together, before the connection is active: the
+        // server's SETTINGS can arrive as soon as the handshake ends and must not find a
+        // pipeline without the HTTP/2 handler (it would be dropped and the connection stall).
+        let (channel, multiplexer) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: "localhost"))
+                    let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                        mode: .client,
+                        connectionConfiguration: .init(),
+                        streamConfiguration: .init()
+                    ) { stream in stream.eventLoop.makeSucceededVoidFuture() }
+                    return (channel, multiplexer)
                 }
             }
-            .connect(host: "127.0.0.1", port: port)
-            .get()
-        let multiplexer = try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                mode: .client,
-                connectionConfiguration: .init(),
-                streamConfiguration: .init()
-            ) { stream in stream.eventLoop.makeSucceededVoidFuture() }
-        }.get()
         return HTTP2TestClient(channel: channel, multiplexer: multiplexer)
     }
 
@@ -98,6 +98,12 @@ private final class StreamResponseCollector: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        self.promise.fail(ChannelError.ioOnClosedChannel)
+    }
+
+    /// A stream closed before it ever became active never sees `channelInactive`: fail here too
+    /// (a no-op once the response arrived), so a request can never wait forever.
+    func handlerRemoved(context: ChannelHandlerContext) {
         self.promise.fail(ChannelError.ioOnClosedChannel)
     }
 
