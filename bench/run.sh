@@ -289,9 +289,11 @@ measure() { # ID ROUND
     [ "$id" = nginx-accesslog ] && : >"$tmp/nginx-access.log"
     sleep 0.3
     read -r user0 system0 < <(cpu_ticks "$pid")
+    read -r busy0 steal0 total0 < <(cpu_core_ticks 0)
     run_wrk "$id" "$duration" "$out" || { cat "$out" >&2; die "wrk failed on $id"; }
     sleep 0.3 # work the proxy finishes after the last response (audit writes) is counted here
     read -r user1 system1 < <(cpu_ticks "$pid")
+    read -r busy1 steal1 total1 < <(cpu_core_ticks 0)
     kill -0 "$pid" 2>/dev/null || die "the process behind $id exited (log in $tmp)"
 
     local requests seconds rps p50 p99 non2xx socket_errors
@@ -303,12 +305,18 @@ measure() { # ID ROUND
     non2xx=$(awk '/Non-2xx or 3xx responses/ {print $NF}' "$out")
     socket_errors=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")
     [ -n "$requests" ] && [ -n "$rps" ] || { cat "$out" >&2; die "could not read wrk's output for $id"; }
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$round" "$requests" "$seconds" "$rps" "$p50" "$p99" \
-        $((user1 - user0)) $((system1 - system0)) "${non2xx:-0}" "${socket_errors:-0}" >>"$measurements"
+    # What else ran on CPU 0 meanwhile (other processes of this shared machine; for the direct row,
+    # where the measured upstream is on CPU 1, all of CPU 0's busy time), and the steal time.
+    local others=$((busy1 - busy0)) cpu0_ticks=$((total1 - total0))
+    [ "${row_process[$id]}" = upstream ] || others=$((others - (user1 - user0) - (system1 - system0)))
+    [ "$others" -ge 0 ] || others=0
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$round" "$requests" "$seconds" "$rps" \
+        "$p50" "$p99" $((user1 - user0)) $((system1 - system0)) "${non2xx:-0}" "${socket_errors:-0}" \
+        "$others" $((steal1 - steal0)) "$cpu0_ticks" >>"$measurements"
     local cpu
     cpu=$(awk -v u=$((user1 - user0 + system1 - system0)) -v t="$clock_ticks" -v r="$requests" \
         'BEGIN {printf "%.1f", u * 1e6 / t / r}')
-    log "round $round/$rounds $(printf '%-18s %8.0f req/s  p99 %6.2f ms' "$id" "$rps" "$p99")  CPU ${cpu} us/req$(
+    log "round $round/$rounds $(printf '%-18s %8.0f req/s  p99 %6.2f ms' "$id" "$rps" "$p99")  CPU ${cpu} us/req  others on CPU 0: $((others * 100 / (cpu0_ticks > 0 ? cpu0_ticks : 1)))%$(
         [ "${non2xx:-0}" != 0 ] && echo "  !! ${non2xx} non-2xx")"
 }
 

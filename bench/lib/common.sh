@@ -143,6 +143,12 @@ cpu_ticks() {
     echo "$user $system"
 }
 
+# "busy steal total" ticks of one CPU from /proc/stat: busy = user nice system irq softirq (the
+# time anything ran there), steal = time the hypervisor gave the virtual CPU to someone else.
+cpu_core_ticks() {
+    awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat
+}
+
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 cpu_model() { awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo; }

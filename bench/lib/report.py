@@ -15,7 +15,7 @@ with open(metadata_path) as f:
     meta = json.load(f)
 
 COLUMNS = ["row", "round", "requests", "seconds", "rps", "p50_ms", "p99_ms",
-           "user_ticks", "sys_ticks", "non2xx", "socket_errors"]
+           "user_ticks", "sys_ticks", "non2xx", "socket_errors", "cpu0_other_ticks", "cpu0_steal_ticks", "cpu0_ticks"]
 measurements = {}
 with open(measurements_path) as f:
     for line in f:
@@ -29,10 +29,14 @@ with open(measurements_path) as f:
         m["cpu_us"] = (m["user_ticks"] + m["sys_ticks"]) * ticks_to_us / requests
         m["cpu_user_us"] = m["user_ticks"] * ticks_to_us / requests
         m["cpu_sys_us"] = m["sys_ticks"] * ticks_to_us / requests
+        # Share of CPU 0's time that went to other processes (or to the hypervisor) meanwhile.
+        m["cpu0_other_pct"] = 100 * (m["cpu0_other_ticks"] + m["cpu0_steal_ticks"]) / max(m["cpu0_ticks"], 1)
+        m["cpu0_steal_pct"] = 100 * m["cpu0_steal_ticks"] / max(m["cpu0_ticks"], 1)
         measurements.setdefault(row, {})[int(m["round"])] = m
 
 baseline = meta["baseline"]
-METRICS = ["rps", "p50_ms", "p99_ms", "cpu_us", "cpu_user_us", "cpu_sys_us"]
+METRICS = ["rps", "p50_ms", "p99_ms", "cpu_us", "cpu_user_us", "cpu_sys_us", "cpu0_other_pct", "cpu0_steal_pct"]
+INTEGERS = ["round", "requests", "non2xx", "socket_errors"]
 
 
 def median(values):
@@ -61,8 +65,9 @@ for info in meta["rows"]:
                 metric: paired_ratio(info["id"], baseline, metric) for metric in ["rps", "p50_ms", "p99_ms", "cpu_us"]
             }
         row["rounds"] = [
-            {k: rounds[r][k] for k in ["round", "requests", "seconds", "rps", "p50_ms", "p99_ms", "cpu_us",
-                                        "cpu_user_us", "cpu_sys_us", "non2xx", "socket_errors"]}
+            {k: int(rounds[r][k]) if k in INTEGERS else rounds[r][k]
+             for k in ["round", "requests", "seconds", "rps", "p50_ms", "p99_ms", "cpu_us", "cpu_user_us",
+                       "cpu_sys_us", "non2xx", "socket_errors", "cpu0_other_pct", "cpu0_steal_pct"]}
             for r in sorted(rounds)
         ]
     elif info.get("status") == "measured":
@@ -124,7 +129,7 @@ def ratio_text(row, metric):
     return "%.2fx" % ratio if ratio is not None else "-"
 
 
-header = ["row", "req/s", "x", "p50 ms", "p99 ms", "x", "CPU us/req", "usr", "sys", "x"]
+header = ["row", "req/s", "x", "p50 ms", "p99 ms", "x", "CPU us/req", "usr", "sys", "cpu0 other", "x"]
 table = []
 notes = []
 for row in rows:
@@ -135,7 +140,7 @@ for row in rows:
         row["id"], fmt(row["rps"] / 1000, ".1f") + "k", ratio_text(row, "rps"),
         fmt(row["p50_ms"], ".2f"), fmt(row["p99_ms"], ".2f"), ratio_text(row, "p99_ms"),
         fmt(row["cpu_us"], ".1f"), fmt(row["cpu_user_us"], ".1f"), fmt(row["cpu_sys_us"], ".1f"),
-        ratio_text(row, "cpu_us"),
+        fmt(row["cpu0_other_pct"], ".0f") + "%", ratio_text(row, "cpu_us"),
     ]
     if row["non2xx_total"] or row["socket_errors_total"]:
         cells[-1] += "  !! %d non-2xx, %d socket errors" % (row["non2xx_total"], row["socket_errors_total"])
@@ -151,7 +156,8 @@ def render(cells):
 
 print("median of %d rounds of %s s; x = median over rounds of (row / %s) within a round;"
       % (meta["rounds"], meta["duration_s"], baseline))
-print("CPU = the proxy's own utime+stime (all threads) per completed request, in microseconds")
+print("CPU = the proxy's own utime+stime (all threads) per completed request, in microseconds;")
+print("cpu0 other = share of CPU 0 used by other processes of the machine (or stolen) meanwhile")
 print(render(header))
 for cells in table:
     print(render(cells))
