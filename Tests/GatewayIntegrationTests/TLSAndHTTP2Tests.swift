@@ -1,4 +1,5 @@
 import Foundation
+import GatewayProxy
 import GatewayRules
 import NIOCore
 import NIOSSL
@@ -43,6 +44,39 @@ import Testing
         let refused = try await RawConnection.connect(port: gateway.port, tls: untrusting)
         try? await refused.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(try await refused.readResponse() == nil)
+        try await gateway.stop()
+        await upstream.stop()
+    }
+
+    @Test func reloadedCertificateServesNewConnectionsAndKeepsOpenOnes() async throws {
+        let upstream = try await TestUpstream.start()
+        var rules = try self.tlsRules(upstreamPort: upstream.port, routes: [publicRoute()])
+        let gateway = try await GatewayHarness.start(rules)
+        let oldTrust = try TLSClients.context(trusting: self.authority.caPEM, alpn: ["http/1.1"])
+        let open = try await RawConnection.connect(port: gateway.port, tls: oldTrust)
+        try await open.send("GET /before HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try await open.readResponse()?.status == 200)
+
+        // A new certificate and key from another CA, as a SIGHUP after renewal would load them.
+        let renewed = try TestCertificateAuthority()
+        let cert = try self.write("renewed.pem", renewed.serverCertificatePEM)
+        let key = try self.write("renewed.key", renewed.serverKeyPEM)
+        rules.server.tls = TLSRules(certFile: cert, keyFile: key)
+        rules.server.listen = [ListenAddress(host: "127.0.0.1", port: gateway.port)]
+        gateway.server.apply(try ProxyConfiguration(rules: rules, auditSink: gateway.audit))
+
+        let newTrust = try TLSClients.context(trusting: renewed.caPEM, alpn: ["http/1.1"])
+        let fresh = try await RawConnection.connect(port: gateway.port, tls: newTrust)
+        try await fresh.send("GET /after HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try await fresh.readResponse()?.status == 200)
+        // A client that only trusts the old CA no longer completes a handshake…
+        let stale = try await RawConnection.connect(port: gateway.port, tls: oldTrust)
+        try? await stale.send("GET /stale HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try await stale.readResponse() == nil)
+        // …while the connection opened before the reload goes on serving.
+        try await open.send("GET /still HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try await open.readResponse()?.status == 200)
+        for client in [open, fresh, stale] { await client.close() }
         try await gateway.stop()
         await upstream.stop()
     }

@@ -50,7 +50,7 @@ final class GatewayProcess: Sendable {
         let (exited, exitSink) = AsyncStream<Int32>.makeStream()
         process.terminationHandler = { exitSink.yield($0.terminationStatus); exitSink.finish() }
         try process.run()
-        guard let line = await log.waitForLine(containing: " listening") else {
+        guard let line = await log.waitForLine(containing: "] listening") else {
             throw TestError("gateway exited before listening: \(log.text)")
         }
         guard let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
@@ -81,6 +81,19 @@ final class GatewayProcess: Sendable {
     func waitForLog(_ text: String) async -> String? {
         await self.log.waitForLine(containing: text)
     }
+
+    /// Waits until stderr has `count` lines containing `text`; false if stderr closed first.
+    func waitForLog(_ text: String, count: Int) async -> Bool {
+        await self.log.waitForLine(containing: text, occurrence: count) != nil
+    }
+
+    /// The admin listener's port, from its "admin listening" line.
+    func adminPort() async throws -> Int {
+        guard let line = await self.log.waitForLine(containing: "] admin listening"),
+            let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) })
+        else { throw TestError("no admin port in: \(self.stderr)") }
+        return port
+    }
 }
 
 /// Collects a child's stderr and wakes those waiting for a line.
@@ -88,7 +101,7 @@ final class LogWatcher: Sendable {
     private struct State {
         var text = ""
         var closed = false
-        var waiters: [(String, CheckedContinuation<String?, Never>)] = []
+        var waiters: [(needle: String, occurrence: Int, continuation: CheckedContinuation<String?, Never>)] = []
     }
 
     private let state = Mutex(State())
@@ -99,9 +112,9 @@ final class LogWatcher: Sendable {
         let ready = self.state.withLock { state -> [(CheckedContinuation<String?, Never>, String)] in
             state.text += chunk
             var ready: [(CheckedContinuation<String?, Never>, String)] = []
-            state.waiters.removeAll { needle, continuation in
-                guard let line = Self.line(in: state.text, containing: needle) else { return false }
-                ready.append((continuation, line))
+            state.waiters.removeAll { waiter in
+                guard let line = Self.line(in: state.text, containing: waiter.needle, occurrence: waiter.occurrence) else { return false }
+                ready.append((waiter.continuation, line))
                 return true
             }
             return ready
@@ -115,22 +128,26 @@ final class LogWatcher: Sendable {
             defer { state.waiters.removeAll() }
             return state.waiters
         }
-        for (_, continuation) in waiters { continuation.resume(returning: nil) }
+        for waiter in waiters { waiter.continuation.resume(returning: nil) }
     }
 
-    func waitForLine(containing needle: String) async -> String? {
+    /// The `occurrence`-th line (from 1) containing `needle`, once written; nil if stderr closed first.
+    func waitForLine(containing needle: String, occurrence: Int = 1) async -> String? {
         await withCheckedContinuation { continuation in
             let immediate: String?? = self.state.withLock { state in
-                if let line = Self.line(in: state.text, containing: needle) { return .some(line) }
+                if let line = Self.line(in: state.text, containing: needle, occurrence: occurrence) { return .some(line) }
                 if state.closed { return .some(nil) }
-                state.waiters.append((needle, continuation))
+                state.waiters.append((needle, occurrence, continuation))
                 return .none
             }
             if let immediate { continuation.resume(returning: immediate) }
         }
     }
 
-    private static func line(in text: String, containing needle: String) -> String? {
-        text.split(separator: "\n").first { $0.contains(needle) }.map(String.init)
+    private static func line(in text: String, containing needle: String, occurrence: Int = 1) -> String? {
+        // Only whole lines: a line still being written may not hold all of `needle` yet.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let matching = lines.lazy.filter { $0.contains(needle) }.dropFirst(occurrence - 1)
+        return matching.first.map(String.init)
     }
 }

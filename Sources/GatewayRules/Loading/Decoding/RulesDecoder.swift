@@ -87,9 +87,10 @@ struct RulesDecoder {
         )
     }
 
-    /// The admin listener cannot share an address with the server.
+    /// The admin listener cannot share an address with the server (port 0, "any free port",
+    /// never clashes).
     private func checkAdminListen(_ admin: AdminRules?, server: ServerRules) {
-        guard let admin, server.listen.contains(admin.listen) else { return }
+        guard let admin, admin.listen.port != 0, server.listen.contains(admin.listen) else { return }
         self.root.context.report(
             .error,
             at: self.root.path("admin").appending("listen"),
