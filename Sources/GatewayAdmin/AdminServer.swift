@@ -11,14 +11,34 @@ import Synchronization
 /// Whether the gateway takes traffic: false once draining began, so load balancers stop
 /// sending before the listeners close.
 public final class Readiness: Sendable {
-    private let ready = Atomic<Bool>(true)
+    private static let starting: UInt8 = 0
+    private static let ready: UInt8 = 1
+    private static let draining: UInt8 = 2
+    private let state: Atomic<UInt8>
 
-    public init() {}
+    /// Starts not ready (`/readyz` 503) until `markReady()`, unless `isReady`.
+    public init(isReady: Bool = false) {
+        self.state = Atomic(isReady ? Self.ready : Self.starting)
+    }
 
-    public var isReady: Bool { self.ready.load(ordering: .relaxed) }
+    public var isReady: Bool { self.state.load(ordering: .relaxed) == Self.ready }
+
+    /// `ready`, `starting` or `draining`, as `/readyz` says it.
+    public var stateName: String {
+        switch self.state.load(ordering: .relaxed) {
+        case Self.ready: "ready"
+        case Self.starting: "starting"
+        default: "draining"
+        }
+    }
+
+    /// The proxy listens: traffic may come. Has no effect once draining began.
+    public func markReady() {
+        _ = self.state.compareExchange(expected: Self.starting, desired: Self.ready, ordering: .relaxed)
+    }
 
     public func markDraining() {
-        self.ready.store(false, ordering: .relaxed)
+        self.state.store(Self.draining, ordering: .relaxed)
     }
 }
 
@@ -75,7 +95,7 @@ public final class AdminServer: Service, Sendable {
     }
 }
 
-/// Answers `/healthz` (alive), `/readyz` (503 while draining) and `/metrics`.
+/// Answers `/healthz` (alive), `/readyz` (503 while starting or draining) and `/metrics`.
 private final class AdminHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -117,7 +137,7 @@ private final class AdminHandler: ChannelInboundHandler {
                 context: context,
                 status: ready ? .ok : .serviceUnavailable,
                 type: "text/plain",
-                body: Array((ready ? "ready\n" : "draining\n").utf8),
+                body: Array("\(self.readiness.stateName)\n".utf8),
                 head: head
             )
         case "/metrics":

@@ -10,6 +10,11 @@ import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `gateway run`: the proxy, the admin listener, the reload listener, the JWKS refresher and
 /// the audit log as one service group. SIGTERM/SIGINT drain gracefully; SIGHUP reloads the
@@ -26,6 +31,9 @@ public struct GatewayRuntime: Sendable {
     /// Runs until a shutdown signal; throws when the rules cannot be loaded or a listener
     /// cannot be bound.
     public func run() async throws {
+        // SIGHUP's default action ends the process: until the reload service traps it, a
+        // logrotate or an impatient operator must not kill a gateway still starting.
+        signal(SIGHUP, SIG_IGN)
         let loaded = try RulesFile.load(self.rulesPath)
         for warning in loaded.warnings { self.logger.warning("\(warning)") }
         let fetcher = try HTTPSFetcher(group: MultiThreadedEventLoopGroup.singleton)
@@ -99,6 +107,11 @@ public struct GatewayRuntime: Sendable {
                 logger: self.logger
             )
         )
+        // `/readyz` answers 200 once the proxy listens, not merely the admin listener.
+        let readyWhenBound = Task {
+            if (try? await server.listeningAddresses()) != nil { readiness.markReady() }
+        }
+        defer { readyWhenBound.cancel() }
         try await group.run()
     }
 }
@@ -117,7 +130,6 @@ extension ProxyServer {
             configuration: configuration,
             listen: listen,
             threads: rules.server.threads,
-            shutdownGrace: TimeAmount(rules.server.shutdownGrace),
             metrics: metrics,
             logger: logger,
             onDrain: onDrain

@@ -86,7 +86,11 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // The client left mid-exchange: the upstream connection cannot be reused. nginx's
             // 499 says so in the audit record.
             exchange.abandonUpstream()
-            if !exchange.responseStarted {
+            if self.loop.isDraining, exchange.decision == "allow" {
+                // Cut at `shutdown_grace` (an HTTP/2 connection's grace ends by closing it).
+                exchange.reason = DenyReason.shuttingDown.rawValue
+                if !exchange.responseStarted { exchange.status = DenyReason.shuttingDown.status }
+            } else if !exchange.responseStarted {
                 exchange.status = 499
                 if exchange.decision == "allow" { exchange.reason = "client_closed" }
             }
@@ -392,7 +396,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // Passive health: the target sits out its cool-down; the request (not yet sent)
                 // goes to the next live target, each tried at most once.
                 self.loop.markUnavailable(target)
-                self.loop.metrics.recordUpstreamError(target.label, kind: "connect")
+                self.loop.metrics.recordUpstreamError(target.upstreamName, kind: "connect")
                 if exchange.attempts < upstream.targets.count {
                     self.connect(exchange, upstream: upstream, peerIsTrusted: peerIsTrusted)
                 } else {
@@ -557,7 +561,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A failure reaching the upstream (502/504): the policy allowed the request.
     private func failUpstream(_ exchange: Exchange, reason: DenyReason, counted: Bool = false) {
         if !counted, let target = exchange.target {
-            self.loop.metrics.recordUpstreamError(target.label, kind: reason == .upstreamTimeout ? "timeout" : "reset")
+            self.loop.metrics.recordUpstreamError(target.upstreamName, kind: reason == .upstreamTimeout ? "timeout" : "reset")
         }
         exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
         exchange.upstreamDeadline = nil
@@ -641,7 +645,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             durationNanoseconds: now - exchange.startNanoseconds
         )
         if let target = exchange.target, let start = exchange.upstreamStartNanoseconds, exchange.reason == "ok" {
-            metrics.recordUpstream(target.label, durationNanoseconds: (exchange.upstreamEndNanoseconds ?? now) - start)
+            metrics.recordUpstream(target.upstreamName, durationNanoseconds: (exchange.upstreamEndNanoseconds ?? now) - start)
         }
         guard exchange.isAudited else { return }
         if self.loop.configuration.auditSink.submit(exchange.auditRecord()) == .overloaded {

@@ -99,6 +99,8 @@ public struct ResolvedUpstream: Sendable {
         public let address: SocketAddress
         /// `host:port` as the audit record shows it.
         public let label: String
+        /// The `[[upstreams]]` name this target belongs to (the `upstream` label of metrics).
+        public let upstreamName: String
         /// The name sent in SNI and checked against the certificate (nil for an IP address).
         public let serverHostname: String?
     }
@@ -115,7 +117,13 @@ public struct ResolvedUpstream: Sendable {
         self.targets = try rule.targets.map { target in
             let address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
             let isAddress = (try? SocketAddress(ipAddress: target.host, port: target.port)) != nil
-            return Target(target: target, address: address, label: target.description, serverHostname: isAddress ? nil : target.host)
+            return Target(
+                target: target,
+                address: address,
+                label: target.description,
+                upstreamName: rule.name,
+                serverHostname: isAddress ? nil : target.host
+            )
         }
         self.tls = try TLSContexts.upstream(rule)
         self.connectTimeout = TimeAmount(rule.connectTimeout)

@@ -17,7 +17,6 @@ public final class ProxyServer: Service, Sendable {
     private let ownsGroup: Bool
     private let loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>]
     private let listen: [SocketAddress]
-    private let shutdownGrace: TimeAmount
     private let logger: Logger
     private let activeConnections = ConnectionCounter()
     private let configurationBox: Mutex<ProxyConfiguration>
@@ -31,7 +30,6 @@ public final class ProxyServer: Service, Sendable {
         configuration: ProxyConfiguration,
         listen: [SocketAddress],
         threads: Int,
-        shutdownGrace: TimeAmount,
         metrics: GatewayMetrics,
         logger: Logger,
         onDrain: @escaping @Sendable () -> Void = {}
@@ -47,7 +45,6 @@ public final class ProxyServer: Service, Sendable {
         }
         self.loops = loops
         self.listen = listen
-        self.shutdownGrace = shutdownGrace
         self.logger = logger
         self.configurationBox = Mutex(configuration)
         self.bound = self.group.next().makePromise()
@@ -242,7 +239,8 @@ public final class ProxyServer: Service, Sendable {
     /// Lets in-flight requests finish within `shutdown_grace`, then aborts the rest; returns
     /// when every connection is closed.
     private func drain() async throws {
-        let grace = self.shutdownGrace
+        // The value in force now: `shutdown_grace` takes effect on reload like everything else.
+        let grace = self.configurationBox.withLock { $0.limits.shutdownGrace }
         let started = self.loops.values.map { loop in
             loop.eventLoop.submit {
                 let context = loop.value

@@ -80,6 +80,7 @@ final class GatewayHarness: Sendable {
         let group = ServiceGroup(services: services, logger: logger)
         let task = Task { try await group.run() }
         let addresses = try await server.listeningAddresses()
+        readiness.markReady()
         let adminPort = try await admin?.listeningAddress().port
         return GatewayHarness(
             server: server,
