@@ -77,10 +77,21 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // A channel closed before it ever became active sees no `channelInactive`; without this
+        // it would stay registered and a drain would wait for it forever.
+        self.connectionEnded()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        self.connectionEnded()
+        context.fireChannelInactive()
+    }
+
+    /// The connection closed (once, whichever of `channelInactive` and `handlerRemoved` comes
+    /// first): an exchange still running is audited, and the loop forgets the connection.
+    private func connectionEnded() {
+        guard !self.isClosed else { return }
         self.isClosed = true
         if let exchange = self.exchange {
             // The client left mid-exchange: the upstream connection cannot be reused. nginx's
@@ -98,7 +109,6 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             self.exchange = nil
         }
         self.loop.deregister(self)
-        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
