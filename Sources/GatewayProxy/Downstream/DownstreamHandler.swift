@@ -40,7 +40,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var peerBytes: [UInt8]?
 
     private var exchange: Exchange?
-    private var queue = CircularBuffer<Queued>()
+    /// Small at first: most connections never pipeline, and idle ones should cost little.
+    private var queue = CircularBuffer<Queued>(initialCapacity: 2)
     private var queuedBytes = 0
     private var isDispatching = false
 

@@ -133,6 +133,9 @@ public final class ProxyServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Each connection keeps its last receive buffer: start small (a request head fits in
+            // 512 bytes) so 10,000 idle keep-alive connections stay cheap; bodies grow it.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 256 * 1024))
             .childChannelInitializer { channel in
                 guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else {
                     return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
