@@ -167,22 +167,29 @@ for alg in HS256 ES256 RS256; do
 done
 printf '%s\n' "$api_key" >"$tmp/apikey.txt"
 
-# The signed-request row needs `gateway sign` (issue 4).
-signed_note=""
+# The signed-request row: ed25519 signatures from lib/sign_requests.py (what `gateway sign`
+# prints, without a process per request), a fresh file per measurement since each nonce is
+# accepted once.
+signed_note=measured
 if needs_credential signed; then
-    if "$gateway" sign --help 2>&1 | grep -q -- '--key-id'; then
-        signed_note="skipped: 'gateway sign' exists, but signs one request per process; a throughput run needs ~rate x duration fresh nonces per measurement (a batch option, then fill in this row in bench/run.sh)"
-    else
-        signed_note="skipped: not yet supported: this gateway has no 'gateway sign' (RFC 9421 signatures, issue 4)"
-    fi
+    openssl genpkey -algorithm ed25519 -out "$tmp/ed25519.pem" 2>/dev/null
+    openssl pkey -in "$tmp/ed25519.pem" -pubout -out "$tmp/ed25519.pub.pem"
+    chmod 600 "$tmp/ed25519.pem"
+    python3 -c 'import cryptography' 2>/dev/null || signed_note="skipped: needs python3 cryptography (python3-cryptography)"
 fi
+# sign_for ID SECONDS: a file of more single-use signatures than SECONDS of load can send.
+sign_for() {
+    [ "${row_credential[$1]}" = signed ] || return 0
+    python3 "$bench_dir/lib/sign_requests.py" "$tmp/ed25519.pem" bench-ed25519 "127.0.0.1:${row_port[$1]}" \
+        "${row_path[$1]}" $(($2 * 30000)) >"$tmp/signed.txt"
+}
 
 for id in "${row_ids[@]}"; do
     case ${row_credential[$id]} in
         none) ;;
         apikey) row_header[$id]="X-API-Key: $api_key" ;;
         warm:* | cold:*) row_values[$id]="$tmp/${row_credential[$id]%%:*}-${row_credential[$id]#*:}.txt" ;;
-        signed) row_status[$id]=$signed_note ;;
+        signed) row_status[$id]=$signed_note; row_values[$id]="$tmp/signed.txt" ;;
     esac
 done
 
@@ -249,7 +256,13 @@ for id in "${row_ids[@]}"; do
     [ "${row_status[$id]}" = measured ] || continue
     args=()
     [ -n "${row_header[$id]:-}" ] && args=(-H "${row_header[$id]}")
-    [ -n "${row_values[$id]:-}" ] && args=(-H "Authorization: $(head -1 "${row_values[$id]}")")
+    if [ "${row_credential[$id]}" = signed ]; then
+        python3 "$bench_dir/lib/sign_requests.py" "$tmp/ed25519.pem" bench-ed25519 \
+            "127.0.0.1:${row_port[$id]}" "${row_path[$id]}" 1 >"$tmp/signed.txt"
+        args=(-H "Signature-Input: $(cut -f1 "$tmp/signed.txt")" -H "Signature: $(cut -f2 "$tmp/signed.txt")")
+    elif [ -n "${row_values[$id]:-}" ]; then
+        args=(-H "Authorization: $(head -1 "${row_values[$id]}")")
+    fi
     status=$(curl -s -o "$tmp/preflight.body" -w '%{http_code}' "${args[@]}" "$(url_of "$id")" || true)
     if [ "$status" != 200 ]; then
         row_status[$id]="failed preflight: HTTP $status ($(head -c 200 "$tmp/preflight.body" | tr '\n' ' '))"
@@ -274,7 +287,10 @@ run_wrk() {
     local id=$1 seconds=$2 output=$3
     local args=(-t1 -c"$connections" -d"${seconds}s" --latency)
     [ -n "${row_header[$id]:-}" ] && args+=(-H "${row_header[$id]}")
-    if [ -n "${row_values[$id]:-}" ]; then
+    if [ "${row_credential[$id]}" = signed ]; then
+        args+=(-s "$bench_dir/lib/rotate-signature.lua")
+        BENCH_VALUES=${row_values[$id]} taskset -c 1 wrk "${args[@]}" "$(url_of "$id")" >"$output" 2>&1
+    elif [ -n "${row_values[$id]:-}" ]; then
         args+=(-s "$bench_dir/lib/rotate-header.lua")
         BENCH_VALUES=${row_values[$id]} taskset -c 1 wrk "${args[@]}" "$(url_of "$id")" >"$output" 2>&1
     else
@@ -287,6 +303,7 @@ measure() { # ID ROUND
     # The audit file and access log restart empty (both are O_APPEND: writers follow the truncation).
     [ "${row_process[$id]}" = gateway ] && : >"$tmp/audit.jsonl"
     [ "$id" = nginx-accesslog ] && : >"$tmp/nginx-access.log"
+    sign_for "$id" "$duration"
     sleep 0.3
     read -r user0 system0 < <(cpu_ticks "$pid")
     read -r busy0 steal0 total0 < <(cpu_core_ticks 0)
@@ -327,7 +344,7 @@ total=$(( ${#measured_ids[@]} * (rounds * duration + warmup) ))
 log "measuring ${#measured_ids[@]} rows x $rounds rounds x ${duration} s (+ ${warmup} s warm-up each): ~$((total / 60 + 1)) min"
 
 if [ "$warmup" -gt 0 ]; then
-    for id in "${measured_ids[@]}"; do run_wrk "$id" "$warmup" "$tmp/warmup.out" || true; done
+    for id in "${measured_ids[@]}"; do sign_for "$id" "$warmup"; run_wrk "$id" "$warmup" "$tmp/warmup.out" || true; done
 fi
 started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 for round in $(seq "$rounds"); do
