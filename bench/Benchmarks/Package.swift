@@ -14,6 +14,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "gateway", path: "../.."),
+        // Traits named explicitly, so that only `MallocInterposer` is on: it counts mallocs through
+        // ordo-one/malloc-interposer (no jemalloc), which resolves from the same git mirror as
+        // everything else. benchmark 1.38's other default trait on Linux with Swift 6.3,
+        // `RuntimeInterposer`, needs ordo-one/swift-runtime-interposer, which the offline mirror
+        // does not hold; with the trait off SwiftPM drops that dependency. It only serves the ARC
+        // metrics (retain/release counts), which these benchmarks do not collect; the plugin then
+        // notes "skipping LD_PRELOAD of libSwiftRuntimeInterposerSwift.so (not built)".
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -26,6 +33,8 @@ let package = Package(
                 .product(name: "GatewayModules", package: "gateway"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "GatewayBenchmarks",

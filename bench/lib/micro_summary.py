@@ -3,9 +3,9 @@
 
     micro_summary.py RAW_MARKDOWN
 
-Per benchmark: the median wall-clock time per operation, the interquartile range, mallocs per
-operation and the number of samples. Figures the tool scaled (1,000 operations per sample,
-marked `*`) are already per operation.
+Per benchmark: the median wall-clock time per operation, the interquartile range, the median
+throughput in operations per second, mallocs per operation and the number of samples. Figures the
+tool scaled (1,000 operations per sample, marked `*`) are already per operation.
 """
 import re
 import sys
@@ -41,11 +41,24 @@ def us(value, unit):
     return {"ns": v / 1000, "us": v, "μs": v, "ms": v * 1000, "s": v * 1e6}[unit]
 
 
-print("| benchmark | p50 µs | p25–p75 µs | mallocs | samples |")
-print("|---|---:|---:|---:|---:|")
+def ops(p50_us):
+    """Operations per second at the median time (the tool's own throughput row is the same figure,
+    rounded to thousands)."""
+    per_second = 1e6 / p50_us
+    if per_second >= 1e6:
+        return "%.2f M" % (per_second / 1e6)
+    if per_second >= 1e5:
+        return "%.0f k" % (per_second / 1e3)
+    if per_second >= 1e3:
+        return "%.1f k" % (per_second / 1e3)
+    return "%.0f" % per_second
+
+
+print("| benchmark | p50 µs | p25–p75 µs | ops/s (p50) | mallocs | samples |")
+print("|---|---:|---:|---:|---:|---:|")
 for name, m in rows:
     wall, unit = m["wall"], m["unit"]
     p25, p50, p75 = (us(wall[i], unit) for i in (1, 2, 3))
     fmt = (lambda v: "%.3f" % v) if p50 < 1 else (lambda v: "%.2f" % v) if p50 < 10 else (lambda v: "%.1f" % v)
     malloc = m.get("malloc", ["-"] * 8)[2]
-    print("| %s | %s | %s–%s | %s | %s |" % (name, fmt(p50), fmt(p25), fmt(p75), malloc, wall[7]))
+    print("| %s | %s | %s–%s | %s | %s | %s |" % (name, fmt(p50), fmt(p25), fmt(p75), ops(p50), malloc, wall[7]))

@@ -4,16 +4,24 @@ import Foundation
 import GatewayAudit
 import GatewayCredentials
 import GatewayPolicy
+// GatewayReplay is not among the `GatewayModules` product's targets, but GatewayProxy depends
+// on it, so SwiftPM builds and links it with the product and its module is importable here.
+import GatewayReplay
 import GatewayRouting
 import GatewayRules
+import NIOCore
+import NIOEmbedded
 import NIOHTTP1
 import _CryptoExtras
 
 // Microbenchmarks of the request path's pieces, one process, no sockets: JWT verification per
-// algorithm (cold: no cache), the verified-token cache, API key lookup, path normalisation and
-// route matching, request head → policy decision, and audit record encoding with its hash.
+// algorithm (cold: no cache), the verified-token cache, API key lookup, the replay nonce store's
+// check-and-insert, path normalisation and route matching, request head → policy decision (from a
+// `PolicyRequest`, and from the head's bytes through NIO's HTTP/1.1 parser), and audit record
+// encoding (JCS) with its hash.
 //
-// Keys are generated at start; nothing is read from the repository. Results: bench/RESULTS.md.
+// Keys are generated at start; nothing is read from the repository. Results:
+// bench/results/micro-latest.txt (written by bench/micro.sh).
 
 // Every fixture is built once, before the benchmarks are registered, and only used inside the
 // measured closures: a closure runs once per sample, and whatever it built would also be freed
@@ -72,6 +80,37 @@ let benchmarks: @Sendable () -> Void = {
         let unknown = "gk_not-a-configured-key-0123456789abcdefghijk"
         for _ in benchmark.scaledIterations {
             blackHole(largeKeyTable.lookup(presentedKey: unknown, now: now))
+        }
+    }
+
+    // MARK: Nonce store
+
+    // `MemoryNonceStore.claimNow`, the check-and-insert the proxy makes for a `replay = "required"`
+    // route (through `NonceStore.claim`, which only wraps it in `.decided`). 32-character nonces
+    // under one scope, built beforehand; each sample claims 1,000 of them.
+    let nonceStore = MemoryNonceStore(capacity: 1_000_000)
+    let nonceScope = "jwt:bench-es256"
+    let freshKeys = fixtures.nonceKeys
+    let freshCursor = Cursor()
+    // At most (20 warm-up + 600 measured) × 1,000 = 620,000 claims: every key is fresh, and the
+    // store (1,000,000 entries) never reaches the shard-full region.
+    Benchmark(
+        "Nonce store claim (fresh, capacity 1000000)",
+        configuration: .init(scalingFactor: .kilo, maxIterations: 600)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let key = freshKeys[freshCursor.next % freshKeys.count]
+            freshCursor.next &+= 1
+            blackHole(nonceStore.claimNow(key, expiresAt: now + 300, now: now))
+        }
+    }
+    let replayedKey = NonceKey(scope: nonceScope, value: "replayed-0123456789abcdef01234567")
+    guard nonceStore.claimNow(replayedKey, expiresAt: now + 300, now: now) == .fresh else {
+        fatalError("the nonce store refused a fresh nonce")
+    }
+    Benchmark("Nonce store claim (replayed)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(nonceStore.claimNow(replayedKey, expiresAt: now + 300, now: now))
         }
     }
 
@@ -148,6 +187,54 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: Request head bytes → policy decision
+
+    // What the proxy does with a request head once it has all its bytes: NIO's llhttp-based
+    // `HTTPRequestDecoder` parses it, the `Host` is normalised, and the policy decides (with the
+    // event loop's warm token cache). The proxy's own head-limit scanner is internal to
+    // GatewayProxy and not included. The decoder runs in an `EmbeddedChannel`, whose
+    // `writeInbound`/`readInbound` add a little over a real pipeline: `HTTP/1.1 head parse` alone
+    // shows that share.
+    let headCache = TokenCache(capacity: 10_000)
+    let heads: [(String, String)] = [
+        ("public route", Fixtures.rawHead(path: "/public/item?x=1", extra: [])),
+        ("API key", Fixtures.rawHead(path: "/api/item", extra: [("X-API-Key", apiKey)])),
+        ("HS256 bearer, warm TokenCache", Fixtures.rawHead(path: "/api/item", extra: [("Authorization", "Bearer \(cachedToken)")])),
+        (
+            "ES256 bearer, warm TokenCache",
+            Fixtures.rawHead(path: "/api/item", extra: [("Authorization", "Bearer \(fixtures.tokens[.es256]!)")])
+        ),
+    ]
+    let parseOnlyHead = ByteBuffer(string: heads[2].1)
+    Benchmark("HTTP/1.1 head parse (llhttp, HS256 bearer head)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        let channel = Fixtures.headDecoderChannel()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(Fixtures.parse(parseOnlyHead, on: channel))
+        }
+        benchmark.stopMeasurement()
+        _ = try? channel.finish()
+    }
+    for (label, text) in heads {
+        let bytes = ByteBuffer(string: text)
+        let context = PolicyContext(now: now, tokenCache: headCache)
+        // Warms the cache, and checks that the head is allowed.
+        let channel = Fixtures.headDecoderChannel()
+        guard case .allow = policy.decide(Fixtures.parse(bytes, on: channel), context: context) else {
+            fatalError("the head \(label) was not allowed")
+        }
+        _ = try? channel.finish()
+        Benchmark("Head parse + policy decide: \(label)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+            let channel = Fixtures.headDecoderChannel()
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(policy.decide(Fixtures.parse(bytes, on: channel), context: context))
+            }
+            benchmark.stopMeasurement()
+            _ = try? channel.finish()
+        }
+    }
+
     // MARK: Audit records
 
     for chained in [false, true] {
@@ -181,6 +268,8 @@ final class Fixtures: Sendable {
     let verifier: JWTVerifier
     let policy: Policy
     let hs256Signer: JWTSigner
+    /// 800,000 distinct 32-character nonces under one scope, for the nonce store.
+    let nonceKeys: [NonceKey]
 
     private init() {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-benchmarks-\(getpid())")
@@ -255,6 +344,12 @@ final class Fixtures: Sendable {
         let claims = Self.claims(now: self.now, jti: true)
         for (algorithm, signer) in signers { tokens[algorithm] = try! signer.sign(claims) }
         self.tokens = tokens
+        let scope = "jwt:bench-es256"
+        self.nonceKeys = (0..<800_000).map { index in
+            // Distinct and 32 characters long, like a hex-encoded 128-bit nonce.
+            let hex = String(index, radix: 16)
+            return NonceKey(scope: scope, value: String(repeating: "0", count: 32 - hex.count) + hex)
+        }
     }
 
     /// Seven claims, as a typical access token carries.
@@ -316,6 +411,29 @@ final class Fixtures: Sendable {
         return PolicyRequest(method: .GET, target: path, host: "127.0.0.1", headers: headers)
     }
 
+    /// The bytes of a request head as wrk sends it (HTTP/1.1, keep-alive), plus `extra` headers.
+    static func rawHead(path: String, extra: [(String, String)]) -> String {
+        var text = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:18088\r\n"
+        for (name, value) in extra { text += "\(name): \(value)\r\n" }
+        return text + "\r\n"
+    }
+
+    /// A channel with NIO's HTTP/1.1 request decoder (llhttp), as the proxy's framing decoder uses.
+    static func headDecoderChannel() -> EmbeddedChannel {
+        EmbeddedChannel(handler: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+    }
+
+    /// Feeds one complete head to `channel` and builds the policy's view of it, as the proxy's
+    /// `DownstreamHandler` does (`Host` normalised, lowercased, without port).
+    static func parse(_ bytes: ByteBuffer, on channel: EmbeddedChannel) -> PolicyRequest {
+        try! channel.writeInbound(bytes)
+        guard case .head(let head) = try! channel.readInbound(as: HTTPServerRequestPart.self),
+            case .end = try! channel.readInbound(as: HTTPServerRequestPart.self)
+        else { fatalError("the request head did not parse") }
+        let host = head.headers.first(name: "host").flatMap { HostName.normalize($0) }
+        return PolicyRequest(method: head.method, target: head.uri, host: host, headers: head.headers)
+    }
+
     static let auditRecord = AuditRecord(
         timestampMilliseconds: 1_800_000_000_123,
         requestID: "6f1c0e2a9b3d4c5e000000000003",
@@ -337,4 +455,9 @@ final class Fixtures: Sendable {
         bytesIn: 0,
         bytesOut: 24
     )
+}
+
+/// A position in a fixture array that advances across samples.
+final class Cursor {
+    var next = 0
 }
