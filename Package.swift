@@ -26,8 +26,8 @@ let package = Package(
         .library(
             name: "GatewayModules",
             targets: [
-                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayPolicy", "GatewayAudit",
-                "GatewayMetrics", "GatewayProxy", "GatewayApp",
+                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayPolicy",
+                "GatewayAudit", "GatewayMetrics", "GatewayProxy", "GatewayApp",
             ]
         ),
     ],
