@@ -171,10 +171,11 @@ printf '%s\n' "$api_key" >"$tmp/apikey.txt"
 # prints, without a process per request), a fresh file per measurement since each nonce is
 # accepted once.
 signed_note=measured
+# The gateway's configuration names the key whether or not the row runs.
+openssl genpkey -algorithm ed25519 -out "$tmp/ed25519.pem" 2>/dev/null
+openssl pkey -in "$tmp/ed25519.pem" -pubout -out "$tmp/ed25519.pub.pem"
+chmod 600 "$tmp/ed25519.pem"
 if needs_credential signed; then
-    openssl genpkey -algorithm ed25519 -out "$tmp/ed25519.pem" 2>/dev/null
-    openssl pkey -in "$tmp/ed25519.pem" -pubout -out "$tmp/ed25519.pub.pem"
-    chmod 600 "$tmp/ed25519.pem"
     python3 -c 'import cryptography' 2>/dev/null || signed_note="skipped: needs python3 cryptography (python3-cryptography)"
 fi
 # sign_for ID SECONDS: a file of more single-use signatures than SECONDS of load can send.
