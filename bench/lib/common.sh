@@ -56,8 +56,10 @@ build_gateway() {
         gateway=$repo_root/.build-release/release/gateway
         if [ "${skip_build:-0}" != 1 ] || [ ! -x "$gateway" ]; then
             command -v swift >/dev/null || die "swift is not installed (Swift 6.3: https://swift.org/install)"
-            log "swift build -c release --scratch-path .build-release --product gateway"
-            (cd "$repo_root" && swift build -c release --scratch-path .build-release --product gateway >&2) \
+            # As README.md builds it for production: generics specialised across packages.
+            log "swift build -c release --scratch-path .build-release --product gateway -Xswiftc -cross-module-optimization"
+            (cd "$repo_root" && swift build -c release --scratch-path .build-release --product gateway \
+                -Xswiftc -cross-module-optimization >&2) \
                 || die "the release build failed"
         fi
     fi
