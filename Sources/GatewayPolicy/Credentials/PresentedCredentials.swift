@@ -85,8 +85,9 @@ struct PresentedCredentials {
 }
 
 extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
-    func trimmingWhitespace() -> SubSequence {
+    /// Without leading and trailing spaces and tabs (HTTP optional whitespace, RFC 9110 §5.6.3);
+    /// the proxy's header handling uses it too.
+    public func trimmingWhitespace() -> SubSequence {
         var start = self.startIndex
         var end = self.endIndex
         while start < end, self[start] == " " || self[start] == "\t" { start = self.index(after: start) }

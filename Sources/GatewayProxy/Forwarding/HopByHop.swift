@@ -1,3 +1,4 @@
+import GatewayPolicy
 import NIOHTTP1
 
 /// Header names that describe one connection, not the message (RFC 9110 §7.6.1), and are
@@ -74,20 +75,5 @@ enum FieldName {
         return name.withUTF8 { bytes in
             Self.equals(UnsafeBufferPointer(rebasing: bytes[0..<lowercasePrefix.utf8CodeUnitCount]), lowercasePrefix)
         }
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (HTTP optional whitespace).
-    func trimmingWhitespace() -> SubSequence {
-        var start = self.startIndex
-        var end = self.endIndex
-        while start < end, self[start] == " " || self[start] == "\t" { start = self.index(after: start) }
-        while end > start {
-            let before = self.index(before: end)
-            guard self[before] == " " || self[before] == "\t" else { break }
-            end = before
-        }
-        return self[start..<end]
     }
 }
