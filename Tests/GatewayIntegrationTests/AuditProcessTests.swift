@@ -18,8 +18,7 @@ import Testing
 
     @Test func everyRequestIsAuditedOnceAcrossAReopenAndNoSecretLeaks() async throws {
         let upstream = try await TestUpstream.start()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("audit")
         defer { try? FileManager.default.removeItem(at: directory) }
         let auditPath = directory.appendingPathComponent("audit.jsonl").path
         let rotatedPath = directory.appendingPathComponent("audit.jsonl.1").path

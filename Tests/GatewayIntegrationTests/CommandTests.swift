@@ -16,8 +16,7 @@ import Testing
     }
 
     @Test func checkReportsEachProblemWithItsPosition() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("gateway.conf").path
         try """
@@ -42,8 +41,7 @@ import Testing
     }
 
     @Test func featuresNotBuiltYetAreRefusedOrWarnedAbout() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("gateway.conf").path
         let routes = """
@@ -71,8 +69,7 @@ import Testing
     }
 
     @Test func demoRulesLoadAndItsCredentialsPass() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("demo")
         defer { try? FileManager.default.removeItem(at: directory) }
         let demo = try DemoRunner.configuration(listenPort: 8080, upstreamPort: 9999, directory: directory)
         let rulesPath = directory.appendingPathComponent("demo.conf").path

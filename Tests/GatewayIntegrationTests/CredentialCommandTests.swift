@@ -10,8 +10,7 @@ import Testing
     let directory: URL
 
     init() throws {
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.directory = try makeTemporaryDirectory("cli")
     }
 
     private func write(_ name: String, _ text: String) throws -> String {

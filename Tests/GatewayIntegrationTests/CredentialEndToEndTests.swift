@@ -56,8 +56,7 @@ import _CryptoExtras
     }
 
     @Test func everyAlgorithmAndAPIKeysOverSockets() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("e2e")
         defer { try? FileManager.default.removeItem(at: directory) }
         let keys = try KeySet(directory: directory)
         let upstream = try await TestUpstream.start()

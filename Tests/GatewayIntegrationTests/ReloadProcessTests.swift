@@ -40,8 +40,7 @@ import Testing
 
     @Test func reloadsUnderLoadFailNoRequestAndInvalidRulesKeepServing() async throws {
         let upstream = try await TestUpstream.start()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("reload")
         defer { try? FileManager.default.removeItem(at: directory) }
         let rulesPath = directory.appendingPathComponent("gateway.conf").path
         func write(withGate: Bool, invalid: Bool = false) throws {

@@ -14,8 +14,7 @@ import Testing
     let publicKeyPath: String
 
     init() throws {
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("signed-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.directory = try makeTemporaryDirectory("signed")
         self.publicKeyPath = self.directory.appendingPathComponent("bot.pub.pem").path
         try self.key.publicKey.pemRepresentation.write(toFile: self.publicKeyPath, atomically: true, encoding: .utf8)
     }

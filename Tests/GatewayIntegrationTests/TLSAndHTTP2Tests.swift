@@ -13,8 +13,7 @@ import Testing
 
     init() throws {
         self.authority = try TestCertificateAuthority()
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.directory = try makeTemporaryDirectory("tls")
     }
 
     func write(_ name: String, _ text: String) throws -> String {
