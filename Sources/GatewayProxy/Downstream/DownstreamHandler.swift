@@ -307,10 +307,14 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if exchange.head.headers.first(name: "expect")?.lowercased() == "100-continue" {
             // The gateway asks for the body itself; `Expect` is not forwarded.
-            self.context?.writeAndFlush(
-                Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))),
-                promise: nil
-            )
+            if self.isHTTP2Stream {
+                self.context?.writeAndFlush(
+                    Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))),
+                    promise: nil
+                )
+            } else {
+                self.context?.writeAndFlush(Self.wrapBytes(Self.continueResponse), promise: nil)
+            }
         }
         exchange.peerIsTrusted = peerIsTrusted
         if let digest = allowance.contentDigest {
@@ -448,11 +452,12 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let hasLength = exchange.head.headers.contains(name: "content-length")
         let isChunked = exchange.head.headers.contains(name: "transfer-encoding")
             || (exchange.isHTTP2 && !hasLength && (!exchange.pendingBody.isEmpty || !exchange.requestEnded))
-        connection.write(.head(forwarded.head(for: exchange.head, allowance: allowance, isChunked: isChunked)))
-        for bytes in exchange.pendingBody { connection.write(.body(.byteBuffer(bytes))) }
+        let head = forwarded.encodedHead(for: exchange.head, allowance: allowance, isChunked: isChunked, allocator: Self.allocator)
+        connection.sendHead(head, method: exchange.head.method, isChunked: isChunked)
+        for bytes in exchange.pendingBody { connection.sendBody(bytes) }
         exchange.pendingBody.removeAll()
         exchange.pendingBodyBytes = 0
-        if exchange.requestEnded { connection.write(.end(exchange.pendingTrailers)) }
+        if exchange.requestEnded { connection.sendEnd(trailers: exchange.pendingTrailers) }
         connection.flush()
     }
 
@@ -467,7 +472,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             bytes.withUnsafeReadableBytes { exchange.digestVerifier?.update($0) }
         }
         if let upstream = exchange.upstream, exchange.upstreamHeadSent {
-            upstream.write(.body(.byteBuffer(bytes)))
+            upstream.sendBody(bytes)
             exchange.needsUpstreamFlush = true
         } else if exchange.decision == "allow" {
             exchange.pendingBody.append(bytes)
@@ -479,7 +484,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func requestEnd(_ exchange: Exchange, _ trailers: HTTPHeaders?) {
         exchange.requestEnded = true
         if let upstream = exchange.upstream, exchange.upstreamHeadSent {
-            upstream.write(.end(trailers))
+            upstream.sendEnd(trailers: trailers)
             upstream.flush()
             exchange.needsUpstreamFlush = false
         } else {
@@ -592,20 +597,32 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             requestID: exchange.requestID,
             allocator: context.channel.allocator
         )
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(6 + denial.headers.count)
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        headers.add(name: "cache-control", value: "no-store")
-        headers.add(name: "x-request-id", value: exchange.requestID)
-        for (name, value) in denial.headers { headers.add(name: name, value: value) }
-        if !exchange.isHTTP2, self.closeAfterResponse || self.loop.isDraining { headers.add(name: "connection", value: "close") }
+        let close = !exchange.isHTTP2 && (self.closeAfterResponse || self.loop.isDraining)
+        func addFields<Sink: FieldSink>(to sink: inout Sink) {
+            sink.add(name: "content-type", value: "application/json")
+            sink.add(name: "content-length", value: String(body.readableBytes))
+            sink.add(name: "cache-control", value: "no-store")
+            sink.add(name: "x-request-id", value: exchange.requestID)
+            for (name, value) in denial.headers { sink.add(name: name, value: value) }
+            if close { sink.add(name: "connection", value: "close") }
+        }
         exchange.responseStarted = true
+        exchange.responseFraming = .contentLength
         let status = HTTPResponseStatus(statusCode: denial.status)
-        context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if self.isHTTP2Stream {
+            var headers = HTTPHeaders()
+            headers.reserveCapacity(6 + denial.headers.count)
+            addFields(to: &headers)
+            context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        } else {
+            var writer = HeadWriter(allocator: context.channel.allocator)
+            writer.writeStatusLine(status)
+            addFields(to: &writer)
+            context.write(Self.wrapBytes(writer.finish()), promise: nil)
+        }
         if exchange.head.method != .HEAD {
             exchange.bytesOut = Int64(body.readableBytes)
-            context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            self.writeResponseBody(body, of: exchange, context: context)
         }
         self.endResponse(exchange)
     }
@@ -616,15 +633,28 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.responseEnded = true
         // The record is written when the response ends (SPEC §5), before its last bytes leave.
         self.audit(exchange)
+        let end: NIOAny?
+        if self.isHTTP2Stream {
+            end = Self.wrapOutboundOut(.end(trailers))
+        } else if exchange.responseFraming == .chunked {
+            end = Self.wrapBytes(ChunkedFraming.lastChunk(trailers: trailers, allocator: context.channel.allocator))
+        } else {
+            end = nil
+        }
         if self.closeAfterResponse || self.loop.isDraining {
             self.closeAfterResponse = true
-            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+            // Closed once the last byte is written (an empty write completes after the others).
+            context.writeAndFlush(end ?? Self.wrapBytes(Self.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
             self.finish(exchange)
             return
         }
-        context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: nil)
+        if let end {
+            context.writeAndFlush(end, promise: nil)
+        } else {
+            context.flush()
+        }
         if exchange.requestEnded { self.finish(exchange) }
     }
 
@@ -686,14 +716,20 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 closeConnection: self.closeAfterResponse || self.loop.isDraining
             )
             // HTTP/1.1 upstream response to an HTTP/2 client: no connection-specific fields.
-            let (head, framing) = forwarded.head(for: response)
-            exchange.responseFraming = framing
-            if framing == .untilClose { self.closeAfterResponse = true }
-            context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+            if self.isHTTP2Stream {
+                let (head, framing) = forwarded.head(for: response)
+                exchange.responseFraming = framing
+                context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+            } else {
+                let (head, framing) = forwarded.encodedHead(for: response, allocator: context.channel.allocator)
+                exchange.responseFraming = framing
+                if framing == .untilClose { self.closeAfterResponse = true }
+                context.write(Self.wrapBytes(head), promise: nil)
+            }
         case .body(let bytes):
             exchange.bytesOut += Int64(bytes.readableBytes)
             if exchange.responseFraming != .none {
-                context.write(Self.wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+                self.writeResponseBody(bytes, of: exchange, context: context)
             }
         case .end(let trailers):
             exchange.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
@@ -749,6 +785,34 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func upstreamBecameWritable(_ exchange: Exchange) {
         guard self.exchange === exchange else { return }
         self.resumeReadsIfPossible()
+    }
+
+    // MARK: Response bytes
+
+    /// An HTTP/1.1 connection's responses leave as bytes (`HeadWriter`, `ChunkedFraming`); an
+    /// HTTP/2 stream's go to its codec as `HTTPServerResponsePart`s.
+    private static func wrapBytes(_ bytes: ByteBuffer) -> NIOAny {
+        NIOAny(IOData.byteBuffer(bytes))
+    }
+
+    private static let allocator = ByteBufferAllocator()
+    private static let continueResponse: ByteBuffer = {
+        var buffer = ByteBufferAllocator().buffer(capacity: 25)
+        buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        return buffer
+    }()
+
+    /// Writes response body bytes, framed as the response head announced.
+    private func writeResponseBody(_ bytes: ByteBuffer, of exchange: Exchange, context: ChannelHandlerContext) {
+        if self.isHTTP2Stream {
+            context.write(Self.wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        } else if exchange.responseFraming == .chunked {
+            ChunkedFraming.writeChunk(bytes, allocator: context.channel.allocator) {
+                context.write(Self.wrapBytes($0), promise: nil)
+            }
+        } else {
+            context.write(Self.wrapBytes(bytes), promise: nil)
+        }
     }
 
     // MARK: Backpressure

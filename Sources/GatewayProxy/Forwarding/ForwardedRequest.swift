@@ -1,5 +1,6 @@
 import GatewayPolicy
 import GatewayRules
+import NIOCore
 import NIOHTTP1
 
 /// Builds the request head sent upstream from the one received (SPEC §3 "Allowed requests
@@ -31,36 +32,48 @@ struct ForwardedRequest {
         }
     }
 
-    func head(for request: HTTPRequestHead, allowance: Allowance, isChunked: Bool) -> HTTPRequestHead {
+    /// The upstream request head as HTTP/1.1 bytes.
+    func encodedHead(
+        for request: HTTPRequestHead,
+        allowance: Allowance,
+        isChunked: Bool,
+        allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        var writer = HeadWriter(allocator: allocator)
+        writer.writeRequestLine(method: request.method, target: allowance.upstreamTarget)
+        self.writeFields(for: request, allowance: allowance, isChunked: isChunked, into: &writer)
+        return writer.finish()
+    }
+
+    /// The upstream request head's fields, in order: the client's (less hop-by-hop and replaced
+    /// ones), framing, `X-Forwarded-*`, `X-Request-Id`, `X-Auth-*`.
+    func writeFields<Sink: FieldSink>(
+        for request: HTTPRequestHead,
+        allowance: Allowance,
+        isChunked: Bool,
+        into sink: inout Sink
+    ) {
         let incoming = request.headers
         let tokens = HopByHop.connectionTokens(incoming)
         let forwardCredentials = allowance.route.rule.forwardCredentials
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(incoming.count + 8)
         for (name, value) in incoming {
             if HopByHop.isHopByHop(name, connectionTokens: tokens) { continue }
             if Self.isReplaced(name, forwardCredentials: forwardCredentials) { continue }
-            headers.add(name: name, value: value)
+            sink.add(name: name, value: value)
         }
-        if isChunked { headers.add(name: "transfer-encoding", value: "chunked") }
-        self.addForwardingHeaders(to: &headers, from: incoming)
-        headers.add(name: "x-request-id", value: self.requestID)
+        if isChunked { sink.add(name: "transfer-encoding", value: "chunked") }
+        self.addForwardingHeaders(to: &sink, from: incoming)
+        sink.add(name: "x-request-id", value: self.requestID)
         if let identity = allowance.identity {
-            headers.add(name: "x-auth-subject", value: identity.subject)
-            headers.add(name: "x-auth-scopes", value: identity.scopes.joined(separator: " "))
-            headers.add(name: "x-auth-credential", value: identity.credentialLabel)
+            sink.add(name: "x-auth-subject", value: identity.subject)
+            sink.add(name: "x-auth-scopes", value: identity.scopes.joined(separator: " "))
+            sink.add(name: "x-auth-credential", value: identity.credentialLabel)
         }
-        return HTTPRequestHead(
-            version: .http1_1,
-            method: request.method,
-            uri: allowance.upstreamTarget,
-            headers: headers
-        )
     }
 
     /// `X-Forwarded-For` (client appended; an incoming one kept only from a trusted proxy),
     /// `X-Forwarded-Proto`, `X-Forwarded-Host`.
-    private func addForwardingHeaders(to headers: inout HTTPHeaders, from incoming: HTTPHeaders) {
+    private func addForwardingHeaders<Sink: FieldSink>(to headers: inout Sink, from incoming: HTTPHeaders) {
         let priorFor = self.peerIsTrusted ? incoming["x-forwarded-for"].joined(separator: ", ") : ""
         headers.add(name: "x-forwarded-for", value: priorFor.isEmpty ? self.peerAddress : "\(priorFor), \(self.peerAddress)")
         let priorProto = self.peerIsTrusted ? incoming.first(name: "x-forwarded-proto") : nil

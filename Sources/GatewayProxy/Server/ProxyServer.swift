@@ -219,15 +219,12 @@ public final class ProxyServer: Service, Sendable {
         context.register(http2Connection: channel)
     }
 
-    /// The HTTP/1.1 pipeline: response encoder, framing decoder (llhttp behind the head
-    /// limits), and the handler that decides nothing but moves everything.
+    /// The HTTP/1.1 pipeline: the framing decoder (llhttp behind the head limits) and the
+    /// handler that decides nothing but moves everything (it writes responses as bytes).
     static func configureHTTP1(channel: any Channel, context: LoopContext, isSecure: Bool) throws {
         let limits = context.configuration.limits
         let framing = RequestFraming()
-        var encoding = HTTPResponseEncoder.Configuration()
-        encoding.automaticallySetFramingHeaders = false
         try channel.pipeline.syncOperations.addHandlers(
-            HTTPResponseEncoder(configuration: encoding),
             ByteToMessageHandler(
                 RequestFramingDecoder(
                     framing: framing,

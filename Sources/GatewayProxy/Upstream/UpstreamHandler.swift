@@ -1,12 +1,18 @@
 import NIOCore
 import NIOHTTP1
 
-/// The last handler of an upstream connection: passes response parts to the exchange that owns
-/// the connection, and holds reads while that exchange's client cannot take more bytes.
+/// The last handler of an upstream connection: writes requests as HTTP/1.1 bytes, passes
+/// response parts (framed by llhttp) to the exchange that owns the connection, and holds reads
+/// while that exchange's client cannot take more bytes.
 final class UpstreamHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    /// The connection's response decoder, told of each request sent (it frames the responses).
+    private let responseDecoder: UpstreamResponseDecoder
+    /// Whether the request being sent has a chunked body (the gateway frames its chunks).
+    private var requestIsChunked = false
 
     /// The exchange using this connection; nil while it idles in its pool.
     weak var receiver: Exchange?
@@ -19,6 +25,10 @@ final class UpstreamHandler: ChannelDuplexHandler {
 
     var isActive: Bool { self.context?.channel.isActive ?? false }
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
+
+    init(responseDecoder: UpstreamResponseDecoder) {
+        self.responseDecoder = responseDecoder
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -76,8 +86,31 @@ final class UpstreamHandler: ChannelDuplexHandler {
         context.read()
     }
 
-    func write(_ part: HTTPClientRequestPart) {
-        self.context?.write(Self.wrapOutboundOut(part), promise: nil)
+    /// Writes a request head (serialised by `ForwardedRequest`); `isChunked` says whether the
+    /// body that follows is to be sent in chunks.
+    func sendHead(_ head: ByteBuffer, method: HTTPMethod, isChunked: Bool) {
+        guard let context = self.context else { return }
+        self.responseDecoder.expectResponse(to: method)
+        self.requestIsChunked = isChunked
+        context.write(Self.wrapOutboundOut(.byteBuffer(head)), promise: nil)
+    }
+
+    func sendBody(_ bytes: ByteBuffer) {
+        guard let context = self.context, bytes.readableBytes > 0 else { return }
+        if self.requestIsChunked {
+            ChunkedFraming.writeChunk(bytes, allocator: context.channel.allocator) {
+                context.write(Self.wrapOutboundOut(.byteBuffer($0)), promise: nil)
+            }
+        } else {
+            context.write(Self.wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+        }
+    }
+
+    /// Ends the request body (the last chunk and any trailers, when chunked).
+    func sendEnd(trailers: HTTPHeaders?) {
+        guard let context = self.context, self.requestIsChunked else { return }
+        self.requestIsChunked = false
+        context.write(Self.wrapOutboundOut(.byteBuffer(ChunkedFraming.lastChunk(trailers: trailers, allocator: context.channel.allocator))), promise: nil)
     }
 
     func flush() {

@@ -81,14 +81,12 @@ final class UpstreamPool {
                             try NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
                         )
                     }
-                    // The exchange sets framing headers itself; the decoder sees each request head
-                    // on its way out, so it knows a HEAD response has no body.
-                    var encoding = HTTPRequestEncoder.Configuration()
-                    encoding.automaticallySetFramingHeaders = false
+                    // Requests leave as bytes (`ForwardedRequest`); llhttp frames the responses, told
+                    // by the handler of each request's method (a HEAD response has no body).
+                    let decoder = UpstreamResponseDecoder()
                     try channel.pipeline.syncOperations.addHandlers(
-                        HTTPRequestEncoder(configuration: encoding),
-                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)),
-                        UpstreamHandler()
+                        ByteToMessageHandler(decoder),
+                        UpstreamHandler(responseDecoder: decoder)
                     )
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

@@ -166,10 +166,13 @@ struct TestResponse {
                 var chunk = cursor.readSlice(length: size)!
                 body.writeBuffer(&chunk)
                 if size == 0 {
-                    // Trailers end with an empty line.
-                    let rest = cursor.readableBytesView
-                    guard let end = rest.firstRange(of: Array("\r\n".utf8)) else { return nil }
-                    cursor.moveReaderIndex(forwardBy: end.upperBound - rest.startIndex)
+                    // Trailer fields, each on its line, end with an empty line.
+                    while true {
+                        let rest = cursor.readableBytesView
+                        guard let end = rest.firstRange(of: Array("\r\n".utf8)) else { return nil }
+                        cursor.moveReaderIndex(forwardBy: end.upperBound - rest.startIndex)
+                        if end.lowerBound == rest.startIndex { break }
+                    }
                     break
                 }
                 cursor.moveReaderIndex(forwardBy: 2)

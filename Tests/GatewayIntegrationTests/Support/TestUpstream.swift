@@ -154,6 +154,14 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) {
                 self.sendText(context: context, "slow done")
             }
+        } else if parts.first == "chunked", parts.count == 2, let pieces = Int(parts[1]) {
+            // No length: NIO's encoder sends the body chunked, with a trailer field.
+            context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok))), promise: nil)
+            for index in 0..<pieces {
+                let piece = String(repeating: String(index % 10), count: 100 * (index + 1))
+                context.write(Self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: piece)))), promise: nil)
+            }
+            context.writeAndFlush(Self.wrapOutboundOut(.end(["x-checksum": "pieces=\(pieces)"])), promise: nil)
         } else if path == "/hang" {
             return
         } else if parts.first == "gate", parts.count == 2 {
