@@ -65,8 +65,10 @@ struct HeadWriter: FieldSink {
         let start = self.buffer.writerIndex - self.buffer.readerIndex
         self.buffer.writeString(text)
         self.buffer.withUnsafeMutableReadableBytes { bytes in
-            for index in start..<bytes.count where bytes[index] == 0x0D || bytes[index] == 0x0A || bytes[index] == 0 {
-                bytes[index] = UInt8(ascii: " ")
+            // One comparison per byte in the common case: CR, LF and NUL are all at most 0x0D.
+            for index in start..<bytes.count where bytes[index] <= 0x0D {
+                let byte = bytes[index]
+                if byte == 0x0D || byte == 0x0A || byte == 0 { bytes[index] = UInt8(ascii: " ") }
             }
         }
     }
