@@ -49,6 +49,7 @@ ensure_perf() {
 
 # Sets $gateway to the release binary. GATEWAY_BIN overrides; otherwise the release build is
 # brought up to date (incremental: seconds when nothing changed) unless $skip_build is 1.
+release_flags="--static-swift-stdlib -Xswiftc -cross-module-optimization -Xswiftc -enforce-exclusivity=unchecked"
 build_gateway() {
     if [ -n "${GATEWAY_BIN:-}" ]; then
         gateway=$GATEWAY_BIN
@@ -56,10 +57,10 @@ build_gateway() {
         gateway=$repo_root/.build-release/release/gateway
         if [ "${skip_build:-0}" != 1 ] || [ ! -x "$gateway" ]; then
             command -v swift >/dev/null || die "swift is not installed (Swift 6.3: https://swift.org/install)"
-            # As README.md builds it for production: generics specialised across packages.
-            log "swift build -c release --scratch-path .build-release --product gateway -Xswiftc -cross-module-optimization"
-            (cd "$repo_root" && swift build -c release --scratch-path .build-release --product gateway \
-                -Xswiftc -cross-module-optimization >&2) \
+            # As README.md builds it for production (see "Release build flags" there).
+            log "swift build -c release --scratch-path .build-release --product gateway $release_flags"
+            # shellcheck disable=SC2086 # the flags are words
+            (cd "$repo_root" && swift build -c release --scratch-path .build-release --product gateway $release_flags >&2) \
                 || die "the release build failed"
         fi
     fi
