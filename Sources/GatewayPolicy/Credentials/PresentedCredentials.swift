@@ -40,9 +40,9 @@ struct PresentedCredentials {
         var tokens: [Substring] = []
         for value in values {
             let trimmed = value.trimmingWhitespace()
-            let scheme = trimmed.prefix { $0 != " " && $0 != "\t" }
-            guard scheme.count == 6, scheme.lowercased() == "bearer" else { continue }
-            tokens.append(trimmed.dropFirst(6).trimmingWhitespace())
+            guard Self.hasBearerScheme(trimmed) else { continue }
+            let afterScheme = trimmed.utf8.index(trimmed.utf8.startIndex, offsetBy: 6)
+            tokens.append(trimmed[afterScheme...].trimmingWhitespace())
         }
         guard let token = tokens.first else { return }
         guard tokens.count == 1, Self.isB64Token(token) else {
@@ -62,6 +62,19 @@ struct PresentedCredentials {
             return
         }
         self.apiKey = String(key)
+    }
+
+    /// Whether `value` starts with the scheme `Bearer` (any case) followed by whitespace or
+    /// nothing.
+    static func hasBearerScheme(_ value: Substring) -> Bool {
+        let bytes = value.utf8
+        guard bytes.count >= 6 else { return false }
+        var index = bytes.startIndex
+        for expected in "bearer".utf8 {
+            guard bytes[index] | 0x20 == expected else { return false }
+            index = bytes.index(after: index)
+        }
+        return index == bytes.endIndex || bytes[index] == 0x20 || bytes[index] == 0x09
     }
 
     /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="` (RFC 6750 §2.1).
@@ -87,14 +100,21 @@ struct PresentedCredentials {
 extension StringProtocol {
     /// Without leading and trailing spaces and tabs (HTTP optional whitespace, RFC 9110 §5.6.3);
     /// the proxy's header handling uses it too.
+    ///
+    /// Walks UTF-8 code units, not `Character`s: it runs on every credential and forwarded field,
+    /// and grapheme breaking cost more than the rest of the check.
     public func trimmingWhitespace() -> SubSequence {
-        var start = self.startIndex
-        var end = self.endIndex
-        while start < end, self[start] == " " || self[start] == "\t" { start = self.index(after: start) }
-        while end > start {
-            let before = self.index(before: end)
-            guard self[before] == " " || self[before] == "\t" else { break }
-            end = before
+        // One forward pass (a generic `UTF8View` cannot step backwards): `end` follows the last
+        // byte that is not whitespace.
+        let bytes = self.utf8
+        var start = bytes.startIndex
+        while start < bytes.endIndex, bytes[start] == 0x20 || bytes[start] == 0x09 { bytes.formIndex(after: &start) }
+        var end = start
+        var index = start
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            bytes.formIndex(after: &index)
+            if byte != 0x20, byte != 0x09 { end = index }
         }
         return self[start..<end]
     }

@@ -27,13 +27,13 @@ public struct PolicyRequest: Sendable {
 
     /// The path part of the target (before `?`).
     public var rawPath: Substring {
-        if let mark = self.target.firstIndex(of: "?") { return self.target[..<mark] }
+        if let mark = self.target.utf8.firstIndex(of: UInt8(ascii: "?")) { return self.target[..<mark] }
         return self.target[...]
     }
 
     /// The query string including its `?`, or empty.
     public var rawQuery: Substring {
-        if let mark = self.target.firstIndex(of: "?") { return self.target[mark...] }
+        if let mark = self.target.utf8.firstIndex(of: UInt8(ascii: "?")) { return self.target[mark...] }
         return ""
     }
 }

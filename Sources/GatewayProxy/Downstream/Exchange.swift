@@ -86,7 +86,8 @@ final class Exchange {
         self.requestID = requestID
         self.client = client
         self.connection = connection
-        self.path = String(head.uri.prefix { $0 != "?" })
+        let uri = head.uri
+        self.path = String(uri[..<(uri.utf8.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex)])
         self.startNanoseconds = Clock.monotonicNanoseconds()
         self.startMilliseconds = Clock.wallMilliseconds()
     }
