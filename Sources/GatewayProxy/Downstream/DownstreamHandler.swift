@@ -1,3 +1,4 @@
+import DequeModule
 import GatewayAudit
 import GatewayCredentials
 import GatewayMetrics
@@ -40,8 +41,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var peerBytes: [UInt8]?
 
     private var exchange: Exchange?
-    /// Small at first: most connections never pipeline, and idle ones should cost little.
-    private var queue = CircularBuffer<Queued>(initialCapacity: 2)
+    /// Empty until a client pipelines (an empty `Deque` holds no storage): most connections
+    /// never do, and idle ones should cost little.
+    private var queue = Deque<Queued>()
     private var queuedBytes = 0
     private var isDispatching = false
 
