@@ -141,4 +141,40 @@ import Testing
         try await gateway.stop()
         await upstream.stop()
     }
+
+    @Test func anUpstreamWhoseCertificateFailsIsSkippedLikeOneThatRefuses() async throws {
+        // Two https targets; the first presents a certificate from a CA the gateway does not trust.
+        let stranger = try TestCertificateAuthority()
+        let untrusted = try await TestUpstream.start(tls: try NIOSSLContext(configuration: try stranger.serverConfiguration()))
+        let trusted = try await TestUpstream.start(tls: try NIOSSLContext(configuration: try self.authority.serverConfiguration()))
+        let caFile = try self.write("failover-ca.pem", self.authority.caPEM)
+        let rules = testRules(upstreamPort: trusted.port, routes: [publicRoute()]) {
+            $0.upstreams = [
+                UpstreamRule(
+                    name: "up",
+                    targets: [
+                        UpstreamTarget(scheme: .https, host: "127.0.0.1", port: untrusted.port),
+                        UpstreamTarget(scheme: .https, host: "127.0.0.1", port: trusted.port),
+                    ],
+                    caFile: caFile
+                )
+            ]
+        }
+        let gateway = try await GatewayHarness.start(rules)
+        let client = try await RawConnection.connect(port: gateway.port)
+        // The failed handshake counts as a failed connect: the request, not yet sent, goes to the
+        // other target, and the untrusted one sits out its cool-down.
+        for index in 0..<4 {
+            try await client.send("GET /p/\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+            let response = try #require(try await client.readResponse())
+            #expect(response.status == 200, "request \(index): \(response.bodyText)")
+        }
+        #expect(untrusted.connectionsAccepted.value == 1)
+        #expect(gateway.audit.all.allSatisfy { $0.upstream == "https://127.0.0.1:\(trusted.port)" })
+        await client.close()
+        try await gateway.stop()
+        await untrusted.stop()
+        await trusted.stop()
+    }
+
 }

@@ -6,6 +6,7 @@ import GatewayPolicy
 import GatewayReplay
 import GatewayRouting
 import GatewayRules
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -409,10 +410,19 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .success(let connection):
                 exchange.reusedConnection = reused
                 self.send(exchange, over: connection, upstream: upstream, peerIsTrusted: peerIsTrusted)
-            case .failure:
+            case .failure(let error):
                 // Passive health: the target sits out its cool-down; the request (not yet sent)
-                // goes to the next live target, each tried at most once.
-                self.loop.markUnavailable(target)
+                // goes to the next live target, each tried at most once. Logged once per
+                // cool-down, not per request.
+                if self.loop.markUnavailable(target) {
+                    self.loop.logger.warning(
+                        "upstream target unreachable; it cools down",
+                        metadata: [
+                            "upstream": "\(target.upstreamName)", "target": "\(target.label)",
+                            "cool_down_s": "\(LoopContext.coolDown / 1_000_000_000)", "error": "\(error)",
+                        ]
+                    )
+                }
                 self.loop.metrics.recordUpstreamError(target.upstreamName, kind: "connect")
                 if exchange.attempts < upstream.targets.count {
                     self.connect(exchange, upstream: upstream, peerIsTrusted: peerIsTrusted)

@@ -2,6 +2,7 @@ import GatewayAudit
 import GatewayCredentials
 import GatewayMetrics
 import GatewayRules
+import Logging
 import NIOCore
 
 /// What one event loop owns: its view of the configuration, its upstream pools, its request-id
@@ -15,6 +16,9 @@ final class LoopContext {
     private var coolingDown: [String: Int64] = [:]
     var requestIDs = RequestIDGenerator()
     let metrics: LoopMetrics
+    /// For events an operator must see that no request's audit record explains, such as a target
+    /// starting its cool-down.
+    let logger: Logger
     /// This loop's verified-token cache: no lock, emptied on reload (SPEC §7).
     let tokenCache = TokenCache(capacity: LoopContext.tokenCacheCapacity)
     static let tokenCacheCapacity = 10_000
@@ -34,10 +38,11 @@ final class LoopContext {
     /// How often connections' deadlines (head, idle, upstream response) are checked.
     static let sweepInterval = TimeAmount.milliseconds(100)
 
-    init(eventLoop: any EventLoop, configuration: ProxyConfiguration, metrics: GatewayMetrics) {
+    init(eventLoop: any EventLoop, configuration: ProxyConfiguration, metrics: GatewayMetrics, logger: Logger) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.metrics = LoopMetrics(shared: metrics)
+        self.logger = logger
     }
 
     var connectionCount: Int { self.connections.count }
@@ -81,9 +86,16 @@ final class LoopContext {
         return upstream.targets[index]
     }
 
-    /// A target refused a connection: its share goes to the others for `coolDown`.
-    func markUnavailable(_ target: ResolvedUpstream.Target) {
-        self.coolingDown[target.label] = Clock.monotonicNanoseconds() + Self.coolDown
+    /// A target refused a connection (or its TLS handshake failed): its share goes to the others
+    /// for `coolDown`.
+    /// Returns whether the target was in use until now (false when it was cooling down already
+    /// and was only tried because every target was).
+    @discardableResult
+    func markUnavailable(_ target: ResolvedUpstream.Target) -> Bool {
+        let now = Clock.monotonicNanoseconds()
+        let wasAvailable = self.coolingDown[target.label].map { $0 <= now } ?? true
+        self.coolingDown[target.label] = now + Self.coolDown
+        return wasAvailable
     }
 
     /// How long a target that refused a connection is skipped (10 s, as nginx's `fail_timeout`).

@@ -40,7 +40,7 @@ public final class ProxyServer: Service, Sendable {
         self.ownsGroup = true
         var loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>] = [:]
         for loop in self.group.makeIterator() {
-            let context = NIOLoopBoundBox.makeBoxSendingValue(LoopContext(eventLoop: loop, configuration: configuration, metrics: metrics), eventLoop: loop)
+            let context = NIOLoopBoundBox.makeBoxSendingValue(LoopContext(eventLoop: loop, configuration: configuration, metrics: metrics, logger: logger), eventLoop: loop)
             loops[ObjectIdentifier(loop)] = context
         }
         self.loops = loops

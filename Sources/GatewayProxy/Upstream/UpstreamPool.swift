@@ -69,16 +69,18 @@ final class UpstreamPool {
         _ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void
     ) {
         let serverHostname = self.target.serverHostname
+        let handshake: EventLoopPromise<Void>? = tls == nil ? nil : self.eventLoop.makePromise()
         let bootstrap = ClientBootstrap(group: self.eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
-                    if let tls {
+                    if let tls, let handshake {
                         // `https` targets: the certificate is verified (ca_file or system store)
-                        // and must name the target's host.
-                        try channel.pipeline.syncOperations.addHandler(
-                            try NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
+                        // and must name the target's host, before the connection is used.
+                        try channel.pipeline.syncOperations.addHandlers(
+                            try NIOSSLClientHandler(context: tls, serverHostname: serverHostname),
+                            TLSHandshakeWaiter(promise: handshake)
                         )
                     }
                     // Requests leave as bytes (`ForwardedRequest`); llhttp frames the responses, told
@@ -96,17 +98,35 @@ final class UpstreamPool {
         bootstrap.connect(to: self.target.address).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
-                do {
-                    let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
-                    handler.pool = self
-                    completion(.success(handler))
-                } catch {
-                    channel.close(promise: nil)
-                    completion(.failure(error))
+                guard let handshake else {
+                    self.connected(channel, completion)
+                    return
+                }
+                handshake.futureResult.assumeIsolated().whenComplete { outcome in
+                    switch outcome {
+                    case .success:
+                        self.connected(channel, completion)
+                    case .failure(let error):
+                        channel.close(promise: nil)
+                        completion(.failure(error))
+                    }
                 }
             case .failure(let error):
+                handshake?.fail(error)
                 completion(.failure(error))
             }
+        }
+    }
+
+    /// Hands a connected (and, for `https`, verified) channel's handler to the requester.
+    private func connected(_ channel: any Channel, _ completion: (Result<UpstreamHandler, any Error>) -> Void) {
+        do {
+            let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+            handler.pool = self
+            completion(.success(handler))
+        } catch {
+            channel.close(promise: nil)
+            completion(.failure(error))
         }
     }
 }
