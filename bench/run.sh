@@ -288,12 +288,11 @@ run_wrk() {
     local id=$1 seconds=$2 output=$3
     local args=(-t1 -c"$connections" -d"${seconds}s" --latency)
     [ -n "${row_header[$id]:-}" ] && args+=(-H "${row_header[$id]}")
-    if [ "${row_credential[$id]}" = signed ]; then
-        args+=(-s "$bench_dir/lib/rotate-signature.lua")
-        BENCH_VALUES=${row_values[$id]} taskset -c 1 wrk "${args[@]}" "$(url_of "$id")" >"$output" 2>&1
-    elif [ -n "${row_values[$id]:-}" ]; then
+    if [ -n "${row_values[$id]:-}" ]; then
+        local headers=Authorization
+        [ "${row_credential[$id]}" = signed ] && headers=Signature-Input,Signature
         args+=(-s "$bench_dir/lib/rotate-header.lua")
-        BENCH_VALUES=${row_values[$id]} taskset -c 1 wrk "${args[@]}" "$(url_of "$id")" >"$output" 2>&1
+        BENCH_VALUES=${row_values[$id]} BENCH_HEADERS=$headers taskset -c 1 wrk "${args[@]}" "$(url_of "$id")" >"$output" 2>&1
     else
         taskset -c 1 wrk "${args[@]}" "$(url_of "$id")" >"$output" 2>&1
     fi
