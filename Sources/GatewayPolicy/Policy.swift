@@ -1,7 +1,6 @@
 public import GatewayCredentials
 public import GatewayRules
 import GatewayRouting
-import NIOHTTP1
 
 /// The decision for one request: a pure function of the request head, the loaded rules and a
 /// clock (SPEC §9 "Order of checks"). The proxy and `gateway explain` run this same code.
@@ -49,7 +48,11 @@ public struct Policy: Sendable {
     public func hasJWTKey(_ kid: String) -> Bool { self.jwt.verifier.keyRing.contains(keyID: kid) }
 
     /// Decides whether `request` may pass, recording each check in `trace`.
-    public func decide(_ request: PolicyRequest, context: PolicyContext, trace: inout PolicyTrace) -> Decision {
+    public func decide<Fields: RequestFields>(
+        _ request: PolicyRequest<Fields>,
+        context: PolicyContext,
+        trace: inout PolicyTrace
+    ) -> Decision {
         // Paths (SPEC §9): normalise before matching; a path that escapes the root is refused.
         let path: String
         switch PathNormalizer.normalize(request.rawPath) {
@@ -63,7 +66,7 @@ public struct Policy: Sendable {
 
         // 1. Route (404 / 405).
         let route: CompiledRoute
-        switch self.table.match(host: request.host ?? "", path: path, method: request.method.rawValue) {
+        switch self.table.match(host: request.host ?? "", path: path, method: request.method) {
         case .matched(let matched, _):
             route = matched
             trace.record("route", passed: true, detail: "matched \(matched.name)")
@@ -84,7 +87,7 @@ public struct Policy: Sendable {
         }
 
         // 2–7, for each presented credential in the order signature, jwt, api_key.
-        let presented = PresentedCredentials(headers: request.headers)
+        let presented = PresentedCredentials(fields: request.fields)
         let chosen: (identity: Identity, replay: ReplayEvidence?)
         var digest: ContentDigest?
         switch self.authenticate(presented, request: request, route: route, context: context, digest: &digest, trace: &trace) {
@@ -132,7 +135,7 @@ public struct Policy: Sendable {
 
     /// Decides without tracing: the proxy's entry point.
     @inlinable
-    public func decide(_ request: PolicyRequest, context: PolicyContext) -> Decision {
+    public func decide<Fields: RequestFields>(_ request: PolicyRequest<Fields>, context: PolicyContext) -> Decision {
         var trace = PolicyTrace.disabled
         return self.decide(request, context: context, trace: &trace)
     }
@@ -141,9 +144,9 @@ public struct Policy: Sendable {
 
     /// Runs checks 2–7 for every presented credential — each must pass (SPEC §3) — and returns
     /// the first that passed among the kinds the route accepts.
-    private func authenticate(
+    private func authenticate<Fields: RequestFields>(
         _ presented: PresentedCredentials,
-        request: PolicyRequest,
+        request: PolicyRequest<Fields>,
         route: CompiledRoute,
         context: PolicyContext,
         digest: inout ContentDigest?,
@@ -206,8 +209,10 @@ public struct Policy: Sendable {
         guard identity.kind != CredentialKind.apiKey.rawValue, let evidence,
             let value = evidence.value, let timestamp = evidence.timestamp
         else { return .failure(.replayProtectionRequired) }
+        // SPEC §9 "Codes for the remaining cases": a nonce outside 16–128 characters does not
+        // protect against replay.
         if identity.kind == CredentialKind.signature.rawValue, !HTTPSignatureVerifier.nonceLengths.contains(value.count) {
-            return .failure(.malformedCredential)
+            return .failure(.replayProtectionRequired)
         }
         // `jwt.leeway` does not widen the replay window (SPEC §9).
         guard abs(now - timestamp) <= self.replayWindow else { return .failure(.timestampOutOfWindow) }
@@ -224,18 +229,7 @@ public struct Policy: Sendable {
         presented: Bool,
         scope: [String] = []
     ) -> Denial {
-        var headers: [(String, String)] = []
-        switch reason.status {
-        case 401:
-            let error = presented && reason != .missingCredential ? #", error="invalid_token""# : ""
-            headers.append(("WWW-Authenticate", #"Bearer realm="gateway""# + error))
-        case 403:
-            let scopeParameter = scope.isEmpty ? "" : #", scope="\#(scope.joined(separator: " "))""#
-            headers.append(("WWW-Authenticate", #"Bearer realm="gateway", error="insufficient_scope""# + scopeParameter))
-        default:
-            break
-        }
-        return Denial(reason: reason, headers: headers, routeName: route.name, path: path)
+        Denial(reason: reason, credentialPresented: presented, missingScopes: scope, routeName: route.name, path: path)
     }
 
     private static func upstreamTarget(route: CompiledRoute, path: String, query: Substring) -> String {

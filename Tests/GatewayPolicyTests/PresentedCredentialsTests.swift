@@ -7,7 +7,7 @@ import Testing
 /// spaces and tabs around, other schemes ignored, non-ASCII never mistaken for whitespace.
 struct PresentedCredentialsTests {
     private func bearer(_ value: String) -> (token: String?, malformed: Bool) {
-        let presented = PresentedCredentials(headers: HTTPHeaders([("Authorization", value)]))
+        let presented = PresentedCredentials(fields: HTTPHeaders([("Authorization", value)]))
         return (presented.bearer.map(String.init), presented.malformed != nil)
     }
 

@@ -23,7 +23,7 @@ public enum ExplainCommand {
         } catch {
             return (error.diagnostics.map(\.description), 1)
         }
-        let request: PolicyRequest
+        let request: PolicyRequest<HTTPHeaders>
         switch Self.request(method: method, url: url, headers: headers) {
         case .success(let built): request = built
         case .failure(let problem): return (["error: \(problem.message)"], 1)
@@ -31,7 +31,7 @@ public enum ExplainCommand {
         var trace = PolicyTrace(enabled: true)
         let context = PolicyContext(now: now ?? Int64(Date().timeIntervalSince1970))
         let decision = policy.decide(request, context: context, trace: &trace)
-        var lines = ["request: \(request.method.rawValue) \(request.target) (host \(request.host ?? "none"))"]
+        var lines = ["request: \(request.method) \(request.target) (host \(request.host ?? "none"))"]
         for step in trace.steps {
             lines.append("  \(step.passed ? "pass" : "FAIL")  \(step.check): \(step.detail)")
         }
@@ -66,7 +66,7 @@ public enum ExplainCommand {
     }
 
     /// The request head `curl -X METHOD -H … URL` would send.
-    static func request(method: String, url: String, headers: [String]) -> Result<PolicyRequest, Problem> {
+    static func request(method: String, url: String, headers: [String]) -> Result<PolicyRequest<HTTPHeaders>, Problem> {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             return .failure(Problem(message: "--url: \"\(url)\" is not an absolute http(s) URL"))
         }

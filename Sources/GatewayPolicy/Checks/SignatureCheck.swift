@@ -1,6 +1,5 @@
 import GatewayCredentials
 import GatewayRules
-import NIOHTTP1
 
 /// Checks 2–7 of SPEC §9 for an RFC 9421 signed request: the fields parse, the key is found
 /// by `keyid`, the signature verifies over the request as received (before normalisation),
@@ -9,13 +8,13 @@ struct SignatureCheck: Sendable {
     let verifier: HTTPSignatureVerifier
     let window: Int64
 
-    func check(_ request: PolicyRequest, context: PolicyContext) -> (CredentialOutcome, ContentDigest?) {
+    func check<Fields: RequestFields>(_ request: PolicyRequest<Fields>, context: PolicyContext) -> (CredentialOutcome, ContentDigest?) {
         let signed = SignedRequest(
-            method: request.method.rawValue,
+            method: request.method,
             scheme: request.isSecure ? "https" : "http",
-            authority: request.headers.first(name: "host") ?? request.host ?? "",
+            authority: request.fields.firstString("host") ?? request.host ?? "",
             target: request.target,
-            fields: request.headers.map { (name: $0.name, value: $0.value) },
+            fields: request.fields.allFields,
             hasBody: request.hasBody
         )
         let verified: VerifiedSignature

@@ -85,6 +85,8 @@ public struct Denial: Sendable, Equatable {
     /// For `unknown_key` on a JWT: the `kid` no key had (a JWK Set may need refreshing).
     public var unknownKeyID: String?
 
+    /// A refusal; a 401 or 403 gets the `WWW-Authenticate` challenge SPEC §3 gives its status
+    /// unless `headers` carries one (every 401 and 403 has one).
     public init(
         reason: DenyReason,
         message: String? = nil,
@@ -97,6 +99,40 @@ public struct Denial: Sendable, Equatable {
         self.headers = headers
         self.routeName = routeName
         self.path = path
+        if let challenge = Self.challenge(for: reason, credentialPresented: reason != .missingCredential, missingScopes: []),
+            !headers.contains(where: { $0.0.lowercased() == "www-authenticate" })
+        {
+            self.headers.append(("WWW-Authenticate", challenge))
+        }
+    }
+
+    /// A refusal by the policy, whose challenge says whether a credential was presented and
+    /// which scopes were missing.
+    public init(
+        reason: DenyReason,
+        credentialPresented: Bool,
+        missingScopes: [String],
+        routeName: String?,
+        path: String?
+    ) {
+        let challenge = Self.challenge(for: reason, credentialPresented: credentialPresented, missingScopes: missingScopes)
+        self.init(reason: reason, headers: challenge.map { [("WWW-Authenticate", $0)] } ?? [], routeName: routeName, path: path)
+    }
+
+    /// The `WWW-Authenticate` value of a 401 or 403 (SPEC §3, RFC 6750 §3): `Bearer
+    /// realm="gateway"`, with `error="invalid_token"` when a credential was presented, and
+    /// `error="insufficient_scope"` (plus `scope`) on a 403; nil for other statuses.
+    public static func challenge(for reason: DenyReason, credentialPresented: Bool, missingScopes: [String]) -> String? {
+        switch reason.status {
+        case 401:
+            let error = credentialPresented && reason != .missingCredential ? #", error="invalid_token""# : ""
+            return #"Bearer realm="gateway""# + error
+        case 403:
+            let scope = missingScopes.isEmpty ? "" : #", scope="\#(missingScopes.joined(separator: " "))""#
+            return #"Bearer realm="gateway", error="insufficient_scope""# + scope
+        default:
+            return nil
+        }
     }
 
     public var status: Int { self.reason.status }
