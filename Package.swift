@@ -27,7 +27,7 @@ let package = Package(
             name: "GatewayModules",
             targets: [
                 "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayPolicy",
-                "GatewayAudit", "GatewayMetrics", "GatewayProxy", "GatewayApp",
+                "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp",
             ]
         ),
     ],
@@ -72,6 +72,13 @@ let package = Package(
         // Replay: the nonce store behind a small protocol (memory now, Redis later); pure, no sockets.
         .target(
             name: "GatewayReplay",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // HTTP1: the strict HTTP/1.1 codec (request and response decoders, head writer, chunked
+        // encoder) over ByteBuffers; no channels.
+        .target(
+            name: "GatewayHTTP1",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
@@ -172,6 +179,16 @@ let package = Package(
                 "GatewayReplay",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayHTTP1Tests",
+            dependencies: [
+                "GatewayHTTP1",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: testSettings
         ),

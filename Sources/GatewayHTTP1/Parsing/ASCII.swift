@@ -1,0 +1,117 @@
+/// Byte classes of the HTTP grammar and allocation-free comparisons, as tests on a byte (no
+/// tables to load, no `Character`).
+enum ASCII {
+    static let cr: UInt8 = 0x0D
+    static let lf: UInt8 = 0x0A
+    static let sp: UInt8 = 0x20
+    static let htab: UInt8 = 0x09
+    static let colon: UInt8 = 0x3A
+    static let semicolon: UInt8 = 0x3B
+    static let comma: UInt8 = 0x2C
+    static let equals: UInt8 = 0x3D
+    static let quote: UInt8 = 0x22
+    static let backslash: UInt8 = 0x5C
+
+    /// `tchar` (RFC 9110 §5.6.2): `!#$%&'*+-.^_`|~`, digits and letters, as a 128-bit set.
+    @inline(__always)
+    static func isTChar(_ byte: UInt8) -> Bool {
+        if byte < 64 { return (0x03FF_6CFA_0000_0000 as UInt64) >> byte & 1 == 1 }
+        if byte < 128 { return (0x57FF_FFFF_C7FF_FFFE as UInt64) >> (byte &- 64) & 1 == 1 }
+        return false
+    }
+
+    /// A byte of a field value (RFC 9110 §5.5): HTAB, SP, VCHAR or obs-text; every control
+    /// character but HTAB is refused, NUL and DEL included.
+    @inline(__always)
+    static func isFieldValueByte(_ byte: UInt8) -> Bool {
+        byte >= 0x20 ? byte != 0x7F : byte == 0x09
+    }
+
+    /// VCHAR (RFC 5234 B.1): the bytes a request target may hold (RFC 9112 §3.2, RFC 3986).
+    @inline(__always)
+    static func isVisible(_ byte: UInt8) -> Bool {
+        byte &- 0x21 < 0x5E
+    }
+
+    /// OWS (RFC 9110 §5.6.3).
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == sp || byte == htab
+    }
+
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- 0x30 < 10
+    }
+
+    @inline(__always)
+    static func isAlpha(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- 0x61 < 26
+    }
+
+    /// The value of a HEXDIG, or nil.
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> Int? {
+        if byte &- 0x30 < 10 { return Int(byte &- 0x30) }
+        let lower = byte | 0x20
+        if lower &- 0x61 < 6 { return Int(lower &- 0x61) + 10 }
+        return nil
+    }
+
+    @inline(__always)
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte &- 0x41 < 26 ? byte | 0x20 : byte
+    }
+
+    /// Whether `bytes[range]` equals `lowercase` with the bytes' ASCII letters lowercased.
+    @inline(__always)
+    static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString) -> Bool
+    {
+        guard range.count == lowercase.utf8CodeUnitCount else { return false }
+        let other = lowercase.utf8Start
+        var index = 0
+        for offset in range {
+            guard lowercased(bytes[offset]) == other[index] else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Whether `bytes[range]` equals `other` exactly.
+    @inline(__always)
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ other: StaticString) -> Bool {
+        guard range.count == other.utf8CodeUnitCount else { return false }
+        let start = other.utf8Start
+        var index = 0
+        for offset in range {
+            guard bytes[offset] == start[index] else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Whether the comma-separated list in `bytes[range]` has an element equal to
+    /// `lowercaseToken` (ASCII-case-insensitively, the element trimmed of OWS; with
+    /// `trailingTab` false, an HTAB after the element makes it another element).
+    static func listContains(
+        _ bytes: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        _ lowercaseToken: StaticString,
+        trailingTab: Bool = true
+    ) -> Bool {
+        var elementStart = range.lowerBound
+        var index = range.lowerBound
+        while index <= range.upperBound {
+            if index == range.upperBound || bytes[index] == comma {
+                var start = elementStart
+                var end = index
+                while start < end, isWhitespace(bytes[start]) { start += 1 }
+                while end > start, bytes[end - 1] == sp || (trailingTab && bytes[end - 1] == htab) { end -= 1 }
+                if equalsLowercase(bytes, start..<end, lowercaseToken) { return true }
+                elementStart = index + 1
+            }
+            index += 1
+        }
+        return false
+    }
+}

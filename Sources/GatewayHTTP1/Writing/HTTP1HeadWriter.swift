@@ -1,0 +1,119 @@
+public import NIOCore
+
+/// Serialises an HTTP/1.1 request or response head straight into a `ByteBuffer` (RFC 9112 §3,
+/// §4, §5).
+///
+/// Hand-written because NIOHTTP1's encoders take an `HTTPRequestHead`/`HTTPResponseHead` whose
+/// `HTTPHeaders` must first be built field by field and travel through the pipeline as `NIOAny`:
+/// on the proxy's hot path that was a second copy of every field and several allocations per
+/// message. Fields received in an `HTTP1Fields` block are copied byte for byte (`copy`), without
+/// a `String`.
+///
+/// Text given as a `String` never carries a line break into the head: CR, LF and NUL (which the
+/// decoder would not have accepted from a peer, but which a token claim could hold) are written
+/// as spaces, so no field can be injected. Bytes copied from a decoded block were already
+/// checked by the decoder.
+public struct HTTP1HeadWriter: Sendable {
+    public private(set) var buffer: ByteBuffer
+
+    public init(allocator: ByteBufferAllocator, capacity: Int = 512) {
+        self.buffer = allocator.buffer(capacity: capacity)
+    }
+
+    /// Continues writing into `buffer` (for a trailer section after a last chunk).
+    public init(appendingTo buffer: ByteBuffer) {
+        self.buffer = buffer
+    }
+
+    /// `METHOD target HTTP/1.1` CRLF.
+    public mutating func writeRequestLine(method: HTTP1Method, target: String) {
+        self.buffer.writeString(method.rawValue)
+        self.buffer.writeInteger(ASCII.sp)
+        self.writeSanitized(target)
+        self.buffer.writeStaticString(" HTTP/1.1\r\n")
+    }
+
+    /// `METHOD target HTTP/1.1` CRLF, the target copied from a decoded request head.
+    public mutating func writeRequestLine(method: HTTP1Method, targetOf head: HTTP1RequestHead) {
+        self.buffer.writeString(method.rawValue)
+        self.buffer.writeInteger(ASCII.sp)
+        self.writeBytes(head.target, of: head.fields.buffer)
+        self.buffer.writeStaticString(" HTTP/1.1\r\n")
+    }
+
+    /// `HTTP/1.1 code reason` CRLF. `status` must be 100–999.
+    public mutating func writeStatusLine(status: Int, reason: String) {
+        self.writeStatusCode(status)
+        self.writeSanitized(reason)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// `HTTP/1.1 code reason` CRLF, the reason phrase copied from `reason` in `fields.buffer` (as a
+    /// decoded `HTTP1ResponseHead` gives it). `status` must be 100–999.
+    public mutating func writeStatusLine(status: Int, reason: Range<Int>, from fields: HTTP1Fields) {
+        self.writeStatusCode(status)
+        self.writeBytes(reason, of: fields.buffer)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// `name: value` CRLF, with CR, LF and NUL in either written as spaces.
+    public mutating func add(name: String, value: String) {
+        self.writeSanitized(name)
+        self.buffer.writeStaticString(": ")
+        self.writeSanitized(value)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// `name: value` CRLF for a name known at compile time.
+    public mutating func add(name: StaticString, value: String) {
+        self.buffer.writeStaticString(name)
+        self.buffer.writeStaticString(": ")
+        self.writeSanitized(value)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// Copies `field` of a decoded block byte for byte: `name: value` CRLF.
+    public mutating func copy(_ field: HTTP1Field, from fields: HTTP1Fields) {
+        self.writeBytes(field.name, of: fields.buffer)
+        self.buffer.writeStaticString(": ")
+        self.writeBytes(field.value, of: fields.buffer)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// Writes bytes the writer does not check (framing the caller owns, such as a chunk size).
+    public mutating func writeRaw(_ text: StaticString) {
+        self.buffer.writeStaticString(text)
+    }
+
+    /// Ends the head (the empty line) and hands the bytes over.
+    public mutating func finish() -> ByteBuffer {
+        self.buffer.writeStaticString("\r\n")
+        return self.buffer
+    }
+
+    private mutating func writeStatusCode(_ status: Int) {
+        precondition((100...999).contains(status), "a status code has three digits")
+        self.buffer.writeStaticString("HTTP/1.1 ")
+        self.buffer.writeInteger(UInt8(truncatingIfNeeded: 0x30 + status / 100))
+        self.buffer.writeInteger(UInt8(truncatingIfNeeded: 0x30 + status / 10 % 10))
+        self.buffer.writeInteger(UInt8(truncatingIfNeeded: 0x30 + status % 10))
+        self.buffer.writeInteger(ASCII.sp)
+    }
+
+    private mutating func writeBytes(_ range: Range<Int>, of source: ByteBuffer) {
+        let slice = source.getSlice(at: source.readerIndex + range.lowerBound, length: range.count)!
+        self.buffer.writeImmutableBuffer(slice)
+    }
+
+    private mutating func writeSanitized(_ text: String) {
+        let start = self.buffer.writerIndex - self.buffer.readerIndex
+        self.buffer.writeString(text)
+        self.buffer.withUnsafeMutableReadableBytes { bytes in
+            // One comparison per byte in the common case: CR, LF and NUL are all at most 0x0D.
+            for index in start..<bytes.count where bytes[index] <= 0x0D {
+                let byte = bytes[index]
+                if byte == ASCII.cr || byte == ASCII.lf || byte == 0 { bytes[index] = ASCII.sp }
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import GatewayHTTP1
+import NIOCore
+import Testing
+
+/// What the writer and the chunked encoder produce must parse back exactly (with this codec's
+/// own decoders), and no value may break a line.
+@Suite struct HTTP1HeadWriterTests {
+    private let allocator = ByteBufferAllocator()
+
+    @Test func requestHeadIsWrittenFieldByField() {
+        var writer = HTTP1HeadWriter(allocator: self.allocator)
+        writer.writeRequestLine(method: .POST, target: "/a?b=c")
+        writer.add(name: "Host", value: "example.com")
+        writer.add(name: "x-empty", value: "")
+        writer.add(name: "x-static", value: "1")
+        #expect(
+            String(buffer: writer.finish())
+                == "POST /a?b=c HTTP/1.1\r\nHost: example.com\r\nx-empty: \r\nx-static: 1\r\n\r\n"
+        )
+    }
+
+    @Test func statusLineFromAnIntAndAReason() {
+        var writer = HTTP1HeadWriter(allocator: self.allocator)
+        writer.writeStatusLine(status: 599, reason: "Custom Thing")
+        writer.add(name: "content-length", value: "0")
+        #expect(String(buffer: writer.finish()) == "HTTP/1.1 599 Custom Thing\r\ncontent-length: 0\r\n\r\n")
+        var empty = HTTP1HeadWriter(allocator: self.allocator)
+        empty.writeStatusLine(status: 204, reason: "")
+        #expect(String(buffer: empty.finish()) == "HTTP/1.1 204 \r\n\r\n")
+    }
+
+    @Test func lineBreaksInValuesCannotInjectAField() {
+        var writer = HTTP1HeadWriter(allocator: self.allocator)
+        writer.writeRequestLine(method: .GET, target: "/x\r\nX-Bad: 1")
+        writer.add(name: "x-auth-subject", value: "alice\r\nx-injected: yes\0")
+        writer.add(name: "x\nname", value: "v")
+        let written = String(buffer: writer.finish())
+        #expect(written == "GET /x  X-Bad: 1 HTTP/1.1\r\nx-auth-subject: alice  x-injected: yes \r\nx name: v\r\n\r\n")
+        #expect(written.utf8.filter { $0 == 0x0A }.count == 4)
+    }
+
+    @Test func fieldsAndStatusAreCopiedFromADecodedResponse() throws {
+        var decoder = HTTP1ResponseDecoder(limits: HTTP1Limits())
+        decoder.expectResponse(toHEAD: false)
+        decoder.feed(
+            ByteBuffer(
+                string:
+                    "HTTP/1.1 404 Not  Found\r\nContent-Type:  text/plain \r\n"
+                        + "X-Obs: caf\u{E9}\r\nContent-Length: 0\r\n\r\n"
+            )
+        )
+        guard case .head(let head) = try decoder.next() else {
+            Issue.record("no head")
+            return
+        }
+        var writer = HTTP1HeadWriter(allocator: self.allocator)
+        writer.writeStatusLine(status: head.status, reason: head.reason, from: head.fields)
+        for field in head.fields where !head.fields.nameEquals(field, "content-length") {
+            writer.copy(field, from: head.fields)
+        }
+        #expect(
+            String(buffer: writer.finish())
+                == "HTTP/1.1 404 Not  Found\r\nContent-Type: text/plain\r\nX-Obs: caf\u{E9}\r\n\r\n"
+        )
+    }
+
+    @Test func requestLineCopiesTheDecodedTarget() throws {
+        let outcome = decodeRequests("GET /p?q=%20 HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(outcome.error == nil)
+        var decoder = HTTP1RequestDecoder(limits: HTTP1Limits())
+        decoder.feed(ByteBuffer(string: "GET /p?q=%20 HTTP/1.1\r\nHost: a\r\n\r\n"))
+        guard case .head(let head) = try decoder.next() else {
+            Issue.record("no head")
+            return
+        }
+        var writer = HTTP1HeadWriter(allocator: self.allocator)
+        writer.writeRequestLine(method: head.method, targetOf: head)
+        for field in head.fields { writer.copy(field, from: head.fields) }
+        #expect(String(buffer: writer.finish()) == "GET /p?q=%20 HTTP/1.1\r\nHost: a\r\n\r\n")
+    }
+
+    @Test func chunksAreFramedAndAnEmptyOneIsNeverWritten() {
+        var encoder = HTTP1ChunkedEncoder(allocator: self.allocator)
+        var written = ""
+        encoder.writeChunk(self.allocator.buffer(capacity: 0)) { written += String(buffer: $0) }
+        #expect(written.isEmpty)
+        encoder.writeChunk(self.allocator.buffer(string: String(repeating: "a", count: 255))) {
+            written += String(buffer: $0)
+        }
+        #expect(written == "ff\r\n" + String(repeating: "a", count: 255) + "\r\n")
+        #expect(String(buffer: encoder.chunkHeader(size: 1)) == "1\r\n")
+        #expect(String(buffer: encoder.chunkHeader(size: 16)) == "10\r\n")
+        #expect(String(buffer: encoder.chunkHeader(size: 0xABCDEF)) == "abcdef\r\n")
+        #expect(String(buffer: encoder.chunkHeader(size: Int.max)) == "7fffffffffffffff\r\n")
+        #expect(!encoder.isFinished)
+        #expect(String(buffer: encoder.lastChunk()) == "0\r\n\r\n")
+        #expect(encoder.isFinished)
+    }
+
+    @Test func lastChunkCarriesTrailers() {
+        var encoder = HTTP1ChunkedEncoder(allocator: self.allocator)
+        var writer = encoder.lastChunkWithTrailers()
+        writer.add(name: "x-sum", value: "1")
+        #expect(String(buffer: writer.finish()) == "0\r\nx-sum: 1\r\n\r\n")
+    }
+
+    @Test func anEncodedBodyDecodesBackExactly() throws {
+        var encoder = HTTP1ChunkedEncoder(allocator: self.allocator)
+        var wire = self.allocator.buffer(string: "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        var body: [UInt8] = []
+        for size in [1, 15, 16, 255, 4096, 70000] {
+            let chunk = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            body += chunk
+            encoder.writeChunk(ByteBuffer(bytes: chunk)) {
+                var part = $0
+                wire.writeBuffer(&part)
+            }
+        }
+        var trailers = encoder.lastChunkWithTrailers()
+        trailers.add(name: "x-digest", value: "abc")
+        var end = trailers.finish()
+        wire.writeBuffer(&end)
+        let outcome = decodeRequests(Array(wire.readableBytesView))
+        #expect(outcome.error == nil)
+        #expect(outcome.requests.first?.body == body)
+        #expect(outcome.requests.first?.trailers == [FieldPair("x-digest", "abc")])
+    }
+}
