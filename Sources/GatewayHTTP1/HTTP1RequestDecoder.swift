@@ -133,6 +133,13 @@ public struct HTTP1RequestDecoder: Sendable {
         return false
     }
 
+    /// The request line of the head being received, once that line is whole and well formed
+    /// (the fields may still be arriving): what a `header_timeout` answer is audited with.
+    public var requestLineSoFar: HTTP1RequestLine? {
+        guard case .head(let parser) = self.state, parser.lineIsComplete else { return nil }
+        return self.requestLine(parser.line)
+    }
+
     /// Whether the last request ended (or none began) and no byte of the next one is buffered:
     /// the connection is idle. True too once the decoder is finished.
     public var isBetweenMessages: Bool {

@@ -6,50 +6,10 @@ import Testing
 @testable import GatewayCredentials
 @testable import GatewayProxy
 
-/// HTTP/1.1 heads and chunked bodies are written by the gateway itself (`HeadWriter`,
-/// `ChunkedFraming`), not by NIOHTTP1's encoders: what they write must parse back exactly,
-/// and no value may break a line.
+/// HTTP/1.1 heads and chunked bodies are written by the gateway itself (`HTTP1HeadWriter`,
+/// `HTTP1ChunkedEncoder`, unit-tested in GatewayHTTP1Tests), not by NIOHTTP1's encoders: over
+/// sockets, what they write must parse back exactly.
 @Suite(.timeLimit(.minutes(3))) struct HTTP1SerializationTests {
-    private func text(_ buffer: ByteBuffer) -> String { String(buffer: buffer) }
-
-    @Test func requestHeadIsWrittenFieldByField() {
-        var writer = HeadWriter(allocator: ByteBufferAllocator())
-        writer.writeRequestLine(method: .POST, target: "/a?b=c")
-        writer.add(name: "Host", value: "example.com")
-        writer.add(name: "x-empty", value: "")
-        #expect(self.text(writer.finish()) == "POST /a?b=c HTTP/1.1\r\nHost: example.com\r\nx-empty: \r\n\r\n")
-    }
-
-    @Test func statusLineKeepsTheReasonPhrase() {
-        var writer = HeadWriter(allocator: ByteBufferAllocator())
-        writer.writeStatusLine(HTTPResponseStatus(statusCode: 599, reasonPhrase: "Custom Thing"))
-        writer.add(name: "content-length", value: "0")
-        #expect(self.text(writer.finish()) == "HTTP/1.1 599 Custom Thing\r\ncontent-length: 0\r\n\r\n")
-    }
-
-    @Test func lineBreaksInValuesCannotInjectAField() {
-        var writer = HeadWriter(allocator: ByteBufferAllocator())
-        writer.writeRequestLine(method: .GET, target: "/x\r\nX-Bad: 1")
-        writer.add(name: "x-auth-subject", value: "alice\r\nx-injected: yes\0")
-        let written = self.text(writer.finish())
-        #expect(written == "GET /x  X-Bad: 1 HTTP/1.1\r\nx-auth-subject: alice  x-injected: yes \r\n\r\n")
-        #expect(written.components(separatedBy: "\r\n").count == 4)
-    }
-
-    @Test func chunksAreFramedAndAnEmptyOneIsNeverWritten() {
-        let allocator = ByteBufferAllocator()
-        var written = ""
-        ChunkedFraming.writeChunk(allocator.buffer(capacity: 0), allocator: allocator) { written += self.text($0) }
-        #expect(written.isEmpty)
-        ChunkedFraming.writeChunk(allocator.buffer(string: String(repeating: "a", count: 255)), allocator: allocator) {
-            written += self.text($0)
-        }
-        #expect(written == "ff\r\n" + String(repeating: "a", count: 255) + "\r\n")
-        #expect(self.text(ChunkedFraming.lastChunk(trailers: nil, allocator: allocator)) == "0\r\n\r\n")
-        let trailers: HTTPHeaders = ["x-sum": "1"]
-        #expect(self.text(ChunkedFraming.lastChunk(trailers: trailers, allocator: allocator)) == "0\r\nx-sum: 1\r\n\r\n")
-    }
-
     @Test func chunkedUpstreamResponseReachesTheClientRechunked() async throws {
         let upstream = try await TestUpstream.start()
         let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))

@@ -50,13 +50,15 @@ public enum ExplainCommand {
                 lines.append("replay: \(claim.scope) nonce \"\(claim.value)\" would be recorded until \(claim.expiresAt) (explain records nothing)")
             }
             let targets = allowance.route.upstream.targets.map(\.description).joined(separator: ", ")
-            lines.append("decision: allow → upstream \(allowance.route.upstream.name) (\(targets)) as \(allowance.upstreamTarget)")
+            // The last line: the verdict and the reason code the audit record would carry when
+            // the upstream answers (SPEC §9 "`gateway check` counts").
+            lines.append("decision: allow ok → upstream \(allowance.route.upstream.name) (\(targets)) as \(allowance.upstreamTarget)")
             return lines
         case .deny(let denial):
             var lines: [String] = []
             if let route = denial.routeName { lines.append("route: \(route)") }
+            for (name, value) in denial.headers { lines.append("answer header: \(name): \(value)") }
             lines.append("decision: deny \(denial.status) \(denial.reason.rawValue) — \(denial.message)")
-            for (name, value) in denial.headers { lines.append("  \(name): \(value)") }
             return lines
         }
     }

@@ -16,6 +16,9 @@ struct RequestHeadParser: Sendable {
     private(set) var started = false
     private var skipped = 0
     private(set) var line = RequestLineParser()
+
+    /// Whether the request line is whole and well formed (the fields are being read).
+    var lineIsComplete: Bool { self.fields != nil }
     private var fields: FieldBlockParser?
 
     /// The fields, once the head is complete.

@@ -33,6 +33,14 @@ public struct HTTP1HeadWriter: Sendable {
         self.buffer.writeStaticString(" HTTP/1.1\r\n")
     }
 
+    /// `METHOD target HTTP/1.1` CRLF for a method given as text (an HTTP/2 `:method`).
+    public mutating func writeRequestLine(method: String, target: String) {
+        self.writeSanitized(method)
+        self.buffer.writeInteger(ASCII.sp)
+        self.writeSanitized(target)
+        self.buffer.writeStaticString(" HTTP/1.1\r\n")
+    }
+
     /// `METHOD target HTTP/1.1` CRLF, the target copied from a decoded request head.
     public mutating func writeRequestLine(method: HTTP1Method, targetOf head: HTTP1RequestHead) {
         self.buffer.writeString(method.rawValue)
@@ -45,6 +53,13 @@ public struct HTTP1HeadWriter: Sendable {
     public mutating func writeStatusLine(status: Int, reason: String) {
         self.writeStatusCode(status)
         self.writeSanitized(reason)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// `HTTP/1.1 code reason` CRLF with the status's usual reason phrase (RFC 9110 §15).
+    public mutating func writeStatusLine(status: Int) {
+        self.writeStatusCode(status)
+        self.buffer.writeStaticString(Self.reasonPhrase(for: status))
         self.buffer.writeStaticString("\r\n")
     }
 
@@ -66,6 +81,22 @@ public struct HTTP1HeadWriter: Sendable {
 
     /// `name: value` CRLF for a name known at compile time.
     public mutating func add(name: StaticString, value: String) {
+        self.buffer.writeStaticString(name)
+        self.buffer.writeStaticString(": ")
+        self.writeSanitized(value)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// `name: value` CRLF from bytes (an HTTP/2 field), with CR, LF and NUL written as spaces.
+    public mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        self.writeSanitized(name)
+        self.buffer.writeStaticString(": ")
+        self.writeSanitized(value)
+        self.buffer.writeStaticString("\r\n")
+    }
+
+    /// `name: value` CRLF for a name known at compile time and a value given as bytes.
+    public mutating func add(name: StaticString, value: UnsafeRawBufferPointer) {
         self.buffer.writeStaticString(name)
         self.buffer.writeStaticString(": ")
         self.writeSanitized(value)
@@ -108,12 +139,52 @@ public struct HTTP1HeadWriter: Sendable {
     private mutating func writeSanitized(_ text: String) {
         let start = self.buffer.writerIndex - self.buffer.readerIndex
         self.buffer.writeString(text)
+        self.sanitize(from: start)
+    }
+
+    private mutating func writeSanitized(_ bytes: UnsafeRawBufferPointer) {
+        let start = self.buffer.writerIndex - self.buffer.readerIndex
+        self.buffer.writeBytes(bytes)
+        self.sanitize(from: start)
+    }
+
+    private mutating func sanitize(from start: Int) {
         self.buffer.withUnsafeMutableReadableBytes { bytes in
             // One comparison per byte in the common case: CR, LF and NUL are all at most 0x0D.
             for index in start..<bytes.count where bytes[index] <= 0x0D {
                 let byte = bytes[index]
                 if byte == ASCII.cr || byte == ASCII.lf || byte == 0 { bytes[index] = ASCII.sp }
             }
+        }
+    }
+
+    /// The usual reason phrase of a status (RFC 9110 §15); clients ignore it (RFC 9112 §4).
+    static func reasonPhrase(for status: Int) -> StaticString {
+        switch status {
+        case 100: return "Continue"
+        case 200: return "OK"
+        case 201: return "Created"
+        case 204: return "No Content"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 304: return "Not Modified"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 413: return "Content Too Large"
+        case 414: return "URI Too Long"
+        case 429: return "Too Many Requests"
+        case 431: return "Request Header Fields Too Large"
+        case 499: return "Client Closed Request"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return "Status"
         }
     }
 }

@@ -24,9 +24,8 @@ final class LoopContext {
     static let tokenCacheCapacity = 10_000
     private var reportedCacheHits: UInt64 = 0
     private var reportedCacheMisses: UInt64 = 0
-    private var connections: [ObjectIdentifier: DownstreamHandler] = [:]
-    /// HTTP/2 connections (their streams are in `connections`), told to quiesce on shutdown.
-    private var http2Connections: [ObjectIdentifier: any Channel] = [:]
+    /// Client connections (HTTP/1.1 and HTTP/2 alike), for their deadlines and the drain.
+    private var connections: [ObjectIdentifier: any ClientConnection] = [:]
     /// Set while the audit sink is over its high-water mark: every connection of this loop holds
     /// its reads until the sink has caught up (the request path waits; no record is dropped).
     private(set) var isAuditOverloaded = false
@@ -111,7 +110,7 @@ final class LoopContext {
     func pool(for target: ResolvedUpstream.Target, of upstream: ResolvedUpstream) -> UpstreamPool {
         let key = Self.poolKey(upstream, target)
         if let pool = self.pools[key] { return pool }
-        let pool = UpstreamPool(target: target, eventLoop: self.eventLoop)
+        let pool = UpstreamPool(target: target, eventLoop: self.eventLoop, limits: self.configuration.limits.upstreamHTTP1)
         self.pools[key] = pool
         return pool
     }
@@ -150,35 +149,21 @@ final class LoopContext {
         }
     }
 
-    /// Tracks a client connection — or an HTTP/2 stream, which `gateway_connections_active`
-    /// does not count (its connection is counted once).
-    func register(_ connection: DownstreamHandler) {
+    /// Tracks a client connection until it closes (`gateway_connections_active`).
+    func register(_ connection: any ClientConnection) {
         self.startSweeping()
         self.connections[ObjectIdentifier(connection)] = connection
-        if !connection.isHTTP2Stream { self.metrics.connectionOpened() }
+        self.metrics.connectionOpened()
         if self.isDraining { connection.beginDrain() }
     }
 
-    /// Tracks an HTTP/2 connection until it closes.
-    func register(http2Connection channel: any Channel) {
-        let key = ObjectIdentifier(channel)
-        self.http2Connections[key] = channel
-        self.metrics.connectionOpened()
-        if self.isDraining { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
-        channel.closeFuture.assumeIsolated().whenComplete { _ in
-            self.http2Connections[key] = nil
-            self.metrics.connectionClosed()
-            self.completeDrainIfIdle()
-        }
-    }
-
     private func completeDrainIfIdle() {
-        if self.isDraining, self.connections.isEmpty, self.http2Connections.isEmpty { self.drained?.succeed() }
+        if self.isDraining, self.connections.isEmpty { self.drained?.succeed() }
     }
 
-    func deregister(_ connection: DownstreamHandler) {
+    func deregister(_ connection: any ClientConnection) {
         guard self.connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
-        if !connection.isHTTP2Stream { self.metrics.connectionClosed() }
+        self.metrics.connectionClosed()
         self.completeDrainIfIdle()
     }
 
@@ -194,10 +179,8 @@ final class LoopContext {
     /// Shutdown, first stage: idle connections close, busy ones close after their response.
     func beginDrain() {
         self.isDraining = true
-        for channel in self.http2Connections.values {
-            // GOAWAY: no new streams; open ones finish (within shutdown_grace).
-            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-        }
+        // HTTP/2 connections send GOAWAY: no new streams; open ones finish (within
+        // `shutdown_grace`).
         for connection in Array(self.connections.values) { connection.beginDrain() }
         for pool in self.pools.values { pool.closeIdle() }
     }
@@ -205,10 +188,22 @@ final class LoopContext {
     /// Shutdown, last stage (`shutdown_grace` passed): whatever still runs is aborted.
     func abortAll() {
         for connection in Array(self.connections.values) { connection.abort() }
-        for channel in self.http2Connections.values { channel.close(promise: nil) }
         for pool in self.pools.values { pool.closeIdle() }
     }
 }
 
 @available(*, unavailable)
 extension LoopContext: Sendable {}
+
+/// A client connection its event loop tracks: its deadlines are checked on the loop's tick,
+/// and it is told when shutdown begins and when `shutdown_grace` ends.
+protocol ClientConnection: AnyObject {
+    /// Checks `header_timeout`, `idle_timeout` and upstream `response_timeout`.
+    func checkDeadlines(now: Int64)
+    /// Shutdown began: close when idle, else after the responses in flight.
+    func beginDrain()
+    /// `shutdown_grace` passed: what still runs is answered 503 or cut.
+    func abort()
+    /// The audit sink caught up: reads held for it may resume.
+    func resumeReadsIfPossible()
+}

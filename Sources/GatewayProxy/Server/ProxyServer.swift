@@ -1,7 +1,6 @@
 public import Logging
 public import NIOCore
 public import GatewayMetrics
-import NIOHTTP1
 import NIOHTTP2
 import NIOSSL
 import NIOPosix
@@ -182,58 +181,31 @@ public final class ProxyServer: Service, Sendable {
         )
     }
 
-    /// HTTP/2: every stream gets the HTTP/1 codec and the same downstream handler, so it goes
-    /// through the same policy, forwarding and audit path as an HTTP/1.1 request. A connection
-    /// manager sends GOAWAY on graceful shutdown and closes idle connections.
+    /// HTTP/2 at the frame level: NIOHTTP2 frames, decodes HPACK, keeps flow control, settings
+    /// and its own flood protections; `HTTP2ConnectionHandler` runs one exchange per stream
+    /// through the same state machine as HTTP/1.1. A connection error ends the connection after
+    /// NIOHTTP2's one GOAWAY.
     static func configureHTTP2(
         channel: any Channel,
         context: LoopContext,
         loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>]
     ) throws {
         let limits = context.configuration.limits
-        let manager = NIOHTTP2ServerConnectionManagementHandler(
-            eventLoop: channel.eventLoop,
-            configuration: .init(maxIdleTime: limits.idleTimeout, maxAge: nil, maxGraceTime: limits.shutdownGrace, keepalive: nil)
-        )
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        connection.initialSettings = [
-            HTTP2Setting(parameter: .maxConcurrentStreams, value: 128),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: limits.maxHeaderBytes),
-        ]
-        let http2 = NIOHTTP2Handler(
-            mode: .server,
-            eventLoop: channel.eventLoop,
-            connectionConfiguration: connection,
-            streamConfiguration: .init(),
-            streamDelegate: manager.http2StreamDelegate
-        ) { stream in
-            stream.eventLoop.makeCompletedFuture {
-                guard let loop = loops[ObjectIdentifier(stream.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
-                try stream.pipeline.syncOperations.addHandlers(
-                    HTTP2FramePayloadToHTTP1ServerCodec(),
-                    DownstreamHandler(loop: loop.value, framing: nil, isSecure: true)
-                )
-            }
-        }
-        try channel.pipeline.syncOperations.addHandlers(http2, manager)
-        context.register(http2Connection: channel)
+        connection.initialSettings = HTTP2ConnectionHandler.initialSettings(maxHeaderBytes: limits.maxHeaderBytes)
+        // A header block in at most this many CONTINUATION frames (a flood is a connection
+        // error, not memory).
+        connection.maximumSequentialContinuationFrames = 5
+        try channel.pipeline.syncOperations.addHandlers(
+            NIOHTTP2Handler(mode: .server, connectionConfiguration: connection, streamConfiguration: .init()),
+            HTTP2ConnectionHandler(loop: context)
+        )
     }
 
-    /// The HTTP/1.1 pipeline: the framing decoder (llhttp behind the head limits) and the
-    /// handler that decides nothing but moves everything (it writes responses as bytes).
+    /// The HTTP/1.1 pipeline: one handler, bytes in and bytes out; the gateway's own codec
+    /// parses and writes.
     static func configureHTTP1(channel: any Channel, context: LoopContext, isSecure: Bool) throws {
-        let limits = context.configuration.limits
-        let framing = RequestFraming()
-        try channel.pipeline.syncOperations.addHandlers(
-            ByteToMessageHandler(
-                RequestFramingDecoder(
-                    framing: framing,
-                    maxHeadBytes: limits.maxHeaderBytes,
-                    maxTargetBytes: limits.maxURIBytes
-                )
-            ),
-            DownstreamHandler(loop: context, framing: framing, isSecure: isSecure)
-        )
+        try channel.pipeline.syncOperations.addHandler(HTTP1ConnectionHandler(loop: context, isSecure: isSecure))
     }
 
     /// Lets in-flight requests finish within `shutdown_grace`, then aborts the rest; returns

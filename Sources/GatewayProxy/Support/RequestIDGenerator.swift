@@ -18,7 +18,12 @@ struct RequestIDGenerator {
 
     /// Whether an incoming `X-Request-Id` is kept: 1–128 of `[A-Za-z0-9._-]` (SPEC §3).
     static func isAcceptable(_ id: String) -> Bool {
-        let bytes = id.utf8
+        var id = id
+        return id.withUTF8 { Self.isAcceptable(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether an incoming `X-Request-Id` value is kept, read as bytes.
+    static func isAcceptable(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard (1...128).contains(bytes.count) else { return false }
         return bytes.allSatisfy { byte in
             switch byte {

@@ -1,6 +1,6 @@
+import GatewayHTTP1
 import GatewayRules
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -13,37 +13,42 @@ import NIOSSL
 final class UpstreamPool {
     let target: ResolvedUpstream.Target
     private let eventLoop: any EventLoop
-    private var idle: [UpstreamHandler] = []
+    /// The response codec's limits.
+    private let limits: HTTP1Limits
+    private var idle: [UpstreamConnection] = []
     /// Idle connections kept at most; more are closed when released.
     let maxIdle: Int
 
-    init(target: ResolvedUpstream.Target, eventLoop: any EventLoop, maxIdle: Int = 256) {
+    init(target: ResolvedUpstream.Target, eventLoop: any EventLoop, limits: HTTP1Limits, maxIdle: Int = 256) {
         self.target = target
         self.eventLoop = eventLoop
+        self.limits = limits
         self.maxIdle = maxIdle
     }
 
     /// Number of idle connections (for tests and metrics).
     var idleCount: Int { self.idle.count }
 
-    /// An idle connection if one is alive, else a new one.
+    /// An idle connection if one is alive (unless `fresh`), else a new one. `completion` runs
+    /// on the pool's event loop, before this returns when a pooled connection is handed out.
     func acquire(
+        fresh: Bool,
         connectTimeout: TimeAmount,
         tls: NIOSSLContext?,
-        _ completion: @escaping (Result<UpstreamHandler, any Error>, _ reused: Bool) -> Void
+        _ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void
     ) {
-        while let connection = self.idle.popLast() {
+        while !fresh, let connection = self.idle.popLast() {
             if connection.isActive {
-                completion(.success(connection), true)
+                completion(.success(connection))
                 return
             }
         }
-        self.connect(timeout: connectTimeout, tls: self.target.target.scheme == .https ? tls : nil) { completion($0, false) }
+        self.connect(timeout: connectTimeout, tls: self.target.target.scheme == .https ? tls : nil, completion)
     }
 
     /// Returns a connection after a complete exchange; closes it if it cannot be reused.
-    func release(_ connection: UpstreamHandler) {
-        connection.receiver = nil
+    func release(_ connection: UpstreamConnection) {
+        connection.detach()
         guard connection.isReusable, connection.isActive, self.idle.count < self.maxIdle else {
             connection.close()
             return
@@ -52,7 +57,7 @@ final class UpstreamPool {
     }
 
     /// Forgets a connection that closed while idle.
-    func remove(_ connection: UpstreamHandler) {
+    func remove(_ connection: UpstreamConnection) {
         self.idle.removeAll { $0 === connection }
     }
 
@@ -66,9 +71,10 @@ final class UpstreamPool {
     private func connect(
         timeout: TimeAmount,
         tls: NIOSSLContext?,
-        _ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void
+        _ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void
     ) {
         let serverHostname = self.target.serverHostname
+        let limits = self.limits
         let handshake: EventLoopPromise<Void>? = tls == nil ? nil : self.eventLoop.makePromise()
         let bootstrap = ClientBootstrap(group: self.eventLoop)
             .connectTimeout(timeout)
@@ -83,13 +89,9 @@ final class UpstreamPool {
                             TLSHandshakeWaiter(promise: handshake)
                         )
                     }
-                    // Requests leave as bytes (`ForwardedRequest`); llhttp frames the responses, told
-                    // by the handler of each request's method (a HEAD response has no body).
-                    let decoder = UpstreamResponseDecoder()
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(decoder),
-                        UpstreamHandler(responseDecoder: decoder)
-                    )
+                    // Requests leave as bytes (`UpstreamRequestHead`); the gateway's codec frames the
+                    // responses, told of each request's method (a HEAD response has no body).
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(limits: limits))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
@@ -119,9 +121,9 @@ final class UpstreamPool {
     }
 
     /// Hands a connected (and, for `https`, verified) channel's handler to the requester.
-    private func connected(_ channel: any Channel, _ completion: (Result<UpstreamHandler, any Error>) -> Void) {
+    private func connected(_ channel: any Channel, _ completion: (Result<UpstreamConnection, any Error>) -> Void) {
         do {
-            let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+            let handler = try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
             handler.pool = self
             completion(.success(handler))
         } catch {

@@ -111,18 +111,42 @@ final class GatewayHarness: Sendable {
 
 /// Keeps audit records in memory for assertions.
 final class CollectingAuditSink: AuditSink {
-    private let records = Mutex<[AuditRecord]>([])
+    private struct State {
+        var records: [AuditRecord] = []
+        var waiters: [(Int, CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
 
     func submit(_ record: AuditRecord) -> AuditAdmission {
-        self.records.withLock { $0.append(record) }
+        let ready = self.state.withLock { state in
+            state.records.append(record)
+            let count = state.records.count
+            let ready = state.waiters.filter { $0.0 <= count }.map(\.1)
+            state.waiters.removeAll { $0.0 <= count }
+            return ready
+        }
+        for waiter in ready { waiter.resume() }
         return .accepted
+    }
+
+    /// Returns once at least `count` records arrived.
+    func waitForRecords(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let done = self.state.withLock { state in
+                if state.records.count >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 
     func notifyWhenDrained(on eventLoop: any EventLoop, _ callback: @escaping @Sendable () -> Void) {
         eventLoop.execute(callback)
     }
 
-    var all: [AuditRecord] { self.records.withLock { $0 } }
+    var all: [AuditRecord] { self.state.withLock { $0.records } }
 }
 
 /// Rules for tests: one upstream `up` at `port`, and the given routes.

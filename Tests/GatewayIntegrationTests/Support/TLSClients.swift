@@ -53,7 +53,15 @@ final class HTTP2TestClient: Sendable {
     }
 
     /// Sends one request on a new stream and waits for its whole response.
-    func request(method: HTTPMethod = .GET, path: String, headers: [(String, String)] = [], body: String? = nil) async throws -> StreamResponse {
+    /// `declareLength: false` sends the body in DATA frames without `content-length` (the
+    /// stream's end delimits it).
+    func request(
+        method: HTTPMethod = .GET,
+        path: String,
+        headers: [(String, String)] = [],
+        body: String? = nil,
+        declareLength: Bool = true
+    ) async throws -> StreamResponse {
         let promise = self.channel.eventLoop.makePromise(of: StreamResponse.self)
         let stream = try await self.multiplexer.createStreamChannel { stream in
             stream.eventLoop.makeCompletedFuture {
@@ -64,7 +72,7 @@ final class HTTP2TestClient: Sendable {
             }
         }.get()
         var fields = HTTPHeaders([("host", "localhost")] + headers)
-        if let body { fields.add(name: "content-length", value: String(body.utf8.count)) }
+        if let body, declareLength { fields.add(name: "content-length", value: String(body.utf8.count)) }
         stream.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http2, method: method, uri: path, headers: fields)), promise: nil)
         if let body {
             stream.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(string: body))), promise: nil)

@@ -18,12 +18,15 @@ final class TestUpstream: Sendable {
     let channel: any Channel
     let connectionsAccepted: ConnectionTally
     let gates: Gates
+    /// The target of every request head that arrived, in order.
+    let requests: RequestLog
     var port: Int { self.channel.localAddress!.port! }
 
-    private init(channel: any Channel, tally: ConnectionTally, gates: Gates) {
+    private init(channel: any Channel, tally: ConnectionTally, gates: Gates, requests: RequestLog) {
         self.channel = channel
         self.connectionsAccepted = tally
         self.gates = gates
+        self.requests = requests
     }
 
     /// Waits until a request is held at `/gate/NAME`.
@@ -42,6 +45,7 @@ final class TestUpstream: Sendable {
     ) async throws -> TestUpstream {
         let tally = ConnectionTally()
         let gates = Gates()
+        let requests = RequestLog()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -49,12 +53,12 @@ final class TestUpstream: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(gates: gates))
+                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(gates: gates, requests: requests))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        return TestUpstream(channel: channel, tally: tally, gates: gates)
+        return TestUpstream(channel: channel, tally: tally, gates: gates, requests: requests)
     }
 
     func stop() async {
@@ -66,6 +70,40 @@ final class ConnectionTally: Sendable {
     private let count = Mutex(0)
     func increment() { self.count.withLock { $0 += 1 } }
     var value: Int { self.count.withLock { $0 } }
+}
+
+/// The targets of the request heads an upstream received, with a wait for one to arrive.
+final class RequestLog: Sendable {
+    private struct State {
+        var targets: [String] = []
+        var waiters: [(String, CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+
+    func record(_ target: String) {
+        let ready = self.state.withLock { state in
+            state.targets.append(target)
+            let ready = state.waiters.filter { $0.0 == target }.map(\.1)
+            state.waiters.removeAll { $0.0 == target }
+            return ready
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    var all: [String] { self.state.withLock { $0.targets } }
+
+    /// Returns once a request for `target` has arrived.
+    func waitFor(_ target: String) async {
+        await withCheckedContinuation { continuation in
+            let arrived = self.state.withLock { state in
+                if state.targets.contains(target) { return true }
+                state.waiters.append((target, continuation))
+                return false
+            }
+            if arrived { continuation.resume() }
+        }
+    }
 }
 
 /// The byte at `offset` of a `/download` body.
@@ -110,12 +148,15 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     let gates: Gates
+    let requests: RequestLog
 
-    init(gates: Gates) {
+    init(gates: Gates, requests: RequestLog) {
         self.gates = gates
+        self.requests = requests
     }
 
     private var head: HTTPRequestHead?
+    private var trailers: HTTPHeaders?
     private var hasher = SHA256()
     private var bodyBytes = 0
     private var downloadRemaining = 0
@@ -128,13 +169,16 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
+            self.trailers = nil
             self.hasher = SHA256()
             self.bodyBytes = 0
+            self.requests.record(head.uri)
             if head.uri == "/drop" { context.close(promise: nil) }
         case .body(let bytes):
             self.bodyBytes += bytes.readableBytes
             bytes.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
-        case .end:
+        case .end(let trailers):
+            self.trailers = trailers
             guard let head = self.head else { return }
             self.respond(context: context, head: head)
         }
@@ -178,6 +222,7 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         } else {
             var text = "method=\(head.method.rawValue)\ntarget=\(head.uri)\nbody=\(self.bodyBytes)\n"
             for (name, value) in head.headers { text += "h:\(name.lowercased())=\(value)\n" }
+            for (name, value) in self.trailers ?? [:] { text += "t:\(name.lowercased())=\(value)\n" }
             self.sendText(context: context, text)
         }
     }

@@ -1,0 +1,81 @@
+import GatewayAudit
+import GatewayHTTP1
+import GatewayPolicy
+
+/// What a connection handler keeps beside an exchange's state machine: the request's own facts
+/// for its audit record, the rules snapshot it runs under, and the upstream connection that
+/// carries it.
+struct ExchangeIO {
+    /// Names the exchange to the upstream connection (`UpstreamReceiver`).
+    let id: Int
+    /// The rules the request started under: its route, upstream, limits, keys and replay store
+    /// come from here even when a reload lands in flight (SPEC §9 "Snapshots").
+    let configuration: ProxyConfiguration
+    let requestID: String
+    /// The audit record's `client`.
+    let client: String
+    let peerIsTrusted: Bool
+    let method: String
+    /// The normalised host, or empty.
+    var host: String
+    /// The path as received, until the policy normalised it.
+    let rawPath: String
+    let startNanoseconds: Int64
+    let startMilliseconds: Int64
+    /// Whether an audit record is written (not when the request line was never read).
+    var isAudited = true
+    var isRecorded = false
+
+    var upstream: UpstreamConnection?
+    var target: ResolvedUpstream.Target?
+    var upstreamStartNanoseconds: Int64?
+    var upstreamEndNanoseconds: Int64?
+    /// Monotonic nanoseconds by which the upstream must say something (`response_timeout` from
+    /// the last thing it said); nil when no upstream is awaited.
+    var upstreamDeadline: Int64?
+    var responseTimeout: Int64 = 0
+    /// The upstream's response head, until it is written to the client.
+    var responseHead: HTTP1ResponseHead?
+    var responseFraming = ResponseFraming.none
+    /// The request body was written upstream since the last flush.
+    var needsUpstreamFlush = false
+
+    /// Takes the upstream connection away from the exchange.
+    mutating func takeUpstream() -> UpstreamConnection? {
+        let upstream = self.upstream
+        self.upstream = nil
+        self.upstreamDeadline = nil
+        upstream?.detach()
+        return upstream
+    }
+
+    func auditRecord(_ record: ExchangeRecord, now: Int64) -> AuditRecord {
+        let identity = record.identity
+        var upstreamMicroseconds: Int64?
+        if let start = self.upstreamStartNanoseconds {
+            upstreamMicroseconds = ((self.upstreamEndNanoseconds ?? now) - start) / 1000
+        }
+        let rawPath = self.rawPath
+        return AuditRecord(
+            timestampMilliseconds: self.startMilliseconds,
+            requestID: self.requestID,
+            client: self.client,
+            method: self.method,
+            host: self.host,
+            path: record.path ?? rawPath,
+            route: record.routeName,
+            decision: record.verdict.auditValue,
+            reason: record.reason.auditValue,
+            status: record.status,
+            credential: identity.map { AuditRecord.Credential(kind: $0.kind, id: $0.id) },
+            subject: identity?.subject,
+            scopes: identity?.scopes ?? [],
+            jti: identity?.jti,
+            upstream: self.target?.label,
+            durationMicroseconds: (now - self.startNanoseconds) / 1000,
+            upstreamMicroseconds: upstreamMicroseconds,
+            bytesIn: record.bytesIn,
+            bytesOut: record.bytesOut
+        )
+    }
+}

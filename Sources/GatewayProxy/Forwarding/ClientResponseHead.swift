@@ -1,0 +1,63 @@
+import GatewayHTTP1
+import NIOCore
+
+/// Writes the HTTP/1.1 response head a client gets from the upstream's: the upstream's fields
+/// less hop-by-hop ones (copied as bytes), then framing, `X-Request-Id` and `Connection` as the
+/// client needs.
+struct ClientResponseHead {
+    var requestID: String
+    var client: ClientProtocol
+    /// The connection closes after this response.
+    var closeConnection: Bool
+
+    /// The head bytes and the framing the body must follow.
+    func encode(_ response: HTTP1ResponseHead, requestIsHEAD: Bool, allocator: ByteBufferAllocator) -> (ByteBuffer, ResponseFraming) {
+        let fields = response.fields
+        let framing = ResponseFraming.forClient(
+            upstream: response.framing.kind,
+            status: response.status,
+            requestIsHEAD: requestIsHEAD,
+            client: self.client
+        )
+        var writer = HTTP1HeadWriter(allocator: allocator, capacity: response.fields.buffer.readableBytes + 96)
+        writer.writeStatusLine(status: response.status, reason: response.reason, from: fields)
+        let tokens = ConnectionTokens(fields)
+        fields.buffer.withUnsafeReadableBytes { bytes in
+            for field in fields {
+                let name = UnsafeRawBufferPointer(rebasing: bytes[field.name])
+                switch FieldRole(name: name) {
+                case .hopByHop, .connection, .pseudo:
+                    continue
+                case .gatewayOwned where ASCIIName.equals(name, "x-request-id"):
+                    continue
+                default:
+                    if tokens.contains(name) { continue }
+                    writer.copy(field, from: fields)
+                }
+            }
+        }
+        var close = self.closeConnection
+        switch framing {
+        case .chunked: writer.add(name: "transfer-encoding", value: "chunked")
+        case .untilClose: close = true
+        case .none, .contentLength, .stream: break
+        }
+        writer.add(name: "x-request-id", value: self.requestID)
+        if close {
+            writer.add(name: "connection", value: "close")
+        } else if self.client == .http1_0 {
+            writer.add(name: "connection", value: "keep-alive")
+        }
+        return (writer.finish(), framing)
+    }
+}
+
+extension HTTP1BodyFraming {
+    var kind: HTTP1BodyFramingKind {
+        switch self {
+        case .none: return .none
+        case .length: return .length
+        case .chunked, .untilClose: return .open
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import GatewayPolicy
+import NIOCore
+import GatewayHTTP1
+
+/// A block of header fields visited as bytes: an HTTP/1.1 head parsed in place, or an HTTP/2
+/// header block. The forwarding rules are written once, against this.
+protocol FieldBlock {
+    /// Calls `body` with each field's name and value, in order.
+    func forEachField(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void)
+}
+
+extension HTTP1Fields: FieldBlock {
+    func forEachField(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        self.buffer.withUnsafeReadableBytes { bytes in
+            for field in self {
+                body(UnsafeRawBufferPointer(rebasing: bytes[field.name]), UnsafeRawBufferPointer(rebasing: bytes[field.value]))
+            }
+        }
+    }
+}
+
+/// What a field is to the gateway, by its name (compared ASCII-case-insensitively in place:
+/// this runs for every field of every request and response).
+enum FieldRole: Equatable {
+    case ordinary
+    /// Describes one connection, not the message (RFC 9110 §7.6.1): never forwarded.
+    case hopByHop
+    /// `Connection` itself (hop-by-hop, and it names more hop-by-hop fields).
+    case connection
+    /// A credential of ours (SPEC §3): removed upstream unless `forward_credentials`.
+    case credential
+    /// Set by the gateway (`X-Auth-*`, `X-Forwarded-*`, `X-Request-Id`) or answered by it
+    /// (`Expect`): a client's is never forwarded.
+    case gatewayOwned
+    /// An HTTP/2 pseudo-header (`:method`, …).
+    case pseudo
+
+    init(name: UnsafeRawBufferPointer) {
+        self = Self.role(of: name)
+    }
+
+    private static func role(of name: UnsafeRawBufferPointer) -> FieldRole {
+        guard let first = name.first else { return .ordinary }
+        if first == UInt8(ascii: ":") { return .pseudo }
+        if name.count > 7, ASCIIName.hasPrefix(name, "x-auth-") { return .gatewayOwned }
+        switch name.count {
+        case 2: return ASCIIName.equals(name, "te") ? .hopByHop : .ordinary
+        case 4: return ASCIIName.equals(name, "dpop") ? .credential : .ordinary
+        case 6: return ASCIIName.equals(name, "expect") ? .gatewayOwned : .ordinary
+        case 7: return ASCIIName.equals(name, "trailer") || ASCIIName.equals(name, "upgrade") ? .hopByHop : .ordinary
+        case 9:
+            return ASCIIName.equals(name, "x-api-key") || ASCIIName.equals(name, "signature") ? .credential : .ordinary
+        case 10:
+            if ASCIIName.equals(name, "connection") { return .connection }
+            return ASCIIName.equals(name, "keep-alive") ? .hopByHop : .ordinary
+        case 12: return ASCIIName.equals(name, "x-request-id") ? .gatewayOwned : .ordinary
+        case 13: return ASCIIName.equals(name, "authorization") ? .credential : .ordinary
+        case 15:
+            if ASCIIName.equals(name, "x-forwarded-for") { return .gatewayOwned }
+            return ASCIIName.equals(name, "signature-input") ? .credential : .ordinary
+        case 16:
+            if ASCIIName.equals(name, "x-forwarded-host") { return .gatewayOwned }
+            return ASCIIName.equals(name, "proxy-connection") ? .hopByHop : .ordinary
+        case 17:
+            if ASCIIName.equals(name, "x-forwarded-proto") { return .gatewayOwned }
+            return ASCIIName.equals(name, "transfer-encoding") ? .hopByHop : .ordinary
+        case 18: return ASCIIName.equals(name, "proxy-authenticate") ? .hopByHop : .ordinary
+        case 19: return ASCIIName.equals(name, "proxy-authorization") ? .hopByHop : .ordinary
+        default: return .ordinary
+        }
+    }
+}
+
+/// ASCII-case-insensitive name comparisons over bytes, without allocation.
+enum ASCIIName {
+    /// Whether `bytes` equals `lowercase` (lowercase ASCII), ignoring ASCII case.
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            if folded != expected[index] { return false }
+        }
+        return true
+    }
+
+    /// Whether `bytes` starts with `lowercasePrefix`, ignoring ASCII case.
+    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ lowercasePrefix: StaticString) -> Bool {
+        let count = lowercasePrefix.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        return Self.equals(UnsafeRawBufferPointer(rebasing: bytes[0..<count]), lowercasePrefix)
+    }
+
+    /// `bytes` as a string with ASCII letters lowercased.
+    static func lowercased(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                buffer[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            }
+            return bytes.count
+        }
+    }
+
+    /// Whether `bytes` equals `lowercase` (a lowercase string), ignoring ASCII case.
+    static func equals(_ bytes: UnsafeRawBufferPointer, lowercaseString lowercase: String) -> Bool {
+        var lowercase = lowercase
+        return lowercase.withUTF8 { expected in
+            guard bytes.count == expected.count else { return false }
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                if folded != expected[index] { return false }
+            }
+            return true
+        }
+    }
+}
+
+/// The field names a message's `Connection` fields list (beyond `close` and `keep-alive`),
+/// lowercased: hop-by-hop for that message (RFC 9110 §7.6.1). Almost always empty.
+struct ConnectionTokens {
+    private(set) var names: [String] = []
+
+    init<Block: FieldBlock>(_ block: Block) {
+        var names: [String] = []
+        block.forEachField { name, value in
+            guard FieldRole(name: name) == .connection else { return }
+            for token in String(decoding: value, as: UTF8.self).split(separator: ",") {
+                let trimmed = token.trimmingWhitespace().lowercased()
+                if !trimmed.isEmpty, trimmed != "close", trimmed != "keep-alive" { names.append(trimmed) }
+            }
+        }
+        self.names = names
+    }
+
+    func contains(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard !self.names.isEmpty else { return false }
+        return self.names.contains { ASCIIName.equals(name, lowercaseString: $0) }
+    }
+}

@@ -1,0 +1,274 @@
+import GatewayRules
+import GatewayHTTP1
+import GatewayPolicy
+import NIOCore
+
+/// Starting exchanges and performing what they decide.
+extension HTTP1ConnectionHandler {
+    // MARK: Starting
+
+    /// A head arrived: the HTTP rules and the policy give its verdict, and its exchange starts
+    /// under the rules current now (kept for the whole exchange).
+    func begin(_ head: HTTP1RequestHead, start: Bool = true) {
+        let configuration = self.loop.configuration
+        let fields = HTTP1RequestFields(head.fields)
+        let peerIsTrusted = configuration.isTrustedProxy(self.peer.bytes)
+        let target = head.targetString
+        var io = ExchangeIO(
+            id: self.nextExchangeID(),
+            configuration: configuration,
+            requestID: ClientAddress.requestID(fields, generator: &self.loop.requestIDs),
+            client: ClientAddress.resolve(
+                peer: self.peer,
+                peerIsTrusted: peerIsTrusted,
+                fields: fields,
+                isTrusted: { configuration.isTrustedProxy($0) }
+            ),
+            peerIsTrusted: peerIsTrusted,
+            method: head.method.rawValue,
+            host: "",
+            rawPath: Self.path(of: target),
+            startNanoseconds: Clock.monotonicNanoseconds(),
+            startMilliseconds: Clock.wallMilliseconds()
+        )
+        let admission = ExchangeAdmission.Head(
+            method: io.method,
+            target: target,
+            authority: head.fields.first("host").map { head.fields.string($0) },
+            authorityCount: head.fields.count(of: "host"),
+            requiresAuthority: head.version == .http1_1,
+            hasBody: head.framing != .none,
+            isSecure: self.isSecure
+        )
+        let decided = ExchangeAdmission.decide(
+            admission,
+            fields: fields,
+            policy: configuration.policy,
+            context: PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache),
+            isDraining: self.loop.isDraining
+        )
+        if let kid = decided.unknownKeyID { configuration.unknownKeyObserver?(kid) }
+        io.host = decided.host
+        self.io = io
+        self.requestHead = head
+        if case .refuse(let denial) = decided.verdict, denial.reason == .badRequest {
+            // A head the HTTP rules refuse (no or several `Host`, a target not in origin form):
+            // what the client sends next cannot be trusted to be framed as it thinks.
+            self.machine.closeAfterResponse()
+        }
+        let request = ExchangeRequest(
+            body: ExchangeRequest.Body(head.framing),
+            isHEAD: head.method == .HEAD,
+            isIdempotent: head.method.isIdempotent,
+            expectsContinue: head.expectsContinue
+        )
+        let action = self.machine.begin(
+            decided.verdict,
+            request: request,
+            limits: configuration.exchangeLimits,
+            targetCount: configuration.targetCount(of: decided.verdict)
+        )
+        if start { self.perform(action) }
+    }
+
+    /// The codec refused the bytes (400, 414, 431, 501): answered, and the connection closes.
+    /// Audited only when the request line itself was well formed and in bounds (SPEC §9: an
+    /// unparsable or over-long request line leaves no record).
+    func beginRefused(_ error: HTTP1RequestError) {
+        let reason: DenyReason
+        switch error.kind {
+        case .uriTooLong: reason = .uriTooLong
+        case .headTooLarge: reason = .headersTooLarge
+        case .malformed: reason = .badRequest
+        case .unsupportedTransferEncoding: reason = .notImplemented
+        }
+        self.beginLocalRefusal(reason, requestLine: error.kind == .uriTooLong ? nil : error.requestLine)
+    }
+
+    /// `header_timeout` passed before the head was whole: 408, and the connection closes.
+    func beginTimedOut() {
+        self.beginLocalRefusal(.headerTimeout, requestLine: self.machine.decoder.requestLineSoFar)
+    }
+
+    private func beginLocalRefusal(_ reason: DenyReason, requestLine: HTTP1RequestLine?) {
+        let configuration = self.loop.configuration
+        var io = ExchangeIO(
+            id: self.nextExchangeID(),
+            configuration: configuration,
+            requestID: self.loop.requestIDs.next(),
+            client: self.peer.text,
+            peerIsTrusted: false,
+            method: requestLine?.method ?? "",
+            host: "",
+            rawPath: Self.path(of: requestLine?.target ?? ""),
+            startNanoseconds: Clock.monotonicNanoseconds(),
+            startMilliseconds: Clock.wallMilliseconds()
+        )
+        io.isAudited = requestLine != nil
+        self.io = io
+        self.requestHead = nil
+        let action = self.machine.begin(
+            .refuse(Denial(reason: reason)),
+            request: ExchangeRequest(body: .none),
+            limits: configuration.exchangeLimits
+        )
+        self.perform(action)
+    }
+
+    /// The path part of a target, for the audit record until the policy normalised it.
+    static func path(of target: String) -> String {
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target }
+        return String(target[..<mark])
+    }
+
+    // MARK: Performing
+
+    func perform(_ action: ExchangeAction) {
+        switch action {
+        case .none:
+            break
+        case .writeContinue:
+            self.writeContinue()
+            self.perform(self.machine.withExchange { $0.continueWritten() })
+        case .claimNonce(let nonce):
+            self.claim(nonce)
+        case .checkRateLimit:
+            self.perform(self.machine.withExchange { $0.rateLimitDecided(nil) })
+        case .connect(let fresh):
+            self.connect(fresh: fresh)
+        case .sendRequest(let body, let end):
+            self.sendRequest(body: body, end: end)
+        case .forwardBody(let bytes):
+            self.io?.upstream?.sendBody(bytes)
+            self.io?.needsUpstreamFlush = true
+        case .forwardEnd(let trailers):
+            self.forwardEnd(trailers)
+        case .answerLocally:
+            // No local endpoint is configured on this path yet.
+            let denial = Denial(reason: .noRoute)
+            self.perform(self.machine.withExchange { $0.localAnswered(.denial(denial), reason: .refused(.noRoute)) })
+        case .writeResponseHead:
+            self.writeResponseHead()
+        case .writeResponseBody(let bytes):
+            self.writeResponseBody(bytes)
+        case .endResponse(let trailers, let upstream, _):
+            self.endResponse(trailers: trailers, upstream: upstream)
+        case .respond(let response, _):
+            self.dropUpstream()
+            self.writeLocal(response)
+            // The record is written when the response ends (SPEC §5), before its bytes leave.
+            self.audit()
+            self.context?.flush()
+        case .cut:
+            self.dropUpstream()
+            self.audit()
+            self.context?.close(promise: nil)
+        case .abandon:
+            self.dropUpstream()
+            self.audit()
+        }
+    }
+
+    private func claim(_ nonce: ReplayNonce) {
+        guard let io = self.io else { return }
+        let id = io.id
+        self.loop.claim(nonce, in: io.configuration) { [weak self] outcome in
+            guard let self, self.io?.id == id else { return }
+            self.perform(self.machine.withExchange { $0.nonceClaimed(outcome) })
+            self.pump()
+        }
+    }
+
+    private func connect(fresh: Bool) {
+        guard let io = self.io, let allowance = self.machine.exchange?.allowance else { return }
+        let id = io.id
+        if io.upstreamStartNanoseconds == nil { self.io?.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
+        self.loop.acquireUpstream(for: allowance, in: io.configuration, fresh: fresh) { [weak self] result, target, upstream in
+            guard let self, self.io?.id == id else {
+                if case .success(let connection) = result { connection.pool?.release(connection) }
+                return
+            }
+            if let target { self.io?.target = target }
+            switch result {
+            case .success(let connection):
+                connection.attach(to: self, exchangeID: id)
+                self.io?.upstream = connection
+                self.io?.responseTimeout = upstream?.responseTimeout.nanoseconds ?? 0
+                self.perform(self.machine.withExchange { $0.upstreamConnected() })
+            case .failure:
+                self.perform(self.machine.withExchange { $0.upstreamConnectFailed() })
+            }
+            self.pump()
+        }
+    }
+
+    private func sendRequest(body: [ByteBuffer], end: RequestEnd?) {
+        guard let io = self.io, let connection = io.upstream, let head = self.requestHead,
+            let allowance = self.machine.exchange?.allowance
+        else { return }
+        let isChunked = head.framing == .chunked
+        let bytes = UpstreamRequestHead(
+            peerAddress: self.peer.text,
+            peerIsTrusted: io.peerIsTrusted,
+            isSecure: self.isSecure,
+            requestID: io.requestID
+        ).encode(
+            method: io.method,
+            fields: head.fields,
+            authority: nil,
+            allowance: allowance,
+            isChunked: isChunked,
+            allocator: self.context?.channel.allocator ?? ByteBufferAllocator()
+        )
+        connection.sendHead(bytes, isHEAD: head.method == .HEAD, isChunked: isChunked)
+        for piece in body { connection.sendBody(piece) }
+        if let end {
+            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, forwardCredentials: allowance.route.rule.forwardCredentials))
+        }
+        connection.flush()
+        self.io?.upstreamDeadline = Clock.monotonicNanoseconds() + io.responseTimeout
+    }
+
+    private func forwardEnd(_ trailers: TrailerFields?) {
+        guard let connection = self.io?.upstream, let allowance = self.machine.exchange?.allowance else { return }
+        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, forwardCredentials: allowance.route.rule.forwardCredentials))
+        connection.flush()
+        self.io?.needsUpstreamFlush = false
+    }
+
+    /// Takes the upstream connection from the exchange and closes it (it is not reused).
+    func dropUpstream() {
+        self.io?.takeUpstream()?.close()
+    }
+
+    /// Writes the exchange's audit record and metrics, once.
+    func audit() {
+        guard var io = self.io, let record = self.machine.exchange?.record else { return }
+        self.loop.record(&io, record)
+        self.io = io
+    }
+
+    /// Audits the whole pipelined requests that waited behind the current one when the client
+    /// went away (SPEC §9 "Abandoned requests": 499 `client_closed`, with the policy's verdict).
+    /// Nothing is claimed or forwarded for them.
+    func auditAbandonedPipeline() {
+        for head in self.machine.takePipelinedHeads() {
+            self.begin(head, start: false)
+            guard var io = self.io, var record = self.machine.exchange?.record else { continue }
+            record.status = 499
+            record.reason = .clientClosed
+            self.loop.record(&io, record)
+        }
+        self.io = nil
+    }
+}
+
+extension ExchangeRequest.Body {
+    init(_ framing: HTTP1BodyFraming) {
+        switch framing {
+        case .none, .untilClose: self = .none
+        case .length(let length): self = .length(length)
+        case .chunked: self = .chunked
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import GatewayHTTP1
+import GatewayPolicy
+import NIOCore
+
+/// Writing responses as HTTP/1.1 bytes, and the upstream connection's reports.
+extension HTTP1ConnectionHandler {
+    private static let continueResponse: ByteBuffer = {
+        var buffer = ByteBufferAllocator().buffer(capacity: 25)
+        buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        return buffer
+    }()
+
+    /// Whether the connection closes after the response being written.
+    var closesAfterResponse: Bool {
+        self.machine.closesAfterResponse || self.machine.exchange?.closesConnection == true || self.loop.isDraining
+    }
+
+    private var clientProtocol: ClientProtocol {
+        self.requestHead?.version == .http1_0 ? .http1_0 : .http1_1
+    }
+
+    func writeContinue() {
+        self.context?.writeAndFlush(Self.wrapOutboundOut(Self.continueResponse), promise: nil)
+    }
+
+    func writeResponseHead() {
+        guard let context = self.context, let io = self.io, let head = io.responseHead else { return }
+        let (bytes, framing) = ClientResponseHead(
+            requestID: io.requestID,
+            client: self.clientProtocol,
+            closeConnection: self.closesAfterResponse
+        ).encode(head, requestIsHEAD: self.requestHead?.method == .HEAD, allocator: context.channel.allocator)
+        self.io?.responseHead = nil
+        self.io?.responseFraming = framing
+        if framing == .untilClose { self.machine.closeAfterResponse() }
+        context.write(Self.wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func writeResponseBody(_ bytes: ByteBuffer) {
+        guard let context = self.context, let framing = self.io?.responseFraming else { return }
+        switch framing {
+        case .none:
+            break
+        case .chunked:
+            self.chunkEncoder(allocator: context.channel.allocator).writeChunk(bytes) {
+                context.write(Self.wrapOutboundOut($0), promise: nil)
+            }
+        case .contentLength, .untilClose, .stream:
+            context.write(Self.wrapOutboundOut(bytes), promise: nil)
+        }
+    }
+
+    /// The response ended: its last chunk (with the upstream's trailers), the upstream
+    /// connection back to its pool or closed, the audit record.
+    func endResponse(trailers: TrailerFields?, upstream disposition: UpstreamDisposition) {
+        guard let context = self.context else { return }
+        self.io?.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
+        if let connection = self.io?.takeUpstream() {
+            if disposition == .release, let pool = connection.pool {
+                pool.release(connection)
+            } else {
+                connection.close()
+            }
+        }
+        if self.io?.responseFraming == .chunked {
+            var writer = HTTP1HeadWriter(allocator: context.channel.allocator, capacity: trailers == nil ? 5 : 128)
+            writer.writeRaw("0\r\n")
+            for field in trailers?.fields ?? [] { writer.add(name: field.name, value: field.value) }
+            context.write(Self.wrapOutboundOut(writer.finish()), promise: nil)
+        }
+        // The record is written when the response ends (SPEC §5), before its last bytes leave.
+        self.audit()
+        context.flush()
+    }
+
+    /// Writes (without flushing) a response the gateway makes itself: a refusal's JSON body
+    /// (SPEC §3), or a local endpoint's answer.
+    func writeLocal(_ response: LocalResponse) {
+        guard let context = self.context, let io = self.io else { return }
+        let allocator = context.channel.allocator
+        var writer = HTTP1HeadWriter(allocator: allocator, capacity: 384)
+        let body: ByteBuffer
+        switch response {
+        case .denial(let denial):
+            body = DenialBody.make(reason: denial.reason, message: denial.message, requestID: io.requestID, allocator: allocator)
+            writer.writeStatusLine(status: denial.status)
+            writer.add(name: "content-type", value: "application/json")
+            writer.add(name: "content-length", value: String(body.readableBytes))
+            writer.add(name: "cache-control", value: "no-store")
+            writer.add(name: "x-request-id", value: io.requestID)
+            for (name, value) in denial.headers { writer.add(name: name, value: value) }
+        case .answer(let status, let headers, let answerBody):
+            body = answerBody
+            writer.writeStatusLine(status: status)
+            for (name, value) in headers { writer.add(name: name, value: value) }
+            writer.add(name: "content-length", value: String(body.readableBytes))
+            writer.add(name: "x-request-id", value: io.requestID)
+        }
+        if self.closesAfterResponse { writer.add(name: "connection", value: "close") }
+        context.write(Self.wrapOutboundOut(writer.finish()), promise: nil)
+        if self.requestHead?.method != .HEAD, body.readableBytes > 0 {
+            context.write(Self.wrapOutboundOut(body), promise: nil)
+            let count = Int64(body.readableBytes)
+            _ = self.machine.withExchange { exchange in
+                exchange.record.bytesOut = count
+                return .none
+            }
+        }
+    }
+}
+
+extension HTTP1ConnectionHandler: UpstreamReceiver {
+    func upstream(_ event: UpstreamEvent, exchangeID: Int) {
+        guard let io = self.io, io.id == exchangeID else { return }
+        let now = Clock.monotonicNanoseconds()
+        switch event {
+        case .responseHead(let head):
+            self.io?.upstreamDeadline = now + io.responseTimeout
+            self.io?.responseHead = head
+            self.perform(self.machine.withExchange { $0.upstreamResponseHead(status: head.status, keepAlive: head.keepAlive) })
+        case .responseBody(let bytes):
+            self.io?.upstreamDeadline = now + io.responseTimeout
+            self.perform(self.machine.withExchange { $0.upstreamResponseBody(bytes) })
+        case .responseEnd(let trailers):
+            self.io?.upstreamDeadline = nil
+            self.io?.upstreamEndNanoseconds = now
+            self.perform(self.machine.withExchange { $0.upstreamResponseEnd(trailers.map(TrailerFields.init(http1:))) })
+        case .readComplete:
+            self.context?.flush()
+        case .closed:
+            _ = self.io?.takeUpstream()
+            self.perform(self.machine.withExchange { $0.upstreamClosed() })
+        case .writable:
+            self.resumeReadsIfPossible()
+        }
+        self.pump()
+    }
+
+    func clientIsWritable(exchangeID: Int) -> Bool {
+        self.context?.channel.isWritable ?? true
+    }
+}
+
+extension HTTP1ConnectionHandler: ClientConnection {
+    func checkDeadlines(now: Int64) {
+        self.perform(self.machine.tick(now: now))
+        if let deadline = self.io?.upstreamDeadline, now >= deadline {
+            self.io?.upstreamDeadline = nil
+            self.perform(self.machine.withExchange { $0.upstreamTimedOut() })
+        }
+        self.pump()
+    }
+
+    func beginDrain() {
+        self.perform(self.machine.beginDrain())
+        self.pump()
+    }
+
+    func abort() {
+        guard self.machine.exchange != nil, self.io?.isRecorded == false else {
+            self.context?.close(promise: nil)
+            return
+        }
+        self.perform(self.machine.withExchange { $0.abort() })
+        self.pump()
+    }
+}

@@ -1,0 +1,187 @@
+import GatewayHTTP1
+import GatewayPolicy
+import GatewayRouting
+import Logging
+import NIOCore
+
+/// The only handler of a client HTTP/1.1 connection (after TLS, if any): bytes in, bytes out.
+///
+/// It performs what `HTTP1ConnectionStateMachine` and its `ExchangeStateMachine` decide and
+/// decides nothing itself: it parses nothing (the codec does), judges nothing (the policy
+/// does) and keeps only I/O objects — the channel, the exchange's upstream connection and
+/// rules snapshot (`ExchangeIO`). Requests and responses stay `ByteBuffer`s end to end.
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// Body bytes held (while connecting, or pipelined) before reads are held.
+    static let bufferLimit = 256 * 1024
+
+    let loop: LoopContext
+    let isSecure: Bool
+    var machine: HTTP1ConnectionStateMachine
+    /// The exchange in progress, beside `machine.exchange`.
+    var io: ExchangeIO?
+    /// The current request's head, for writing it upstream.
+    var requestHead: HTTP1RequestHead?
+    var context: ChannelHandlerContext?
+    var peer = PeerAddress.unknown
+    private var exchangeCount = 0
+    /// Frames chunked response bodies (made at the first one; it keeps a CRLF buffer).
+    private var chunks: HTTP1ChunkedEncoder?
+    private var readHeld = false
+    private var isPumping = false
+    private var isClosed = false
+
+    init(loop: LoopContext, isSecure: Bool) {
+        self.loop = loop
+        self.isSecure = isSecure
+        let limits = loop.configuration.limits
+        self.machine = HTTP1ConnectionStateMachine(
+            limits: limits.http1,
+            timeouts: .init(header: limits.headerTimeout.nanoseconds, idle: limits.idleTimeout.nanoseconds),
+            now: Clock.monotonicNanoseconds()
+        )
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.peer = PeerAddress(context.channel.remoteAddress)
+        self.loop.register(self)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.peer = PeerAddress(context.channel.remoteAddress)
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A channel closed before it became active sees no `channelInactive`; without this it
+        // would stay registered and a drain would wait for it forever.
+        self.connectionEnded()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.connectionEnded()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.machine.received(Self.unwrapInboundIn(data))
+        self.pump()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if self.io?.needsUpstreamFlush == true {
+            self.io?.needsUpstreamFlush = false
+            self.io?.upstream?.flush()
+        }
+        context.flush()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Transport errors (reset by peer, TLS alerts, …): nothing to answer.
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { self.io?.upstream?.resumeReads() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if self.shouldHoldReads {
+            self.readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The connection closed (once, whichever of `channelInactive` and `handlerRemoved` comes
+    /// first): an exchange still running is audited, and so is every whole pipelined request
+    /// that was waiting behind it (SPEC §9 "Abandoned requests").
+    private func connectionEnded() {
+        guard !self.isClosed else { return }
+        self.isClosed = true
+        self.perform(self.machine.closed())
+        self.auditAbandonedPipeline()
+        self.loop.deregister(self)
+    }
+
+    // MARK: The pump
+
+    /// Pulls and performs actions until the machine waits.
+    func pump() {
+        guard !self.isPumping else { return }
+        self.isPumping = true
+        defer { self.isPumping = false }
+        while !self.isClosed {
+            let action = self.machine.next(now: Clock.monotonicNanoseconds())
+            if case .wait = action { break }
+            self.perform(action)
+        }
+        self.resumeReadsIfPossible()
+    }
+
+    func perform(_ action: HTTP1ConnectionStateMachine.Action) {
+        switch action {
+        case .wait:
+            break
+        case .decide(let head):
+            self.begin(head)
+        case .refuse(let error):
+            self.beginRefused(error)
+        case .headerTimedOut:
+            self.beginTimedOut()
+        case .exchange(let action):
+            self.perform(action)
+        case .close:
+            self.closeAfterWrites()
+        }
+    }
+
+    // MARK: Backpressure
+
+    private var shouldHoldReads: Bool {
+        if self.loop.isAuditOverloaded { return true }
+        if self.machine.holdsReads(bufferLimit: Self.bufferLimit) { return true }
+        if let upstream = self.io?.upstream, !upstream.isWritable { return true }
+        return false
+    }
+
+    func resumeReadsIfPossible() {
+        guard self.readHeld, !self.shouldHoldReads, let context = self.context else { return }
+        self.readHeld = false
+        context.read()
+    }
+
+    // MARK: Closing
+
+    /// Closes once everything written has left (an empty write completes after the others).
+    func closeAfterWrites() {
+        guard let context = self.context else { return }
+        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
+            .whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// The connection's chunk framer.
+    func chunkEncoder(allocator: ByteBufferAllocator) -> HTTP1ChunkedEncoder {
+        if let chunks = self.chunks { return chunks }
+        let chunks = HTTP1ChunkedEncoder(allocator: allocator)
+        self.chunks = chunks
+        return chunks
+    }
+
+    /// A new exchange id (never 0, which an idle upstream connection carries).
+    func nextExchangeID() -> Int {
+        self.exchangeCount &+= 1
+        return self.exchangeCount
+    }
+}
+
+@available(*, unavailable)
+extension HTTP1ConnectionHandler: Sendable {}

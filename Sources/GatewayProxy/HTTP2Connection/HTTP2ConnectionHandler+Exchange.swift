@@ -1,0 +1,236 @@
+import GatewayRules
+import GatewayPolicy
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// Starting a stream's exchange and performing what it decides.
+extension HTTP2ConnectionHandler {
+    /// A request header block opened a stream (RFC 9113 §8.1).
+    func begin(_ streamID: HTTP2StreamID, _ headers: HPACKHeaders, endStream: Bool) {
+        guard self.machine.accepts(streamID) else { return }
+        let configuration = self.loop.configuration
+        let fields = HPACKRequestFields(headers: headers)
+        let peerIsTrusted = configuration.isTrustedProxy(self.peer.bytes)
+        let method = headers.first(name: ":method") ?? ""
+        let target = headers.first(name: ":path") ?? ""
+        let authority = headers.first(name: ":authority")
+        let hosts = headers[canonicalForm: "host"]
+        let io = ExchangeIO(
+            id: Int(streamID),
+            configuration: configuration,
+            requestID: ClientAddress.requestID(fields, generator: &self.loop.requestIDs),
+            client: ClientAddress.resolve(
+                peer: self.peer,
+                peerIsTrusted: peerIsTrusted,
+                fields: fields,
+                isTrusted: { configuration.isTrustedProxy($0) }
+            ),
+            peerIsTrusted: peerIsTrusted,
+            method: method,
+            host: "",
+            rawPath: HTTP1ConnectionHandler.path(of: target),
+            startNanoseconds: Clock.monotonicNanoseconds(),
+            startMilliseconds: Clock.wallMilliseconds()
+        )
+        // `:authority` and `host` must agree when both are present (RFC 9113 §8.3.1).
+        let disagree = authority != nil && hosts.contains { $0 != authority }
+        let admission = ExchangeAdmission.Head(
+            method: method,
+            target: target,
+            authority: authority ?? hosts.first.map { String($0) },
+            authorityCount: disagree ? 2 : max(hosts.count, authority == nil ? 0 : 1),
+            requiresAuthority: true,
+            hasBody: !endStream,
+            isSecure: true
+        )
+        let decided = ExchangeAdmission.decide(
+            admission,
+            fields: fields,
+            policy: configuration.policy,
+            context: PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache),
+            isDraining: self.loop.isDraining
+        )
+        if let kid = decided.unknownKeyID { configuration.unknownKeyObserver?(kid) }
+        var stream = HTTP2StreamIO(
+            io: io,
+            request: headers,
+            authority: hosts.isEmpty ? authority : nil,
+            isHEAD: method == "HEAD"
+        )
+        stream.io.host = decided.host
+        self.streams[streamID] = stream
+        let length = headers.first(name: "content-length").flatMap(Int.init)
+        let body: ExchangeRequest.Body = endStream ? .none : length.map { $0 > 0 ? .length($0) : .stream } ?? .stream
+        let request = ExchangeRequest(
+            body: body,
+            isHEAD: method == "HEAD",
+            isIdempotent: Self.idempotentMethods.contains(method),
+            expectsContinue: false
+        )
+        self.perform(
+            self.machine.begin(
+                streamID,
+                verdict: decided.verdict,
+                request: request,
+                limits: configuration.exchangeLimits,
+                targetCount: configuration.targetCount(of: decided.verdict)
+            )
+        )
+    }
+
+    /// RFC 9110 §9.2.2.
+    static let idempotentMethods: Set<String> = ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]
+
+    // MARK: Performing
+
+    func perform(_ action: HTTP2ConnectionStateMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case .exchange(let streamID, let action):
+            self.perform(action, streamID: streamID)
+        case .goAway(let lastStreamID, let errorCode, let thenClose):
+            self.goAway(lastStreamID: lastStreamID, errorCode: errorCode, thenClose: thenClose)
+        case .close:
+            self.context?.close(promise: nil)
+        }
+    }
+
+    func perform(_ action: ExchangeAction, streamID: HTTP2StreamID) {
+        switch action {
+        case .none:
+            break
+        case .writeContinue:
+            self.perform(self.machine.withExchange(streamID) { $0.continueWritten() })
+        case .claimNonce(let nonce):
+            guard let io = self.streams[streamID]?.io else { return }
+            self.loop.claim(nonce, in: io.configuration) { [weak self] outcome in
+                guard let self, self.streams[streamID]?.io.id == io.id else { return }
+                self.perform(self.machine.withExchange(streamID) { $0.nonceClaimed(outcome) })
+                self.context?.flush()
+            }
+        case .checkRateLimit:
+            self.perform(self.machine.withExchange(streamID) { $0.rateLimitDecided(nil) })
+        case .connect(let fresh):
+            self.connect(streamID, fresh: fresh)
+        case .sendRequest(let body, let end):
+            self.sendRequest(streamID, body: body, end: end)
+        case .forwardBody(let bytes):
+            self.streams[streamID]?.io.upstream?.sendBody(bytes)
+            self.streams[streamID]?.io.needsUpstreamFlush = true
+        case .forwardEnd(let trailers):
+            self.forwardEnd(streamID, trailers)
+        case .answerLocally:
+            let denial = Denial(reason: .noRoute)
+            self.perform(self.machine.withExchange(streamID) { $0.localAnswered(.denial(denial), reason: .refused(.noRoute)) })
+        case .writeResponseHead:
+            self.writeResponseHead(streamID)
+        case .writeResponseBody(let bytes):
+            self.writeResponseBody(streamID, bytes, endStream: false)
+        case .endResponse(let trailers, let upstream, let then):
+            self.endResponse(streamID, trailers: trailers, upstream: upstream)
+            self.finishStream(streamID, then: then)
+        case .respond(let response, let then):
+            self.dropUpstream(streamID)
+            self.writeLocal(streamID, response)
+            // The record is written when the response ends (SPEC §5), before its bytes leave.
+            self.audit(streamID)
+            self.context?.flush()
+            self.finishStream(streamID, then: then)
+        case .cut:
+            self.dropUpstream(streamID)
+            self.audit(streamID)
+            self.reset(streamID, .internalError)
+            self.perform(self.machine.forget(streamID, now: Clock.monotonicNanoseconds()))
+            self.streams[streamID] = nil
+        case .abandon:
+            // The stream is gone; the caller forgets it.
+            self.dropUpstream(streamID)
+            self.audit(streamID)
+        }
+    }
+
+    /// The response is out: a request still sending its body is asked to stop (RST_STREAM
+    /// NO_ERROR, RFC 9113 §8.1); the stream's exchange is over.
+    private func finishStream(_ streamID: HTTP2StreamID, then: RequestDisposition) {
+        if then != .complete, self.machine.exchange(streamID)?.requestEnded == false {
+            self.reset(streamID, .noError)
+        }
+        self.perform(self.machine.forget(streamID, now: Clock.monotonicNanoseconds()))
+        self.streams[streamID] = nil
+    }
+
+    private func reset(_ streamID: HTTP2StreamID, _ code: HTTP2ErrorCode) {
+        self.context?.writeAndFlush(Self.wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .rstStream(code))), promise: nil)
+    }
+
+    private func connect(_ streamID: HTTP2StreamID, fresh: Bool) {
+        guard let io = self.streams[streamID]?.io, let allowance = self.machine.exchange(streamID)?.allowance else { return }
+        if io.upstreamStartNanoseconds == nil { self.streams[streamID]?.io.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
+        self.loop.acquireUpstream(for: allowance, in: io.configuration, fresh: fresh) { [weak self] result, target, upstream in
+            guard let self, self.streams[streamID]?.io.id == io.id else {
+                if case .success(let connection) = result { connection.pool?.release(connection) }
+                return
+            }
+            if let target { self.streams[streamID]?.io.target = target }
+            switch result {
+            case .success(let connection):
+                connection.attach(to: self, exchangeID: Int(streamID))
+                self.streams[streamID]?.io.upstream = connection
+                self.streams[streamID]?.io.responseTimeout = upstream?.responseTimeout.nanoseconds ?? 0
+                self.perform(self.machine.withExchange(streamID) { $0.upstreamConnected() })
+            case .failure:
+                self.perform(self.machine.withExchange(streamID) { $0.upstreamConnectFailed() })
+            }
+            self.context?.flush()
+        }
+    }
+
+    private func sendRequest(_ streamID: HTTP2StreamID, body: [ByteBuffer], end: RequestEnd?) {
+        guard let stream = self.streams[streamID], let connection = stream.io.upstream,
+            let exchange = self.machine.exchange(streamID), let allowance = exchange.allowance
+        else { return }
+        let isChunked = exchange.request.body == .stream
+        let bytes = UpstreamRequestHead(
+            peerAddress: self.peer.text,
+            peerIsTrusted: stream.io.peerIsTrusted,
+            isSecure: true,
+            requestID: stream.io.requestID
+        ).encode(
+            method: stream.io.method,
+            fields: HPACKRequestFields(headers: stream.request),
+            authority: stream.authority,
+            allowance: allowance,
+            isChunked: isChunked,
+            allocator: self.context?.channel.allocator ?? ByteBufferAllocator()
+        )
+        connection.sendHead(bytes, isHEAD: stream.isHEAD, isChunked: isChunked)
+        for piece in body { connection.sendBody(piece) }
+        if let end {
+            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, forwardCredentials: allowance.route.rule.forwardCredentials))
+        }
+        connection.flush()
+        self.streams[streamID]?.io.upstreamDeadline = Clock.monotonicNanoseconds() + stream.io.responseTimeout
+        self.credit(streamID)
+    }
+
+    private func forwardEnd(_ streamID: HTTP2StreamID, _ trailers: TrailerFields?) {
+        guard let connection = self.streams[streamID]?.io.upstream, let allowance = self.machine.exchange(streamID)?.allowance else {
+            return
+        }
+        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, forwardCredentials: allowance.route.rule.forwardCredentials))
+        connection.flush()
+        self.streams[streamID]?.io.needsUpstreamFlush = false
+    }
+
+    func dropUpstream(_ streamID: HTTP2StreamID) {
+        self.streams[streamID]?.io.takeUpstream()?.close()
+    }
+
+    func audit(_ streamID: HTTP2StreamID) {
+        guard var io = self.streams[streamID]?.io, let record = self.machine.exchange(streamID)?.record else { return }
+        self.loop.record(&io, record)
+        self.streams[streamID]?.io = io
+    }
+}

@@ -1,0 +1,197 @@
+import GatewayHTTP1
+import GatewayPolicy
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// Writing responses as HTTP/2 frames, the upstream connections' reports, and the
+/// connection's life on the loop.
+extension HTTP2ConnectionHandler {
+    func writeResponseHead(_ streamID: HTTP2StreamID) {
+        guard let context = self.context, let stream = self.streams[streamID], let head = stream.io.responseHead else { return }
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(head.fields.count + 2)
+        headers.add(name: ":status", value: String(head.status))
+        let tokens = ConnectionTokens(head.fields)
+        head.fields.buffer.withUnsafeReadableBytes { bytes in
+            for field in head.fields {
+                let name = UnsafeRawBufferPointer(rebasing: bytes[field.name])
+                switch FieldRole(name: name) {
+                case .hopByHop, .connection, .pseudo:
+                    continue
+                case .gatewayOwned where ASCIIName.equals(name, "x-request-id"):
+                    continue
+                default:
+                    // RFC 9113 §8.1.2: connection-specific fields are malformed in HTTP/2, and
+                    // field names are lowercase.
+                    if tokens.contains(name) || ASCIIName.equals(name, "host") { continue }
+                    let value = UnsafeRawBufferPointer(rebasing: bytes[field.value])
+                    headers.add(name: ASCIIName.lowercased(name), value: String(decoding: value, as: UTF8.self))
+                }
+            }
+        }
+        headers.add(name: "x-request-id", value: stream.io.requestID)
+        let framing = ResponseFraming.forClient(
+            upstream: head.framing.kind,
+            status: head.status,
+            requestIsHEAD: stream.isHEAD,
+            client: .http2
+        )
+        self.streams[streamID]?.io.responseHead = nil
+        self.streams[streamID]?.io.responseFraming = framing
+        let frame = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: false)))
+        context.write(Self.wrapOutboundOut(frame), promise: nil)
+    }
+
+    /// Writes body bytes as DATA; the bytes are counted until NIOHTTP2 has written them, so a
+    /// client that does not open its window holds the upstream's reads, not the gateway's
+    /// memory.
+    func writeResponseBody(_ streamID: HTTP2StreamID, _ bytes: ByteBuffer, endStream: Bool) {
+        guard let context = self.context, let stream = self.streams[streamID] else { return }
+        if stream.io.responseFraming == .none, !endStream { return }
+        let count = stream.io.responseFraming == .none ? 0 : bytes.readableBytes
+        let payload = count == 0 ? context.channel.allocator.buffer(capacity: 0) : bytes
+        let frame = HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(payload), endStream: endStream)))
+        guard count > 0 else {
+            context.write(Self.wrapOutboundOut(frame), promise: nil)
+            return
+        }
+        self.streams[streamID]?.outboundBuffered += count
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.assumeIsolated().whenComplete { [weak self] _ in
+            guard let self, self.streams[streamID] != nil else { return }
+            self.streams[streamID]?.outboundBuffered -= count
+            self.resumeUpstreamReads(streamID)
+        }
+        context.write(Self.wrapOutboundOut(frame), promise: promise)
+    }
+
+    func endResponse(_ streamID: HTTP2StreamID, trailers: TrailerFields?, upstream disposition: UpstreamDisposition) {
+        guard let context = self.context else { return }
+        self.streams[streamID]?.io.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
+        if let connection = self.streams[streamID]?.io.takeUpstream() {
+            if disposition == .release, let pool = connection.pool {
+                pool.release(connection)
+            } else {
+                connection.close()
+            }
+        }
+        if let trailers, !trailers.fields.isEmpty {
+            var headers = HPACKHeaders()
+            for field in trailers.fields { headers.add(name: field.name.lowercased(), value: field.value) }
+            let frame = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: true)))
+            context.write(Self.wrapOutboundOut(frame), promise: nil)
+        } else {
+            self.writeResponseBody(streamID, context.channel.allocator.buffer(capacity: 0), endStream: true)
+        }
+        self.audit(streamID)
+        context.flush()
+    }
+
+    func writeLocal(_ streamID: HTTP2StreamID, _ response: LocalResponse) {
+        guard let context = self.context, let stream = self.streams[streamID] else { return }
+        let allocator = context.channel.allocator
+        var headers = HPACKHeaders()
+        let body: ByteBuffer
+        switch response {
+        case .denial(let denial):
+            body = DenialBody.make(reason: denial.reason, message: denial.message, requestID: stream.io.requestID, allocator: allocator)
+            headers.add(name: ":status", value: String(denial.status))
+            headers.add(name: "content-type", value: "application/json")
+            headers.add(name: "content-length", value: String(body.readableBytes))
+            headers.add(name: "cache-control", value: "no-store")
+            headers.add(name: "x-request-id", value: stream.io.requestID)
+            for (name, value) in denial.headers { headers.add(name: name.lowercased(), value: value) }
+        case .answer(let status, let fields, let answerBody):
+            body = answerBody
+            headers.add(name: ":status", value: String(status))
+            for (name, value) in fields { headers.add(name: name.lowercased(), value: value) }
+            headers.add(name: "content-length", value: String(body.readableBytes))
+            headers.add(name: "x-request-id", value: stream.io.requestID)
+        }
+        let sendsBody = !stream.isHEAD && body.readableBytes > 0
+        let head = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: !sendsBody)))
+        context.write(Self.wrapOutboundOut(head), promise: nil)
+        if sendsBody {
+            context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(body), endStream: true)))), promise: nil)
+            let count = Int64(body.readableBytes)
+            _ = self.machine.withExchange(streamID) { exchange in
+                exchange.record.bytesOut = count
+                return .none
+            }
+        }
+    }
+
+    func goAway(lastStreamID: HTTP2StreamID, errorCode: HTTP2ErrorCode, thenClose: Bool) {
+        guard let context = self.context else { return }
+        let frame = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: lastStreamID, errorCode: errorCode, opaqueData: nil))
+        let written = context.writeAndFlush(Self.wrapOutboundOut(frame))
+        if thenClose { written.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+    }
+}
+
+extension HTTP2ConnectionHandler: UpstreamReceiver {
+    func upstream(_ event: UpstreamEvent, exchangeID: Int) {
+        let streamID = HTTP2StreamID(exchangeID)
+        guard let stream = self.streams[streamID] else { return }
+        let now = Clock.monotonicNanoseconds()
+        switch event {
+        case .responseHead(let head):
+            self.streams[streamID]?.io.upstreamDeadline = now + stream.io.responseTimeout
+            self.streams[streamID]?.io.responseHead = head
+            self.perform(self.machine.withExchange(streamID) { $0.upstreamResponseHead(status: head.status, keepAlive: head.keepAlive) })
+        case .responseBody(let bytes):
+            self.streams[streamID]?.io.upstreamDeadline = now + stream.io.responseTimeout
+            self.perform(self.machine.withExchange(streamID) { $0.upstreamResponseBody(bytes) })
+        case .responseEnd(let trailers):
+            self.streams[streamID]?.io.upstreamDeadline = nil
+            self.streams[streamID]?.io.upstreamEndNanoseconds = now
+            self.perform(self.machine.withExchange(streamID) { $0.upstreamResponseEnd(trailers.map(TrailerFields.init(http1:))) })
+        case .readComplete:
+            self.context?.flush()
+        case .closed:
+            _ = self.streams[streamID]?.io.takeUpstream()
+            self.perform(self.machine.withExchange(streamID) { $0.upstreamClosed() })
+            self.context?.flush()
+        case .writable:
+            self.credit(streamID)
+            self.context?.flush()
+        }
+    }
+
+    func clientIsWritable(exchangeID: Int) -> Bool {
+        let streamID = HTTP2StreamID(exchangeID)
+        guard let stream = self.streams[streamID] else { return true }
+        let writable = (self.context?.channel.isWritable ?? false) && stream.outboundBuffered <= Self.outboundHighWater
+        if !writable { self.streams[streamID]?.upstreamReadsHeld = true }
+        return writable
+    }
+}
+
+extension HTTP2ConnectionHandler: ClientConnection {
+    func checkDeadlines(now: Int64) {
+        self.perform(self.machine.tick(now: now))
+        for (streamID, stream) in self.streams {
+            guard let deadline = stream.io.upstreamDeadline, now >= deadline else { continue }
+            self.streams[streamID]?.io.upstreamDeadline = nil
+            self.perform(self.machine.withExchange(streamID) { $0.upstreamTimedOut() })
+        }
+        self.context?.flush()
+    }
+
+    func beginDrain() {
+        self.perform(self.machine.beginDrain())
+    }
+
+    func abort() {
+        for streamID in Array(self.streams.keys) {
+            self.perform(self.machine.withExchange(streamID) { $0.abort() })
+        }
+        self.goAway(lastStreamID: self.machine.lastStreamID, errorCode: .noError, thenClose: true)
+    }
+
+    func resumeReadsIfPossible() {
+        for streamID in Array(self.streams.keys) { self.credit(streamID) }
+        self.context?.flush()
+    }
+}

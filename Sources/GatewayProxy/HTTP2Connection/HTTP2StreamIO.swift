@@ -1,0 +1,20 @@
+import NIOHPACK
+
+/// What the HTTP/2 connection handler keeps beside one stream's exchange: its I/O state and
+/// the flow-control credit it owes the client and is owed by it.
+struct HTTP2StreamIO {
+    var io: ExchangeIO
+    /// The request's header block, for writing it upstream.
+    var request: HPACKHeaders
+    /// `:authority` when the block has no `host` field (sent upstream as `Host`).
+    var authority: String?
+    var isHEAD: Bool
+    /// Request body bytes read and not yet returned to the client as stream credit
+    /// (WINDOW_UPDATE).
+    var uncredited = 0
+    /// Response body bytes handed to NIOHTTP2 and not yet written to the socket (it holds DATA
+    /// the client's flow-control window does not admit yet).
+    var outboundBuffered = 0
+    /// Upstream reads are held until the client takes what it was sent.
+    var upstreamReadsHeld = false
+}

@@ -1,0 +1,86 @@
+import GatewayRules
+import GatewayMetrics
+import Logging
+import GatewayAudit
+import GatewayPolicy
+import GatewayReplay
+import NIOCore
+
+/// The services an exchange asks of its event loop, the same for HTTP/1.1 and HTTP/2: the
+/// replay store, an upstream connection, and the audit record with its metrics.
+extension LoopContext {
+    /// Records `nonce` in the snapshot's replay store (SPEC §9 check 9). `completion` runs on
+    /// this loop: before this returns when the store decided at once (the memory store), else
+    /// when its answer arrives; a failure is `.unavailable` — nothing is allowed on a guess.
+    func claim(_ nonce: ReplayNonce, in configuration: ProxyConfiguration, _ completion: @escaping (ReplayOutcome) -> Void) {
+        guard let store = configuration.nonceStore else {
+            completion(.unavailable)
+            return
+        }
+        let key = NonceKey(scope: nonce.scope, value: nonce.value)
+        let now = Clock.wallMilliseconds() / 1000
+        switch store.claim(key, expiresAt: nonce.expiresAt, now: now, on: self.eventLoop) {
+        case .decided(let outcome):
+            completion(outcome)
+        case .pending(let future):
+            future.hop(to: self.eventLoop).assumeIsolated().whenComplete { result in
+                completion((try? result.get()) ?? .unavailable)
+            }
+        }
+    }
+
+    /// Picks the next live target of the route's upstream in the snapshot and gets a
+    /// connection to it (`fresh`: never a pooled one). `completion` runs on this loop, maybe
+    /// before this returns. A failed connect cools the target down (logged once per cool-down)
+    /// and is counted.
+    func acquireUpstream(
+        for allowance: Allowance,
+        in configuration: ProxyConfiguration,
+        fresh: Bool,
+        _ completion: @escaping (Result<UpstreamConnection, any Error>, ResolvedUpstream.Target?, ResolvedUpstream?) -> Void
+    ) {
+        guard let upstream = configuration.upstreams[allowance.route.upstream.name], !upstream.targets.isEmpty else {
+            completion(.failure(ChannelError.connectPending), nil, nil)
+            return
+        }
+        let target = self.nextTarget(of: upstream)
+        let pool = self.pool(for: target, of: upstream)
+        pool.acquire(fresh: fresh, connectTimeout: upstream.connectTimeout, tls: upstream.tls) { result in
+            if case .failure(let error) = result {
+                if self.markUnavailable(target) {
+                    self.logger.warning(
+                        "upstream target unreachable; it cools down",
+                        metadata: [
+                            "upstream": "\(target.upstreamName)", "target": "\(target.label)",
+                            "cool_down_s": "\(LoopContext.coolDown / 1_000_000_000)", "error": "\(error)",
+                        ]
+                    )
+                }
+                self.metrics.recordUpstreamError(target.upstreamName, kind: "connect")
+            }
+            completion(result, target, upstream)
+        }
+    }
+
+    /// Counts a finished exchange in the metrics and writes its audit record (SPEC §5: when its
+    /// response ends, in completion order), once.
+    func record(_ io: inout ExchangeIO, _ record: ExchangeRecord) {
+        guard !io.isRecorded else { return }
+        io.isRecorded = true
+        let now = Clock.monotonicNanoseconds()
+        let reason = record.reason.auditValue
+        self.metrics.recordRequest(
+            route: record.routeName,
+            decision: record.verdict.auditValue,
+            reason: reason,
+            durationNanoseconds: now - io.startNanoseconds
+        )
+        if let target = io.target, let start = io.upstreamStartNanoseconds, record.reason == .ok {
+            self.metrics.recordUpstream(target.upstreamName, durationNanoseconds: (io.upstreamEndNanoseconds ?? now) - start)
+        }
+        guard io.isAudited else { return }
+        if io.configuration.auditSink.submit(io.auditRecord(record, now: now)) == .overloaded {
+            self.auditOverloaded()
+        }
+    }
+}
