@@ -157,12 +157,8 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let logger = OperationalLog.bootstrap(label: "gateway")
         ignoreBrokenPipes()
-        do {
-            try await GatewayRuntime(rulesPath: self.rules.config, logger: logger).run()
-        } catch let error as RulesError {
-            for diagnostic in error.diagnostics { printError(diagnostic.description) }
-            throw ExitCode(1)
-        }
+        let status = await RunCommand.run(rulesPath: self.rules.config, logger: logger)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 
