@@ -98,6 +98,14 @@ public final class ProxyServer: Service, Sendable {
         }
     }
 
+    /// Returns once every event loop has taken the configurations passed to `apply` before the
+    /// call (each loop runs its tasks in order): from then on, every new request sees them.
+    public func waitUntilApplied() async {
+        for context in self.loops.values {
+            try? await context.eventLoop.submit {}.get()
+        }
+    }
+
     /// Binds every `listen` address, before `run()`, so that start-up can tell an operator what
     /// failed before anything is served (SPEC §9 "Start-up"). Every address is tried; when any
     /// fails, the others are closed again and the error names each failure with its cause.
