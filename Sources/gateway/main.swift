@@ -11,6 +11,7 @@ struct Gateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A token-enforcing API gateway: verifies credentials, forwards what is allowed, audits everything.",
+        version: GatewayVersion.description,
         subcommands: [Run.self, Check.self, Explain.self, Demo.self, Key.self, Token.self, Sign.self, Audit.self],
         defaultSubcommand: Run.self
     )
@@ -153,12 +154,38 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway in the foreground (the default command).")
 
     @OptionGroup var rules: RulesOption
+    @OptionGroup var logging: LogOptions
 
     func run() async throws {
-        let logger = OperationalLog.bootstrap(label: "gateway")
+        let logger = self.logging.bootstrap()
         ignoreBrokenPipes()
         let status = await RunCommand.run(rulesPath: self.rules.config, logger: logger)
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `--log-level` and `--log-format` of the commands that serve.
+struct LogOptions: ParsableArguments {
+    enum Level: String, ExpressibleByArgument, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(name: .customLong("log-level"), help: "The least severe operational log lines written.")
+    var level: Level = .info
+
+    @Option(name: .customLong("log-format"), help: "text, or json: one JSON object per line.")
+    var format: Format = .text
+
+    func bootstrap() -> Logger {
+        OperationalLog.bootstrap(
+            label: "gateway",
+            level: Logger.Level(rawValue: self.level.rawValue) ?? .info,
+            format: OperationalLog.Format(rawValue: self.format.rawValue) ?? .text
+        )
     }
 }
 
@@ -182,8 +209,10 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "The port the demo gateway listens on.")
     var port: Int = 8080
 
+    @OptionGroup var logging: LogOptions
+
     func run() async throws {
-        let logger = OperationalLog.bootstrap(label: "gateway")
+        let logger = self.logging.bootstrap()
         try await DemoRunner(listenPort: self.port, logger: logger).run()
     }
 }

@@ -12,8 +12,10 @@ public enum RunCommand {
             try await GatewayRuntime(rulesPath: rulesPath, logger: logger).run()
             status = 0
         } catch let error as RulesError {
-            // The same lines as `gateway check`.
-            for diagnostic in error.diagnostics { printError(diagnostic.description) }
+            // The same lines as `gateway check` in the text format; one log record each in JSON.
+            for diagnostic in error.diagnostics {
+                if OperationalLog.format == .json { logger.error("\(diagnostic)") } else { printError(diagnostic.description) }
+            }
             status = 1
         } catch let error as ListenError {
             for failure in error.failures { logger.error("\(failure)") }
