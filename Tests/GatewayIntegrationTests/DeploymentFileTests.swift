@@ -2,9 +2,9 @@ import Foundation
 @testable import GatewayApp
 import Testing
 
-/// The files in `deploy/` work as shipped: the installed rules file checks clean, and the
-/// Kubernetes pod meets the "restricted" Pod Security Standard and drains within its grace
-/// period.
+/// The files in `deploy/` work as shipped: the installed rules file checks clean, the Kubernetes
+/// pod meets the "restricted" Pod Security Standard and drains within its grace period, and the
+/// systemd install steps are the ones the operations guide prints.
 @Suite struct DeploymentFileTests {
     static let root = CommandTests.repositoryRoot
 
@@ -77,5 +77,20 @@ import Testing
         let (lines, status) = RulesCheck.run(path: path)
         #expect(status == 0, "\(lines)")
         #expect(lines.last == "ok: 1 routes, 0 keys, 0 api keys, 0 signing keys")
+    }
+
+    @Test func systemdInstallStepsAreTheOperationsGuides() throws {
+        let unit = try Self.read("deploy/systemd/gateway.service")
+        let guide = try Self.read("docs/operations.md")
+        let steps = unit.split(separator: "\n").prefix { $0.hasPrefix("#") }
+            .map { $0.dropFirst().trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasSuffix(":") && !$0.hasPrefix("systemd unit") && !$0.hasPrefix("Reload") }
+        #expect(steps.count >= 8)
+        for step in steps {
+            #expect(guide.contains(step), "operations.md lacks the step: \(step)")
+        }
+        #expect(steps.contains { $0.hasPrefix("useradd --system") })
+        let stop = try #require(unit.firstMatch(of: /TimeoutStopSec=(\d+)s/).flatMap { Int($0.1) })
+        #expect(stop > 15, "TimeoutStopSec must exceed the default shutdown_grace")
     }
 }
