@@ -19,6 +19,11 @@ import Darwin
 /// loop that asks meanwhile. The answer is used for `answerLifetime` (as nginx's `resolver
 /// valid=`), and forgotten as soon as a connection to the target fails, so the next connection
 /// looks the name up again. A lookup that fails is not remembered.
+///
+/// Why not NIO's `ClientBootstrap.connect(host:port:)`: in SwiftNIO 2.101 its
+/// `GetaddrinfoResolver` does run `getaddrinfo` off the event loop, but on one serial
+/// `DispatchQueue` per loop (a slow lookup delays every other connect of that loop) and anew for
+/// every connection. The addresses found here still go through NIO's Happy Eyeballs connector.
 public final class TargetResolver: Sendable {
     public let host: String
     public let port: Int
