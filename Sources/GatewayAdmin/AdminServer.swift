@@ -42,7 +42,9 @@ public final class Readiness: Sendable {
     }
 }
 
-/// The admin HTTP listener, run as a service beside the proxy.
+/// The admin HTTP listener, run as a service beside the proxy. `bind()` may be called before
+/// `run()` so that start-up reports a port in use before anything is served; `run()` binds by
+/// itself otherwise. It stops at graceful shutdown, and at task cancellation too.
 public final class AdminServer: Service, Sendable {
     private let address: SocketAddress
     private let metrics: GatewayMetrics
@@ -50,6 +52,7 @@ public final class AdminServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let bound: EventLoopPromise<SocketAddress>
+    private let channel = Mutex<(any Channel)?>(nil)
 
     public init(address: SocketAddress, metrics: GatewayMetrics, readiness: Readiness, group: any EventLoopGroup, logger: Logger) {
         self.address = address
@@ -65,7 +68,11 @@ public final class AdminServer: Service, Sendable {
         try await self.bound.futureResult.get()
     }
 
-    public func run() async throws {
+    /// Binds the listener and logs `admin listening`; throws the system's error (the caller
+    /// knows the address to name). Binding twice returns the first channel's address.
+    @discardableResult
+    public func bind() async throws -> SocketAddress {
+        if let channel = self.channel.withLock({ $0 }) { return channel.localAddress ?? self.address }
         let metrics = self.metrics
         let readiness = self.readiness
         let channel: any Channel
@@ -84,14 +91,34 @@ public final class AdminServer: Service, Sendable {
             self.bound.fail(error)
             throw error
         }
-        self.bound.succeed(channel.localAddress ?? self.address)
-        self.logger.info("admin listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        await withGracefulShutdownHandler {
-            try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        self.channel.withLock { $0 = channel }
+        let address = channel.localAddress ?? self.address
+        self.bound.succeed(address)
+        self.logger.info("admin listening", metadata: ["address": "\(Self.text(of: address))"])
+        return address
+    }
+
+    public func run() async throws {
+        try await self.bind()
+        guard let channel = self.channel.withLock({ $0 }) else { return }
+        let readiness = self.readiness
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                try? await channel.closeFuture.get()
+            } onGracefulShutdown: {
+                readiness.markDraining()
+                channel.close(promise: nil)
+            }
+        } onCancel: {
             readiness.markDraining()
             channel.close(promise: nil)
         }
+    }
+
+    /// `127.0.0.1:9901`, `[::1]:9901`.
+    static func text(of address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 }
 

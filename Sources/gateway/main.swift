@@ -11,6 +11,7 @@ struct Gateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A token-enforcing API gateway: verifies credentials, forwards what is allowed, audits everything.",
+        version: GatewayVersion.description,
         subcommands: [Run.self, Check.self, Explain.self, Demo.self, Key.self, Token.self, Sign.self, Audit.self],
         defaultSubcommand: Run.self
     )
@@ -53,11 +54,17 @@ struct KeyNew: ParsableCommand {
     @Option(help: "The key's id (shown in audit records and X-Auth-Credential).") var id: String?
     @Option(help: "Comma-separated scopes the key grants.") var scopes: String = ""
     @Option(help: "The key's prefix, which makes keys recognisable in secret scanners.") var prefix: String = "gk"
+    @Option(
+        name: .customLong("key-file"),
+        help: "Write the key to this new file (mode 0600) and print only the TOML block, ready for >> gateway.conf."
+    )
+    var keyFile: String?
 
     func run() throws {
         let scopes = self.scopes.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        let (lines, status) = KeyNewCommand.run(id: self.id, scopes: scopes, prefix: self.prefix)
-        for line in lines { print(line) }
+        let (lines, status) = KeyNewCommand.run(id: self.id, scopes: scopes, prefix: self.prefix, keyFile: self.keyFile)
+        // A failure must not land in a rules file the output is appended to.
+        for line in lines { if status == 0 { print(line) } else { printError(line) } }
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -153,16 +160,38 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway in the foreground (the default command).")
 
     @OptionGroup var rules: RulesOption
+    @OptionGroup var logging: LogOptions
 
     func run() async throws {
-        let logger = OperationalLog.bootstrap(label: "gateway")
+        let logger = self.logging.bootstrap()
         ignoreBrokenPipes()
-        do {
-            try await GatewayRuntime(rulesPath: self.rules.config, logger: logger).run()
-        } catch let error as RulesError {
-            for diagnostic in error.diagnostics { printError(diagnostic.description) }
-            throw ExitCode(1)
-        }
+        let status = await RunCommand.run(rulesPath: self.rules.config, logger: logger)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `--log-level` and `--log-format` of the commands that serve.
+struct LogOptions: ParsableArguments {
+    enum Level: String, ExpressibleByArgument, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(name: .customLong("log-level"), help: "The least severe operational log lines written.")
+    var level: Level = .info
+
+    @Option(name: .customLong("log-format"), help: "text, or json: one JSON object per line.")
+    var format: Format = .text
+
+    func bootstrap() -> Logger {
+        OperationalLog.bootstrap(
+            label: "gateway",
+            level: Logger.Level(rawValue: self.level.rawValue) ?? .info,
+            format: OperationalLog.Format(rawValue: self.format.rawValue) ?? .text
+        )
     }
 }
 
@@ -183,11 +212,24 @@ struct Demo: AsyncParsableCommand {
         abstract: "Start a built-in echo upstream and the gateway on 127.0.0.1:8080 with a demo configuration."
     )
 
-    @Option(help: "The port the demo gateway listens on.")
+    @Option(help: "The port the demo gateway listens on (with --echo-only: the echo upstream's port).")
     var port: Int = 8080
 
+    @Flag(
+        name: .customLong("echo-only"),
+        help: "Start only the echo upstream on 127.0.0.1:PORT: an API that answers every request with what it received."
+    )
+    var echoOnly = false
+
+    @OptionGroup var logging: LogOptions
+
     func run() async throws {
-        let logger = OperationalLog.bootstrap(label: "gateway")
+        let logger = self.logging.bootstrap()
+        if self.echoOnly {
+            let status = await EchoUpstream.serve(port: self.port, logger: logger)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         try await DemoRunner(listenPort: self.port, logger: logger).run()
     }
 }

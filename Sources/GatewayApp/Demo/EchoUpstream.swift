@@ -1,6 +1,9 @@
+public import Logging
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
+import GatewayProxy
+import UnixSignals
 
 /// The demo's built-in upstream: answers every request with a JSON description of what it
 /// received (method, target, headers, body size), so a demo user sees what the gateway forwarded.
@@ -31,6 +34,27 @@ public final class EchoUpstream: Sendable {
 
     public func stop() async throws {
         try await self.channel.close()
+    }
+
+    /// `gateway demo --echo-only`: serves on 127.0.0.1:`port` until SIGTERM or SIGINT, as a
+    /// stand-in for "your API" (the quick start puts the gateway in front of it). Returns the
+    /// exit status: 1 when the port cannot be bound.
+    public static func serve(port: Int, logger: Logger) async -> Int32 {
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let echo: EchoUpstream
+        do {
+            echo = try await Self.start(group: MultiThreadedEventLoopGroup.singleton, port: port)
+        } catch {
+            logger.error("\(ListenError(address: "127.0.0.1:\(port)", role: "echo upstream", error: error))")
+            return 1
+        }
+        logger.info("echo upstream listening", metadata: ["address": "127.0.0.1:\(echo.address.port ?? port)"])
+        for await signal in signals {
+            logger.info("signal received; stopping", metadata: ["signal": "\(signal)"])
+            break
+        }
+        try? await echo.stop()
+        return 0
     }
 }
 

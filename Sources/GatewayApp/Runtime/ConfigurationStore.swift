@@ -123,7 +123,14 @@ actor ConfigurationStore {
         self.policy = policy
         let ready = self.keyWaiters.filter { policy.hasJWTKey($0.0) }
         self.keyWaiters.removeAll { policy.hasJWTKey($0.0) }
-        for (_, waiter) in ready { waiter.resume() }
+        if !ready.isEmpty {
+            // "In force" means every event loop has it, not only this snapshot.
+            let server = self.server
+            Task {
+                await server.waitUntilApplied()
+                for (_, waiter) in ready { waiter.resume() }
+            }
+        }
         return true
     }
 

@@ -1,5 +1,7 @@
+import Foundation
 import GatewayAdmin
 import GatewayAudit
+import GatewayPolicy
 public import GatewayMetrics
 public import GatewayProxy
 public import GatewayRules
@@ -9,6 +11,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 #if canImport(Glibc)
 import Glibc
@@ -19,6 +22,11 @@ import Darwin
 /// `gateway run`: the proxy, the admin listener, the reload listener, the JWKS refresher and
 /// the audit log as one service group. SIGTERM/SIGINT drain gracefully; SIGHUP reloads the
 /// rules file (SPEC §7).
+///
+/// Start-up (SPEC §9) never hangs: the rules are loaded, JWK Sets fetched and every listener
+/// bound before any service runs, and a listener that cannot bind is an error naming its address
+/// and cause. SIGTERM and SIGINT are trapped first of all: during start-up they stop the gateway
+/// at once (exit 0), while serving the first one drains and a second one aborts what still runs.
 public struct GatewayRuntime: Sendable {
     public let rulesPath: String
     public let logger: Logger
@@ -28,35 +36,78 @@ public struct GatewayRuntime: Sendable {
         self.logger = logger
     }
 
-    /// Runs until a shutdown signal; throws when the rules cannot be loaded or a listener
-    /// cannot be bound.
+    /// Runs until a shutdown signal, then returns once drained and the audit log is flushed (also
+    /// when the signal came during start-up). Throws `RulesError` for invalid rules and
+    /// `ListenError` for listeners that cannot be bound.
     public func run() async throws {
-        // SIGHUP's default action ends the process: until the reload service traps it, a
-        // logrotate or an impatient operator must not kill a gateway still starting.
-        signal(SIGHUP, SIG_IGN)
+        let signals = await ShutdownSignals()
+        // SIGHUP is trapped as early: its default action would end a gateway still starting, and
+        // one sent during start-up (a logrotate, say) is handled once the reload service runs.
+        let reloads = await UnixSignalsSequence(trapping: .sighup)
+        self.logger.info(
+            "starting",
+            metadata: [
+                "version": "\(GatewayVersion.number)", "commit": "\(GatewayVersion.commit ?? "unknown")",
+                "pid": "\(getpid())",
+            ]
+        )
+        let startUp = Task { try await self.startUp(reloads: reloads) }
+        switch await signals.race(startUp) {
+        case .signalled(let signal):
+            self.logger.info("signal received during start-up; stopping", metadata: ["signal": "\(signal)"])
+        case .finished(.failure(let error)):
+            throw error
+        case .finished(.success(let gateway)):
+            try await self.serve(gateway, signals: signals)
+        }
+    }
+
+    /// Everything ready to serve, listeners bound.
+    private struct StartedGateway: Sendable {
+        let services: [ServiceGroupConfiguration.ServiceConfiguration]
+        let server: ProxyServer
+        let readiness: Readiness
+        let auditLog: AuditLog
+    }
+
+    /// Loads the rules, fetches JWK Sets, builds the configuration and binds every listener.
+    private func startUp(reloads: UnixSignalsSequence) async throws -> StartedGateway {
         let loaded = try RulesFile.load(self.rulesPath)
         for warning in loaded.warnings { self.logger.warning("\(warning)") }
         let fetcher = try HTTPSFetcher(group: MultiThreadedEventLoopGroup.singleton)
         let fetched = await JWKSRefresher.fetchAll(loaded.rules.jwks, fetcher: fetcher, logger: self.logger)
+        try Task.checkCancellation()
         let policy = try RulesFile.compile(loaded, fetchedJWKS: fetched)
+        let rules = loaded.rules
+        self.logger.info(
+            "rules loaded",
+            metadata: [
+                "path": "\(Self.absolutePath(self.rulesPath))",
+                "routes": "\(rules.routes.count)",
+                "keys": "\(policy.jwtKeyCount)",
+                "api_keys": "\(rules.apiKeys.count)",
+                "signing_keys": "\(rules.signingKeys.count)",
+                "upstreams": "\(rules.upstreams.count)",
+            ]
+        )
 
         let metrics = GatewayMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
-        let auditLog = try AuditService.makeLog(loaded.rules.audit, logger: self.logger)
+        let auditLog = try AuditService.makeLog(rules.audit, logger: self.logger)
         AuditService.exportMetrics(of: auditLog, to: metrics)
         let readiness = Readiness()
         let refreshRequests = JWKSRefreshRequests()
         let observer: @Sendable (String) -> Void = { refreshRequests.unknownKeyID($0) }
         let nonceStores = NonceStoreSlot()
         let configuration = try ProxyConfiguration(
-            rules: loaded.rules,
+            rules: rules,
             policy: policy,
             auditSink: auditLog,
-            nonceStore: nonceStores.store(for: loaded.rules),
+            nonceStore: nonceStores.store(for: rules),
             unknownKeyObserver: observer
         )
         let server = try ProxyServer.make(
-            rules: loaded.rules,
+            rules: rules,
             configuration: configuration,
             metrics: metrics,
             logger: self.logger,
@@ -67,7 +118,7 @@ public struct GatewayRuntime: Sendable {
         }
         let store = ConfigurationStore(
             rulesPath: self.rulesPath,
-            rules: loaded.rules,
+            rules: rules,
             policy: policy,
             fetchedJWKS: fetched,
             nonceStores: nonceStores,
@@ -78,46 +129,94 @@ public struct GatewayRuntime: Sendable {
             unknownKeyObserver: observer
         )
 
+        // Every listener is bound here, before anything is served, and every failure reported.
+        var failures: [ListenError.Failure] = []
+        do {
+            try await server.bind()
+        } catch let error as ListenError {
+            failures += error.failures
+        }
+        var adminServer: AdminServer?
+        if let admin = rules.admin {
+            do {
+                let address = try SocketAddress.makeAddressResolvingHost(admin.listen.host, port: admin.listen.port)
+                let listener = AdminServer(
+                    address: address,
+                    metrics: metrics,
+                    readiness: readiness,
+                    group: MultiThreadedEventLoopGroup.singleton,
+                    logger: self.logger
+                )
+                try await listener.bind()
+                adminServer = listener
+            } catch {
+                failures += ListenError(address: admin.listen.description, role: "admin", error: error).failures
+            }
+        }
+        if !failures.isEmpty { throw ListenError(failures: failures) }
+
         // Shutdown runs in reverse order: reload and refresh stop, the proxy drains, the admin
         // listener closes (so /readyz answers 503 throughout the drain), the audit log flushes last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: AuditService(log: auditLog))]
-        if let admin = loaded.rules.admin {
-            let address = try SocketAddress.makeAddressResolvingHost(admin.listen.host, port: admin.listen.port)
-            let adminServer = AdminServer(
-                address: address,
-                metrics: metrics,
-                readiness: readiness,
-                group: MultiThreadedEventLoopGroup.singleton,
-                logger: self.logger
-            )
-            services.append(.init(service: adminServer))
-        }
+        if let adminServer { services.append(.init(service: adminServer)) }
         services.append(.init(service: server))
-        services.append(.init(service: ReloadService(store: store, auditLog: auditLog), successTerminationBehavior: .ignore))
+        services.append(
+            .init(service: ReloadService(store: store, auditLog: auditLog, signals: reloads), successTerminationBehavior: .ignore)
+        )
         services.append(
             .init(
                 service: JWKSRefresher(store: store, fetcher: fetcher, requests: refreshRequests, logger: self.logger),
                 successTerminationBehavior: .ignore
             )
         )
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services,
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: self.logger
-            )
-        )
-        // `/readyz` answers 200 once the proxy listens, not merely the admin listener.
-        let readyWhenBound = Task {
-            if (try? await server.listeningAddresses()) != nil { readiness.markReady() }
+        return StartedGateway(services: services, server: server, readiness: readiness, auditLog: auditLog)
+    }
+
+    /// Serves until a signal: the first drains (SPEC §1), a second one ends the drain at once.
+    private func serve(_ gateway: StartedGateway, signals: ShutdownSignals) async throws {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: gateway.services, logger: self.logger))
+        let received = ReceivedSignals()
+        let logger = self.logger
+        let server = gateway.server
+        signals.onSignal { signal in
+            if received.count() == 1 {
+                logger.info("signal received; draining", metadata: ["signal": "\(signal)"])
+                Task { await group.triggerGracefulShutdown() }
+            } else {
+                logger.warning("signal received again; aborting the requests still running", metadata: ["signal": "\(signal)"])
+                server.endDrainNow()
+            }
         }
-        defer { readyWhenBound.cancel() }
+        // The proxy listens (it was bound during start-up): `/readyz` answers 200 from here.
+        gateway.readiness.markReady()
+        self.logger.info("ready")
         try await group.run()
+        self.logger.info("audit log flushed", metadata: ["records": "\(gateway.auditLog.recordsWritten)"])
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            .appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+/// Counts the shutdown signals received while serving.
+private final class ReceivedSignals: Sendable {
+    private let received = Mutex(0)
+
+    /// Counts one more; returns the count.
+    func count() -> Int {
+        self.received.withLock { count in
+            count += 1
+            return count
+        }
     }
 }
 
 extension ProxyServer {
-    /// A server for the rules' `[server]` settings.
+    /// A server for the rules' `[server]` settings. A `listen` host name that does not resolve is
+    /// a `ListenError` naming it.
     public static func make(
         rules: Rules,
         configuration: ProxyConfiguration,
@@ -125,7 +224,13 @@ extension ProxyServer {
         logger: Logger,
         onDrain: @escaping @Sendable () -> Void = {}
     ) throws -> ProxyServer {
-        let listen = try rules.server.listen.map { try SocketAddress.makeAddressResolvingHost($0.host, port: $0.port) }
+        let listen = try rules.server.listen.map { listen in
+            do {
+                return try SocketAddress.makeAddressResolvingHost(listen.host, port: listen.port)
+            } catch {
+                throw ListenError(address: listen.description, role: "proxy", error: error)
+            }
+        }
         return ProxyServer(
             configuration: configuration,
             listen: listen,

@@ -4,7 +4,7 @@
 ///
 /// Both the record encoder (hot path) and the verifier's re-encoder use these functions, so a
 /// line the writer produced and the verifier's canonical form of it agree byte for byte.
-enum CanonicalJSON {
+package enum CanonicalJSON {
     /// The largest integer every I-JSON implementation holds exactly (RFC 7493 §2.2): 2^53 − 1.
     /// JCS (RFC 8785 §3.2.2.3) serialises numbers as ECMAScript does for IEEE 754 doubles, which
     /// equals plain decimal only inside this range, so integers are clamped to it.
@@ -54,7 +54,7 @@ enum CanonicalJSON {
     /// `JSON.stringify`): `"` and `\` escaped, `\b \f \n \r \t` for those controls, every other
     /// U+0000–U+001F as `\u00xx` with lowercase hex, everything else (U+007F and all non-ASCII
     /// included) as literal UTF-8. Swift strings hold no lone surrogates, so none can appear.
-    static func appendString(_ string: String, to buffer: inout [UInt8]) {
+    package static func appendString(_ string: String, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
         let done: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
             Self.appendEscaped(bytes, to: &buffer)

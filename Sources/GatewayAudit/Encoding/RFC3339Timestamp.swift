@@ -7,7 +7,7 @@
 /// `civil_from_days` (proleptic Gregorian calendar, exact for every day, leap years included;
 /// http://howardhinnant.github.io/date_algorithms.html). Leap seconds do not occur: Unix time
 /// has none.
-enum RFC3339Timestamp {
+package enum RFC3339Timestamp {
     /// 0000-01-01T00:00:00.000Z: RFC 3339 has four-digit years only.
     static let minimumMilliseconds: Int64 = -62_167_219_200_000
     /// 9999-12-31T23:59:59.999Z.
@@ -30,7 +30,7 @@ enum RFC3339Timestamp {
     }
 
     /// Appends the 24-byte timestamp for `milliseconds` (clamped to years 0000–9999) to `buffer`.
-    static func append(milliseconds: Int64, to buffer: inout [UInt8]) {
+    package static func append(milliseconds: Int64, to buffer: inout [UInt8]) {
         let clamped = min(max(milliseconds, Self.minimumMilliseconds), Self.maximumMilliseconds)
         // Floor division, so instants before 1970 land on the right day.
         var days = clamped / Self.millisecondsPerDay

@@ -23,7 +23,7 @@ public final class ProxyConfiguration: Sendable {
     public let policy: Policy
     public let limits: Limits
     public let trustedProxies: [CIDR]
-    /// Upstreams by name, their targets resolved to socket addresses.
+    /// Upstreams by name; their host names are looked up when connecting, not here.
     public let upstreams: [String: ResolvedUpstream]
     public let auditSink: any AuditSink
     /// HTTPS termination (`[server] tls`), reloaded with the rules; nil serves plain HTTP.
@@ -35,8 +35,8 @@ public final class ProxyConfiguration: Sendable {
     /// rate-limited, whether to refresh. Never called on the request path's success branch.
     public let unknownKeyObserver: (@Sendable (String) -> Void)?
 
-    /// Builds the snapshot; loads keys and resolves upstream host names, so call it off the
-    /// event loops. `fetchedJWKS` holds the JWK Sets of `[[jwks]] url` sources, by URL.
+    /// Builds the snapshot; loads keys and TLS files, so call it off the event loops. Upstream
+    /// host names are not looked up here (SPEC §9 "Upstream names"). `fetchedJWKS` holds the JWK Sets of `[[jwks]] url` sources, by URL.
     public convenience init(rules: Rules, auditSink: any AuditSink, fetchedJWKS: [String: [UInt8]] = [:]) throws {
         try self.init(
             rules: rules,
@@ -53,7 +53,7 @@ public final class ProxyConfiguration: Sendable {
         return MemoryNonceStore(capacity: rules.replay.capacity)
     }
 
-    /// Builds the snapshot around an already compiled policy; resolves upstream host names.
+    /// Builds the snapshot around an already compiled policy; reads TLS files, looks up no names.
     public init(
         rules: Rules,
         policy: Policy,
@@ -92,11 +92,14 @@ public final class ProxyConfiguration: Sendable {
     }
 }
 
-/// An upstream with its targets' socket addresses looked up once, off the event loops.
+/// An upstream with its targets ready to connect to. Host names are not looked up here: each
+/// target's `resolver` does it when a connection is made (SPEC §9 "Upstream names").
 public struct ResolvedUpstream: Sendable {
     public struct Target: Sendable {
         public let target: UpstreamTarget
-        public let address: SocketAddress
+        /// Finds the target's addresses when connecting: at once for an IP address, by a lookup
+        /// off the event loops for a host name (again after a failed connect).
+        public let resolver: TargetResolver
         /// `host:port` as the audit record shows it.
         public let label: String
         /// The `[[upstreams]]` name this target belongs to (the `upstream` label of metrics).
@@ -112,17 +115,17 @@ public struct ResolvedUpstream: Sendable {
     /// For `https` targets: certificates verified against `ca_file` or the system store.
     public let tls: NIOSSLContext?
 
+    /// Throws only when the TLS context cannot be built (`ca_file`); names never fail here.
     init(_ rule: UpstreamRule) throws {
         self.rule = rule
-        self.targets = try rule.targets.map { target in
-            let address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
-            let isAddress = (try? SocketAddress(ipAddress: target.host, port: target.port)) != nil
+        self.targets = rule.targets.map { target in
+            let resolver = TargetResolver(host: target.host, port: target.port)
             return Target(
                 target: target,
-                address: address,
+                resolver: resolver,
                 label: target.description,
                 upstreamName: rule.name,
-                serverHostname: isAddress ? nil : target.host
+                serverHostname: resolver.isName ? target.host : nil
             )
         }
         self.tls = try TLSContexts.upstream(rule)

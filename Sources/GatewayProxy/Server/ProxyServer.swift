@@ -7,22 +7,34 @@ import NIOPosix
 public import ServiceLifecycle
 import Synchronization
 
-/// The downstream listeners and the event loops that serve them, run as a `Service`: it binds,
-/// serves until graceful shutdown is triggered (SIGTERM/SIGINT through the `ServiceGroup`),
-/// then drains: listeners close, idle connections close, in-flight requests get until
-/// `shutdown_grace` to finish, and what still runs after it is aborted.
+/// The downstream listeners and the event loops that serve them, run as a `Service`: it binds
+/// (or was bound by `bind()` beforehand), serves until graceful shutdown is triggered, then
+/// drains: listeners close, idle connections close, in-flight requests get until
+/// `shutdown_grace` to finish, and what still runs after it is aborted. Task cancellation (the
+/// service group giving up) drains at once, without grace, rather than hang.
 public final class ProxyServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let ownsGroup: Bool
     private let loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>]
+    /// Each loop's part of the drain (its `shutdown_grace` timer).
+    private let drains: [ObjectIdentifier: NIOLoopBoundBox<LoopDrain>]
     private let listen: [SocketAddress]
     private let logger: Logger
     private let activeConnections = ConnectionCounter()
     private let configurationBox: Mutex<ProxyConfiguration>
     private let bound: EventLoopPromise<[SocketAddress]>
+    private let listeners = Mutex<Listeners>(.unbound)
     private let onDrain: @Sendable () -> Void
     private let hasRun = Atomic<Bool>(false)
+    /// Set by `endDrainNow()`: the drain aborts what still runs instead of waiting.
+    private let cutShort = Atomic<Bool>(false)
     private let draining: EventLoopPromise<Void>
+
+    private enum Listeners {
+        case unbound
+        case bound([any Channel])
+        case failed(any Error)
+    }
 
     /// Creates the server and its event loops (`threads`, 0 = one per core) without binding.
     public init(
@@ -38,11 +50,14 @@ public final class ProxyServer: Service, Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: count)
         self.ownsGroup = true
         var loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>] = [:]
+        var drains: [ObjectIdentifier: NIOLoopBoundBox<LoopDrain>] = [:]
         for loop in self.group.makeIterator() {
             let context = NIOLoopBoundBox.makeBoxSendingValue(LoopContext(eventLoop: loop, configuration: configuration, metrics: metrics, logger: logger), eventLoop: loop)
             loops[ObjectIdentifier(loop)] = context
+            drains[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(LoopDrain(), eventLoop: loop)
         }
         self.loops = loops
+        self.drains = drains
         self.listen = listen
         self.logger = logger
         self.configurationBox = Mutex(configuration)
@@ -53,7 +68,7 @@ public final class ProxyServer: Service, Sendable {
     deinit {
         // A server that never ran must not leak its promises (its loops are still up then).
         if !self.hasRun.load(ordering: .relaxed) {
-            self.bound.fail(ChannelError.ioOnClosedChannel)
+            if case .unbound = self.listeners.withLock({ $0 }) { self.bound.fail(ChannelError.ioOnClosedChannel) }
             self.draining.fail(ChannelError.ioOnClosedChannel)
         }
     }
@@ -82,25 +97,85 @@ public final class ProxyServer: Service, Sendable {
         }
     }
 
+    /// Returns once every event loop has taken the configurations passed to `apply` before the
+    /// call (each loop runs its tasks in order): from then on, every new request sees them.
+    public func waitUntilApplied() async {
+        for context in self.loops.values {
+            try? await context.eventLoop.submit {}.get()
+        }
+    }
+
+    /// Binds every `listen` address, before `run()`, so that start-up can tell an operator what
+    /// failed before anything is served (SPEC §9 "Start-up"). Every address is tried; when any
+    /// fails, the others are closed again and the error names each failure with its cause.
+    /// Logs `listening` with each bound address. `run()` binds by itself when this was not called.
+    public func bind() async throws {
+        var channels: [any Channel] = []
+        var failures: [ListenError.Failure] = []
+        for address in self.listen {
+            do {
+                channels.append(try await self.bootstrap().bind(to: address).get())
+            } catch {
+                failures += ListenError(address: address, role: "proxy", error: error).failures
+            }
+        }
+        if !failures.isEmpty {
+            for channel in channels { try? await channel.close() }
+            let error = ListenError(failures: failures)
+            self.listeners.withLock { $0 = .failed(error) }
+            self.bound.fail(error)
+            throw error
+        }
+        self.listeners.withLock { $0 = .bound(channels) }
+        let addresses = channels.compactMap(\.localAddress)
+        for address in addresses {
+            self.logger.info("listening", metadata: ["address": "\(ListenError.text(of: address))"])
+        }
+        self.bound.succeed(addresses)
+    }
+
+    /// Shutdown's second signal (or a service group giving up): requests still running are
+    /// aborted now instead of at `shutdown_grace` (503 `shutting_down`, or their connection
+    /// closed; audited either way). Has no effect before the drain begins but to make it start
+    /// without grace.
+    public func endDrainNow() {
+        guard !self.cutShort.exchange(true, ordering: .relaxed) else { return }
+        for (id, loop) in self.loops {
+            guard let drain = self.drains[id] else { continue }
+            loop.eventLoop.execute {
+                guard loop.value.isDraining else { return }
+                drain.value.abort(loop.value)
+            }
+        }
+    }
+
     public func run() async throws {
         self.hasRun.store(true, ordering: .relaxed)
         let channels: [any Channel]
         do {
-            channels = try await self.bind()
+            switch self.listeners.withLock({ $0 }) {
+            case .bound(let bound): channels = bound
+            case .failed(let error): throw error
+            case .unbound:
+                try await self.bind()
+                guard case .bound(let bound) = self.listeners.withLock({ $0 }) else { throw ChannelError.ioOnClosedChannel }
+                channels = bound
+            }
         } catch {
-            self.bound.fail(error)
             self.draining.fail(error)
             try? await self.group.shutdownGracefully()
             throw error
         }
-        self.bound.succeed(channels.compactMap(\.localAddress))
-        for channel in channels {
-            self.logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        }
-        await withGracefulShutdownHandler {
-            await self.waitForever(channels)
-        } onGracefulShutdown: {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await self.waitForever(channels)
+            } onGracefulShutdown: {
+                self.onDrain()
+                for channel in channels { channel.close(promise: nil) }
+            }
+        } onCancel: {
             self.onDrain()
+            self.endDrainNow()
             for channel in channels { channel.close(promise: nil) }
         }
         try? await self.drain()
@@ -112,15 +187,6 @@ public final class ProxyServer: Service, Sendable {
         for channel in channels {
             try? await channel.closeFuture.get()
         }
-    }
-
-    private func bind() async throws -> [any Channel] {
-        var channels: [any Channel] = []
-        for address in self.listen {
-            let channel = try await self.bootstrap().bind(to: address).get()
-            channels.append(channel)
-        }
-        return channels
     }
 
     private func bootstrap() -> ServerBootstrap {
@@ -209,21 +275,44 @@ public final class ProxyServer: Service, Sendable {
     }
 
     /// Lets in-flight requests finish within `shutdown_grace`, then aborts the rest; returns
-    /// when every connection is closed.
+    /// when every connection is closed. Logs `draining` with the requests in flight when it
+    /// began (HTTP/1.1 connections with a request under way and HTTP/2 streams; an idle TLS
+    /// connection still saying goodbye may count), and `drained` with how many were aborted.
     private func drain() async throws {
         // The value in force now: `shutdown_grace` takes effect on reload like everything else.
-        let grace = self.configurationBox.withLock { $0.limits.shutdownGrace }
-        let started = self.loops.values.map { loop in
-            loop.eventLoop.submit {
+        let grace = self.cutShort.load(ordering: .relaxed) ? .zero : self.configurationBox.withLock { $0.limits.shutdownGrace }
+        let started = ContinuousClock.now
+        let counts = self.loops.map { id, loop in
+            let drain = self.drains[id]!
+            return loop.eventLoop.submit {
                 let context = loop.value
                 context.beginDrain()
-                let timer = loop.eventLoop.assumeIsolated().scheduleTask(in: grace) { context.abortAll() }
-                return context.whenDrained().always { _ in timer.cancel() }
+                let inFlight = context.connectionCount
+                drain.value.start(context, grace: grace, cutShort: self.cutShort.load(ordering: .relaxed))
+                return inFlight
             }
         }
-        let drained = try await started.asyncMap { try await $0.get() }
+        let inFlight = try await counts.asyncMap { try await $0.get() }.reduce(0, +)
+        self.logger.info(
+            "draining",
+            metadata: ["in_flight": "\(inFlight)", "shutdown_grace": "\(grace.nanoseconds / 1_000_000)ms"]
+        )
         self.draining.succeed()
-        for future in drained { try await future.get() }
+        let finished = self.loops.map { id, loop in
+            let drain = self.drains[id]!
+            return loop.eventLoop.flatSubmit {
+                loop.value.whenDrained().map { drain.value.finish() }
+            }
+        }
+        let aborted = try await finished.asyncMap { try await $0.get() }.reduce(0, +)
+        let elapsed = ContinuousClock.now - started
+        self.logger.info(
+            "drained",
+            metadata: [
+                "in_flight": "\(inFlight)", "finished": "\(max(inFlight - aborted, 0))", "aborted": "\(aborted)",
+                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ]
+        )
     }
 }
 

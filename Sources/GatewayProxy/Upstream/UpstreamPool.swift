@@ -68,16 +68,41 @@ final class UpstreamPool {
         for connection in connections { connection.close() }
     }
 
+    /// Opens a connection to the target: its addresses first (a host name is looked up off the
+    /// event loop, SPEC §9 "Upstream names"), then TCP, then for `https` the TLS handshake, all
+    /// within `timeout`. Any failure — a name that does not resolve included — is a failed
+    /// connect, and makes the next connection look the name up again.
     private func connect(
         timeout: TimeAmount,
         tls: NIOSSLContext?,
         _ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void
     ) {
+        let deadline = NIODeadline.now() + timeout
+        let resolver = self.target.resolver
+        resolver.addresses(on: self.eventLoop, by: deadline).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let addresses):
+                self.connect(to: addresses, deadline: deadline, tls: tls) { outcome in
+                    if case .failure = outcome { resolver.forget() }
+                    completion(outcome)
+                }
+            case .failure(let error):
+                completion(.failure(error))
+            }
+        }
+    }
+
+    private func connect(
+        to addresses: [SocketAddress],
+        deadline: NIODeadline,
+        tls: NIOSSLContext?,
+        _ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void
+    ) {
         let serverHostname = self.target.serverHostname
         let limits = self.limits
         let handshake: EventLoopPromise<Void>? = tls == nil ? nil : self.eventLoop.makePromise()
         let bootstrap = ClientBootstrap(group: self.eventLoop)
-            .connectTimeout(timeout)
+            .connectTimeout(max(deadline - .now(), .milliseconds(1)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
@@ -97,7 +122,16 @@ final class UpstreamPool {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
-        bootstrap.connect(to: self.target.address).assumeIsolated().whenComplete { result in
+        // One address (an IP-address target, or a name with one address) is connected to
+        // directly; several go through NIO's Happy Eyeballs (RFC 8305) in the order looked up.
+        let connected: EventLoopFuture<any Channel>
+        if addresses.count == 1 {
+            connected = bootstrap.connect(to: addresses[0])
+        } else {
+            connected = bootstrap.resolver(KnownAddresses(addresses: addresses, eventLoop: self.eventLoop))
+                .connect(host: self.target.resolver.host, port: self.target.resolver.port)
+        }
+        connected.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
                 guard let handshake else {

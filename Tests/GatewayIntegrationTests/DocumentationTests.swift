@@ -1,0 +1,118 @@
+import Foundation
+import GatewayMetrics
+import GatewayPolicy
+@testable import GatewayRules
+import Testing
+
+/// The documentation stands alone and keeps up with the code: every link points at a file the
+/// repository holds, and docs/reference.md names every reason code, rules-file key and metric
+/// the gateway has.
+@Suite struct DocumentationTests {
+    static let root = CommandTests.repositoryRoot
+
+    /// README.md and every page of docs/, with their paths from the repository's root.
+    static func pages() throws -> [(path: String, text: String)] {
+        let docs = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }.sorted().map { "docs/\($0)" }
+        return try (["README.md"] + docs).map { path in
+            (path, try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8))
+        }
+    }
+
+    static let reference: String = (try? String(contentsOf: Self.root.appendingPathComponent("docs/reference.md"), encoding: .utf8)) ?? ""
+
+    @Test func everyRelativeLinkPointsAtAFileTheRepositoryHolds() throws {
+        for (path, text) in try Self.pages() {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().relativePath
+            for match in Self.prose(of: text).matches(of: /\]\(([^)\s]+)\)/) {
+                let target = String(match.1)
+                if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("#") { continue }
+                let file = String(target.split(separator: "#", maxSplits: 1)[0])
+                let resolved = Self.root.appendingPathComponent(folder == "." ? file : "\(folder)/\(file)").standardizedFileURL
+                #expect(FileManager.default.fileExists(atPath: resolved.path), "\(path): \(target) does not exist")
+            }
+        }
+    }
+
+    @Test func noDocumentSendsReadersToAFileTheRepositoryDoesNotHold() throws {
+        let shipped = try Self.pages() + ["gateway.conf.example", "deploy/systemd/gateway.conf", "deploy/systemd/gateway.service",
+            "deploy/kubernetes/gateway.yaml", "deploy/container/Containerfile"].map {
+            ($0, try String(contentsOf: Self.root.appendingPathComponent($0), encoding: .utf8))
+        }
+        for (path, text) in shipped {
+            #expect(!text.contains("SPEC"), "\(path) mentions SPEC, which users do not have")
+        }
+    }
+
+    @Test func referenceNamesEveryReasonCodeWithItsStatus() throws {
+        let section = try #require(Self.section(titled: "## Reason codes"))
+        for reason in DenyReason.allCases {
+            let row = section.split(separator: "\n").first { $0.hasPrefix("| `\(reason.rawValue)` |") }
+            #expect(row?.contains("| \(reason.status) |") == true, "reference.md: no row for \(reason.rawValue) \(reason.status): \(row ?? "none")")
+        }
+        for code in ["invalid_dpop_proof", "dpop_required", "client_closed"] {
+            #expect(section.contains("`\(code)`"))
+        }
+    }
+
+    @Test func referenceNamesEveryKeyOfTheRulesFile() {
+        let tables: [(String, [String])] = [
+            ("Top level", RulesDecoder.knownKeys.filter { $0 == "api_keys_file" }),
+            ("`[server]`", ServerRules.knownKeys), ("`[admin]`", AdminRules.knownKeys), ("`[audit]`", AuditRules.knownKeys),
+            ("`[jwt]`", JWTRules.knownKeys), ("`[replay]`", ReplayRules.knownKeys), ("`[[keys]]`", KeyRule.knownKeys),
+            ("`[[jwks]]`", JWKSRule.knownKeys), ("`[[api_keys]]`", APIKeyRule.knownKeys),
+            ("`[[signing_keys]]`", SigningKeyRule.knownKeys), ("`[[upstreams]]`", UpstreamRule.knownKeys),
+            ("`[[routes]]`", RouteRule.knownKeys + ["dpop", "claims_to_headers"]),
+            ("`[token_endpoint]`", TokenEndpointRules.knownKeys), ("`[dpop]`", ["algs", "window"]),
+        ]
+        for (table, keys) in tables {
+            let section = Self.section(titled: "### \(table)")
+            #expect(section != nil, "reference.md has no section \(table)")
+            for key in keys {
+                #expect(section?.contains("`\(key)`") == true, "reference.md, \(table): no \(key)")
+            }
+        }
+        for table in RulesDecoder.knownKeys where table != "api_keys_file" {
+            #expect(Self.reference.contains("`[\(table)]`") || Self.reference.contains("`[[\(table)]]`"), "no section for \(table)")
+        }
+    }
+
+    @Test func referenceNamesEveryMetric() throws {
+        let metrics = GatewayMetrics()
+        metrics.requests(route: "r", decision: "allow", reason: "ok").increment()
+        metrics.requestDuration(route: "r").recordNanoseconds(1)
+        metrics.upstreamDuration(upstream: "u").recordNanoseconds(1)
+        metrics.upstreamErrors(upstream: "u", kind: "connect").increment()
+        let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
+        let names = Set(exposition.matches(of: #/# TYPE (\w+) /#).map { String($0.1) })
+        #expect(names.count >= 12)
+        let section = try #require(Self.section(titled: "## Metrics"))
+        for name in names {
+            #expect(section.contains("| `\(name)` |"), "reference.md does not list \(name)")
+        }
+    }
+
+    /// `markdown` without its code blocks and code spans, where `[x](y)` is not a link.
+    static func prose(of markdown: String) -> String {
+        var kept: [Substring] = []
+        var inBlock = false
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("```") {
+                inBlock.toggle()
+                continue
+            }
+            if !inBlock { kept.append(line) }
+        }
+        return kept.joined(separator: "\n").replacing(/`[^`]*`/, with: "")
+    }
+
+    /// The text of the reference from `title` to the next heading of the same or a higher level.
+    static func section(titled title: String) -> String? {
+        guard let start = Self.reference.range(of: "\n\(title)\n") else { return nil }
+        let level = title.prefix { $0 == "#" }.count
+        let rest = Self.reference[start.upperBound...]
+        let heading = try? Regex("\n#{1,\(level)} ")
+        let end = heading.flatMap { rest.firstRange(of: $0)?.lowerBound } ?? rest.endIndex
+        return String(rest[..<end])
+    }
+}
