@@ -96,7 +96,7 @@ final class UpstreamPool {
         to addresses: [SocketAddress],
         deadline: NIODeadline,
         tls: NIOSSLContext?,
-        _ completion: @escaping (Result<UpstreamHandler, any Error>) -> Void
+        _ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void
     ) {
         let serverHostname = self.target.serverHostname
         let limits = self.limits
