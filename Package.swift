@@ -27,7 +27,7 @@ let package = Package(
             name: "GatewayModules",
             targets: [
                 "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayPolicy",
-                "GatewayAudit", "GatewayMetrics", "GatewayProxy", "GatewayApp",
+                "GatewayAudit", "GatewayMetrics", "GatewayProxy", "GatewayApp", "GatewayLimits",
             ]
         ),
     ],
@@ -73,6 +73,13 @@ let package = Package(
         .target(
             name: "GatewayReplay",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // Limits: rate limits — the GCRA calculation, the `RateLimiter` protocol and the memory
+        // limiter; pure, no sockets.
+        .target(
+            name: "GatewayLimits",
+            dependencies: ["GatewayRules", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         // Policy: the pure decision for one request head; no I/O.
@@ -170,6 +177,15 @@ let package = Package(
             name: "GatewayReplayTests",
             dependencies: [
                 "GatewayReplay",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayLimitsTests",
+            dependencies: [
+                "GatewayLimits", "GatewayRules",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
