@@ -192,6 +192,11 @@ let package = Package(
             swiftSettings: testSettings
         ),
         .testTarget(
+            name: "GatewayMetricsTests",
+            dependencies: ["GatewayMetrics", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
             name: "GatewayPolicyTests",
             dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials"],
             swiftSettings: testSettings
