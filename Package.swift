@@ -27,7 +27,7 @@ let package = Package(
             name: "GatewayModules",
             targets: [
                 "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayPolicy",
-                "GatewayAudit", "GatewayMetrics", "GatewayProxy", "GatewayApp", "GatewayLimits",
+                "GatewayAudit", "GatewayMetrics", "GatewayProxy", "GatewayApp", "GatewayLimits", "GatewayRedis",
             ]
         ),
     ],
@@ -82,6 +82,21 @@ let package = Package(
             dependencies: ["GatewayRules", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // Redis: a small RESP2 client (per-event-loop pipelined connections) and the shared
+        // replay store and rate limiter on it.
+        .target(
+            name: "GatewayRedis",
+            dependencies: nio + [
+                "GatewayRules", "GatewayReplay", "GatewayLimits", "GatewayMetrics",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // RedisTesting: a redis-server of the tests' own on a free loopback port; for tests only.
+        .target(name: "GatewayRedisTesting", swiftSettings: strictSettings),
         // Policy: the pure decision for one request head; no I/O.
         .target(
             name: "GatewayPolicy",
@@ -189,6 +204,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayRedisTests",
+            dependencies: [
+                "GatewayRedis", "GatewayRedisTesting", "GatewayReplay", "GatewayLimits", "GatewayMetrics", "GatewayRules",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ] + nio,
             swiftSettings: testSettings
         ),
         .testTarget(
