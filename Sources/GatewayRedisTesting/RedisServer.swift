@@ -156,12 +156,33 @@ public final class RedisServer: Sendable {
             )
         }
         self.current.withLock { $0 = running }
-        // Ready by its log; a PING answered proves it.
-        try Self.ping(host: self.host, port: self.port, arguments: self.extraArguments)
+        // Ready by its log; a PING answered proves it. The socket calls block, so they run on a
+        // thread of their own, not on the tests' cooperative pool.
+        let (host, port, arguments) = (self.host, self.port, self.extraArguments)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try Self.ping(host: host, port: port, arguments: arguments) })
+            }
+        }
+    }
+
+    /// Ports handed to a server of this process, never handed out again: a test that stops its
+    /// server and starts it again on the same port must not find another test's server there
+    /// (nor must its client, reconnecting meanwhile).
+    private static let usedPorts = Mutex<Set<Int>>([])
+
+    /// A loopback port that was free a moment ago and that no server of this process has had.
+    private static func freeLoopbackPort() throws -> Int {
+        for _ in 0..<64 {
+            let port = try Self.ephemeralPort()
+            let fresh = Self.usedPorts.withLock { used in used.insert(port).inserted }
+            if fresh { return port }
+        }
+        throw RedisServerError("no unused loopback port found")
     }
 
     /// Binds an ephemeral loopback port and releases it.
-    private static func freeLoopbackPort() throws -> Int {
+    private static func ephemeralPort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RedisServerError("socket() failed") }
         defer { close(descriptor) }

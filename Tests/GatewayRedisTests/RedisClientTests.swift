@@ -146,13 +146,20 @@ struct RedisClientTests {
         #expect(try await RedisTestSupport.send(client, RedisCommand("PING"), on: loop) == .simpleString("PONG"))
         await server.stop()
         for _ in 0..<5 {
-            let started = ContinuousClock.now
-            await #expect(throws: RedisError.self) { try await RedisTestSupport.send(client, RedisCommand("PING"), on: loop) }
-            #expect(ContinuousClock.now - started < .milliseconds(300))
+            let (result, elapsed) = try await RedisTestSupport.timedSend(client, RedisCommand("PING"), on: loop)
+            guard case .failure(let error) = result else {
+                Issue.record("a stopped server cannot answer")
+                continue
+            }
+            #expect(["closed", "connect", "unavailable"].contains(error.kind), "\(error)")
+            #expect(elapsed < .milliseconds(300), "\(elapsed)")
         }
         let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(exposition.contains("gateway_redis_connections_active 0"))
-        #expect(logs.count(.warning, containing: "Redis connection lost") == 1)
+        // Logged per lost connection, not per failed command: once, or twice when the immediate
+        // reconnection reached the server's socket while it was being killed.
+        let lost = logs.count(.warning, containing: "Redis connection lost")
+        #expect(lost == 1 || lost == 2, "\(lost)")
 
         try await server.restart()
         try await loop.flatSubmit { client.ready(on: loop) }.get()
@@ -173,19 +180,18 @@ struct RedisClientTests {
             group: group
         )
         #expect(try await RedisTestSupport.send(client, RedisCommand("PING"), on: loop) == .simpleString("PONG"))
-        // CLIENT PAUSE holds every other client's commands for a second.
+        // CLIENT PAUSE holds every client's commands for 30 s (the server is killed at the end).
         let admin = try RedisTestSupport.client(RedisTestSupport.configuration(server), group: group)
         #expect(
-            try await RedisTestSupport.send(admin, RedisCommand("CLIENT", ["PAUSE", "1000", "ALL"]), on: loop) == .simpleString("OK")
+            try await RedisTestSupport.send(admin, RedisCommand("CLIENT", ["PAUSE", "30000", "ALL"]), on: loop) == .simpleString("OK")
         )
-        let started = ContinuousClock.now
-        do {
-            _ = try await RedisTestSupport.send(client, RedisCommand("PING"), on: loop)
+        let (result, elapsed) = try await RedisTestSupport.timedSend(client, RedisCommand("PING"), on: loop)
+        guard case .failure(let error) = result else {
             Issue.record("a stalled server must time out")
-        } catch let error as RedisError {
-            #expect(error.kind == "timeout")
+            return
         }
-        #expect(ContinuousClock.now - started < .milliseconds(900))
+        #expect(error.kind == "timeout")
+        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(2), "\(elapsed)")
         await client.shutdown()
         await admin.shutdown()
         await server.stop()

@@ -34,6 +34,32 @@ enum RedisTestSupport {
         try RedisClient(configuration: configuration, group: group, metrics: metrics?.redis, logger: logs.logger)
     }
 
+    /// Runs `body` on `loop` and measures there — not across the test's own awaits, which a
+    /// loaded machine may delay — how long its future takes to complete.
+    static func timed<Value: Sendable>(
+        on loop: any EventLoop,
+        _ body: @escaping @Sendable () -> EventLoopFuture<Value>
+    ) async throws -> (value: Value, elapsed: TimeAmount) {
+        try await loop.flatSubmit {
+            let started = NIODeadline.now()
+            return body().map { value in (value, NIODeadline.now() - started) }
+        }.get()
+    }
+
+    /// Sends `command` from `loop` and measures on the loop how long until it succeeded or failed.
+    static func timedSend(
+        _ client: RedisClient,
+        _ command: RedisCommand,
+        on loop: any EventLoop
+    ) async throws -> (result: Result<RESPValue, RedisError>, elapsed: TimeAmount) {
+        let (result, elapsed) = try await Self.timed(on: loop) {
+            client.send(command, on: loop).map { Result<RESPValue, RedisError>.success($0) }.recover { error in
+                .failure(error as? RedisError ?? .closed)
+            }
+        }
+        return (result, elapsed)
+    }
+
     /// Sends `command` from `loop` itself (as the request path does) and waits for the reply.
     static func send(_ client: RedisClient, _ command: RedisCommand, on loop: any EventLoop) async throws -> RESPValue {
         try await loop.flatSubmit { client.send(command, on: loop) }.get()
