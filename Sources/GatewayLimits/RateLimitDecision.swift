@@ -68,10 +68,4 @@ public struct RateLimitDecision: Sendable, Hashable {
         guard nanoseconds > 0 else { return 0 }
         return Int(nanoseconds / 1_000_000_000 + (nanoseconds % 1_000_000_000 == 0 ? 0 : 1))
     }
-
-    public static func == (lhs: RateLimitDecision, rhs: RateLimitDecision) -> Bool {
-        lhs.isAllowed == rhs.isAllowed && lhs.limit == rhs.limit && lhs.remaining == rhs.remaining
-            && lhs.retryAfterNanoseconds == rhs.retryAfterNanoseconds && lhs.resetNanoseconds == rhs.resetNanoseconds
-            && lhs.source == rhs.source
-    }
 }
