@@ -27,7 +27,8 @@ let package = Package(
             name: "GatewayModules",
             targets: [
                 "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayPolicy",
-                "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp",
+                "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp", "GatewayLimits",
+                "GatewayRedis",
             ]
         ),
     ],
@@ -82,6 +83,28 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // Limits: rate limits — the GCRA calculation, the `RateLimiter` protocol and the memory
+        // limiter; pure, no sockets.
+        .target(
+            name: "GatewayLimits",
+            dependencies: ["GatewayRules", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // Redis: a small RESP2 client (per-event-loop pipelined connections) and the shared
+        // replay store and rate limiter on it.
+        .target(
+            name: "GatewayRedis",
+            dependencies: nio + [
+                "GatewayRules", "GatewayReplay", "GatewayLimits", "GatewayMetrics",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // RedisTesting: a redis-server of the tests' own on a free loopback port; for tests only.
+        .target(name: "GatewayRedisTesting", swiftSettings: strictSettings),
         // Policy: the pure decision for one request head; no I/O.
         .target(
             name: "GatewayPolicy",
@@ -191,6 +214,33 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayLimitsTests",
+            dependencies: [
+                "GatewayLimits", "GatewayRules",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayRedisTests",
+            dependencies: [
+                "GatewayRedis", "GatewayRedisTesting", "GatewayReplay", "GatewayLimits", "GatewayMetrics", "GatewayRules",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ] + nio,
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayMetricsTests",
+            dependencies: ["GatewayMetrics", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: testSettings
         ),
         .testTarget(

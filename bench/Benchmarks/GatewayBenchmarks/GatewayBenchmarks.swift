@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import GatewayAudit
 import GatewayCredentials
+import GatewayLimits
 import GatewayPolicy
 // GatewayReplay is not among the `GatewayModules` product's targets, but GatewayProxy depends
 // on it, so SwiftPM builds and links it with the product and its module is importable here.
@@ -16,9 +17,9 @@ import _CryptoExtras
 
 // Microbenchmarks of the request path's pieces, one process, no sockets: JWT verification per
 // algorithm (cold: no cache), the verified-token cache, API key lookup, the replay nonce store's
-// check-and-insert, path normalisation and route matching, request head → policy decision (from a
-// `PolicyRequest`, and from the head's bytes through NIO's HTTP/1.1 parser), and audit record
-// encoding (JCS) with its hash.
+// check-and-insert, the memory rate limiter, path normalisation and route matching, request
+// head → policy decision (from a `PolicyRequest`, and from the head's bytes through NIO's
+// HTTP/1.1 parser), and audit record encoding (JCS) with its hash.
 //
 // Keys are generated at start; nothing is read from the repository. Results:
 // bench/results/micro-latest.txt (written by bench/micro.sh).
@@ -111,6 +112,38 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Nonce store claim (replayed)", configuration: .init(scalingFactor: .kilo)) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(nonceStore.claimNow(replayedKey, expiresAt: now + 300, now: now))
+        }
+    }
+
+    // MARK: Rate limiter
+
+    // `MemoryRateLimiter.acquireNow`, what a route with `rate_limit` costs per request with the
+    // memory limiter (through `RateLimiter.acquire`, which only wraps it in `.decided`): the
+    // keyed hash of route and client, the shard's lock, the 8-way set and the GCRA step. One
+    // busy client under a limit it never reaches; 10,000 clients in turn; one client refused.
+    let limiter = MemoryRateLimiter()
+    let generous = RateLimit(count: 1_000_000_000, period: .seconds(1))
+    let oneClient = RateLimitKey.credential(route: "orders-read", credential: "api_key:partner-acme")
+    Benchmark("Rate limiter acquire (memory, one client, allowed)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(limiter.acquireNow(oneClient, limit: generous))
+        }
+    }
+    let manyClients = (0..<10_000).map { RateLimitKey.address(route: "public", address: "198.51.\($0 / 256).\($0 % 256)") }
+    let clientCursor = Cursor()
+    Benchmark("Rate limiter acquire (memory, 10000 clients)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let key = manyClients[clientCursor.next % manyClients.count]
+            clientCursor.next &+= 1
+            blackHole(limiter.acquireNow(key, limit: generous))
+        }
+    }
+    let strict = RateLimit(count: 1, period: .seconds(3600))
+    let refusedClient = RateLimitKey.credential(route: "orders-read", credential: "api_key:exhausted")
+    _ = limiter.acquireNow(refusedClient, limit: strict)
+    Benchmark("Rate limiter acquire (memory, refused)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(limiter.acquireNow(refusedClient, limit: strict))
         }
     }
 

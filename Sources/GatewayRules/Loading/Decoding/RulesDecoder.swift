@@ -23,6 +23,7 @@ struct RulesDecoder {
         )
         let upstreams = self.entries("upstreams", nameKey: "name", what: "upstream name", UpstreamRule.init(decoding:))
         let routes = self.entries("routes", nameKey: "name", what: "route name", RouteRule.init(decoding:))
+        self.refuseEmptyRoutes()
         let checks = CrossReferences(root: self.root)
         checks.checkUpstreams(of: routes.decoded, declared: upstreams.declared)
         return Rules(
@@ -84,6 +85,21 @@ struct RulesDecoder {
             reader: reader,
             keys: keys.decoded.map(\.value),
             declaredKeyIDs: keys.declared
+        )
+    }
+
+    /// SPEC §9 "Empty rules": a file without a single `[[routes]]` entry serves nothing, so
+    /// `check`, `run` and a reload all refuse it — a file truncated during a deploy must not
+    /// become an outage of 404s. (A `routes` value that is not an array is reported by `entries`.)
+    private func refuseEmptyRoutes() {
+        if let value = self.root.table["routes"] {
+            guard let array = value.array, array.isEmpty else { return }
+        }
+        self.root.context.report(
+            .error,
+            at: self.root.path("routes"),
+            "no [[routes]] entry: every request would be answered 404; "
+                + "a rules file must declare at least one route (is the file empty or truncated?)"
         )
     }
 
