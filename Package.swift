@@ -147,7 +147,7 @@ let package = Package(
             name: "GatewayProxy",
             dependencies: nio + [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
-                "GatewayCredentials", "GatewayReplay", "GatewayHTTP1",
+                "GatewayCredentials", "GatewayReplay", "GatewayHTTP1", "GatewayLimits",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
@@ -163,7 +163,7 @@ let package = Package(
             name: "GatewayApp",
             dependencies: [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayProxy", "GatewayAdmin",
-                "GatewayMetrics", "GatewayCredentials", "GatewayReplay",
+                "GatewayMetrics", "GatewayCredentials", "GatewayReplay", "GatewayLimits", "GatewayRedis",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -266,7 +266,7 @@ let package = Package(
             name: "GatewayIntegrationTests",
             dependencies: [
                 "GatewayApp", "GatewayProxy", "GatewayRules", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
-                "GatewayAdmin", "GatewayCredentials",
+                "GatewayAdmin", "GatewayCredentials", "GatewayRedisTesting",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

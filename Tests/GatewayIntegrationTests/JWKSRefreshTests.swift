@@ -72,7 +72,7 @@ import Testing
             rules: gateway.server.configuration.rules,
             policy: policy,
             fetchedJWKS: fetched,
-            nonceStores: NonceStoreSlot(),
+            shared: SharedState(group: MultiThreadedEventLoopGroup.singleton, metrics: gateway.metrics, logger: logger),
             server: gateway.server,
             auditLog: gateway.audit,
             metrics: gateway.metrics,

@@ -132,8 +132,8 @@ extension HTTP1ConnectionHandler {
             self.perform(self.machine.withExchange { $0.continueWritten() })
         case .claimNonce(let nonce):
             self.claim(nonce)
-        case .checkRateLimit:
-            self.perform(self.machine.withExchange { $0.rateLimitDecided(nil) })
+        case .checkRateLimit(let rule):
+            self.limit(rule)
         case .connect(let fresh):
             self.connect(fresh: fresh)
         case .sendRequest(let body, let end):
@@ -175,6 +175,16 @@ extension HTTP1ConnectionHandler {
         self.loop.claim(nonce, in: io.configuration) { [weak self] outcome in
             guard let self, self.io?.id == id else { return }
             self.perform(self.machine.withExchange { $0.nonceClaimed(outcome) })
+            self.pump()
+        }
+    }
+
+    private func limit(_ rule: RateLimitRule) {
+        guard let io = self.io, let allowance = self.machine.exchange?.allowance else { return }
+        let id = io.id
+        self.loop.limit(rule, allowance: allowance, client: io.client, in: io.configuration) { [weak self] refusal in
+            guard let self, self.io?.id == id else { return }
+            self.perform(self.machine.withExchange { $0.rateLimitDecided(refusal) })
             self.pump()
         }
     }

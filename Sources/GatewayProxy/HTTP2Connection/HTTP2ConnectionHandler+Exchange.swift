@@ -110,8 +110,13 @@ extension HTTP2ConnectionHandler {
                 self.perform(self.machine.withExchange(streamID) { $0.nonceClaimed(outcome) })
                 self.context?.flush()
             }
-        case .checkRateLimit:
-            self.perform(self.machine.withExchange(streamID) { $0.rateLimitDecided(nil) })
+        case .checkRateLimit(let rule):
+            guard let io = self.streams[streamID]?.io, let allowance = self.machine.exchange(streamID)?.allowance else { return }
+            self.loop.limit(rule, allowance: allowance, client: io.client, in: io.configuration) { [weak self] refusal in
+                guard let self, self.streams[streamID]?.io.id == io.id else { return }
+                self.perform(self.machine.withExchange(streamID) { $0.rateLimitDecided(refusal) })
+                self.context?.flush()
+            }
         case .connect(let fresh):
             self.connect(streamID, fresh: fresh)
         case .sendRequest(let body, let end):

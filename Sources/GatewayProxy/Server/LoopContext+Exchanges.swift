@@ -2,6 +2,7 @@ import GatewayRules
 import GatewayMetrics
 import Logging
 import GatewayAudit
+import GatewayLimits
 import GatewayPolicy
 import GatewayReplay
 import NIOCore
@@ -26,6 +27,37 @@ extension LoopContext {
             future.hop(to: self.eventLoop).assumeIsolated().whenComplete { result in
                 completion((try? result.get()) ?? .unavailable)
             }
+        }
+    }
+
+    /// Asks the snapshot's rate limiter (SPEC §9 check 10): one bucket per route and credential
+    /// id, per client address on public routes. `completion` runs on this loop — at once for the
+    /// memory limiter — with nil to go on, or the 429 refusal with its `Retry-After` and
+    /// `RateLimit-*` fields.
+    func limit(
+        _ rule: RateLimitRule,
+        allowance: Allowance,
+        client: String,
+        in configuration: ProxyConfiguration,
+        _ completion: @escaping (Denial?) -> Void
+    ) {
+        guard let limiter = configuration.rateLimiter else {
+            completion(nil)
+            return
+        }
+        let route = allowance.route.name
+        let key = allowance.identity.map { RateLimitKey.credential(route: route, credential: $0.credentialLabel) }
+            ?? RateLimitKey.address(route: route, address: client)
+        let answered = { (decision: RateLimitDecision) in
+            guard !decision.isAllowed else { return completion(nil) }
+            self.metrics.recordRateLimited(route: route)
+            completion(Denial(reason: .rateLimited, headers: decision.headerFields))
+        }
+        switch limiter.acquire(key, limit: RateLimit(rule), on: self.eventLoop) {
+        case .decided(let decision):
+            answered(decision)
+        case .pending(let future):
+            future.hop(to: self.eventLoop).assumeIsolated().whenSuccess(answered)
         }
     }
 

@@ -1,4 +1,5 @@
 public import GatewayAudit
+public import GatewayLimits
 public import GatewayPolicy
 public import GatewayReplay
 public import GatewayRules
@@ -31,6 +32,9 @@ public final class ProxyConfiguration: Sendable {
     /// The replay store (SPEC §4): one for the process, kept across reloads; nil refuses
     /// replay-protected routes (`replay_store_unavailable`).
     public let nonceStore: (any NonceStore)?
+    /// The rate limiter (SPEC §9 "Rate limits"): one for the process, kept across reloads (in
+    /// Redis when the replay store is); nil when no route is limited.
+    public let rateLimiter: (any RateLimiter)?
     /// Told the `kid` of a JWT refused `unknown_key` (a JWK Set may have rotated); it decides,
     /// rate-limited, whether to refresh. Never called on the request path's success branch.
     public let unknownKeyObserver: (@Sendable (String) -> Void)?
@@ -42,15 +46,27 @@ public final class ProxyConfiguration: Sendable {
             rules: rules,
             policy: try Policy(rules: rules, fetchedJWKS: fetchedJWKS),
             auditSink: auditSink,
-            nonceStore: Self.makeNonceStore(for: rules)
+            nonceStore: Self.makeNonceStore(for: rules),
+            rateLimiter: Self.makeRateLimiter(for: rules)
         )
     }
 
     /// The replay store the rules need: a memory store of `replay.capacity` when a route asks for
     /// replay protection, else none (it preallocates its tables).
     public static func makeNonceStore(for rules: Rules) -> (any NonceStore)? {
-        guard rules.routes.contains(where: { $0.replay == .required }) else { return nil }
+        guard Self.needsReplayStore(rules) else { return nil }
         return MemoryNonceStore(capacity: rules.replay.capacity)
+    }
+
+    /// Whether the rules record anything in the replay store: a replay-protected route.
+    public static func needsReplayStore(_ rules: Rules) -> Bool {
+        rules.routes.contains { $0.replay == .required }
+    }
+
+    /// A memory rate limiter when a route is limited, else none.
+    public static func makeRateLimiter(for rules: Rules) -> (any RateLimiter)? {
+        guard rules.routes.contains(where: { $0.rateLimit != nil }) else { return nil }
+        return MemoryRateLimiter()
     }
 
     /// Builds the snapshot around an already compiled policy; reads TLS files, looks up no names.
@@ -59,10 +75,13 @@ public final class ProxyConfiguration: Sendable {
         policy: Policy,
         auditSink: any AuditSink,
         nonceStore: (any NonceStore)? = nil,
+        rateLimiter: (any RateLimiter)? = nil,
         unknownKeyObserver: (@Sendable (String) -> Void)? = nil
     ) throws {
         self.rules = rules
         self.policy = policy
+        // A limited route never runs unlimited: without a limiter from the caller, one of its own.
+        self.rateLimiter = rateLimiter ?? Self.makeRateLimiter(for: rules)
         self.nonceStore = nonceStore
         self.unknownKeyObserver = unknownKeyObserver
         let server = rules.server

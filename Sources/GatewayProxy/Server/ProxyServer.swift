@@ -3,7 +3,7 @@ public import NIOCore
 public import GatewayMetrics
 import NIOHTTP2
 import NIOSSL
-import NIOPosix
+public import NIOPosix
 public import ServiceLifecycle
 import Synchronization
 
@@ -36,19 +36,21 @@ public final class ProxyServer: Service, Sendable {
         case failed(any Error)
     }
 
-    /// Creates the server and its event loops (`threads`, 0 = one per core) without binding.
+    /// Creates the server and its event loops (`threads`, 0 = one per core) without binding —
+    /// or serves on `group` (made with `makeEventLoopGroup(threads:)`), which the caller then
+    /// shuts down: what must share the proxy's loops (the Redis client) is made on it first.
     public init(
         configuration: ProxyConfiguration,
         listen: [SocketAddress],
         threads: Int,
         metrics: GatewayMetrics,
         logger: Logger,
+        group: MultiThreadedEventLoopGroup? = nil,
         onDrain: @escaping @Sendable () -> Void = {}
     ) {
         self.onDrain = onDrain
-        let count = threads > 0 ? threads : System.coreCount
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: count)
-        self.ownsGroup = true
+        self.group = group ?? Self.makeEventLoopGroup(threads: threads)
+        self.ownsGroup = group == nil
         var loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>] = [:]
         var drains: [ObjectIdentifier: NIOLoopBoundBox<LoopDrain>] = [:]
         for loop in self.group.makeIterator() {
@@ -63,6 +65,11 @@ public final class ProxyServer: Service, Sendable {
         self.configurationBox = Mutex(configuration)
         self.bound = self.group.next().makePromise()
         self.draining = self.group.next().makePromise()
+    }
+
+    /// The proxy's event loops: `threads` of them, 0 = one per core.
+    public static func makeEventLoopGroup(threads: Int) -> MultiThreadedEventLoopGroup {
+        MultiThreadedEventLoopGroup(numberOfThreads: threads > 0 ? threads : System.coreCount)
     }
 
     deinit {
@@ -163,7 +170,7 @@ public final class ProxyServer: Service, Sendable {
             }
         } catch {
             self.draining.fail(error)
-            try? await self.group.shutdownGracefully()
+            if self.ownsGroup { try? await self.group.shutdownGracefully() }
             throw error
         }
         await withTaskCancellationHandler {
@@ -180,7 +187,7 @@ public final class ProxyServer: Service, Sendable {
         }
         try? await self.drain()
         self.draining.fail(ChannelError.ioOnClosedChannel)
-        try await self.group.shutdownGracefully()
+        if self.ownsGroup { try await self.group.shutdownGracefully() }
     }
 
     private func waitForever(_ channels: [any Channel]) async {
