@@ -60,10 +60,9 @@ struct HTTP2ConnectionStateMachine {
 
     /// Runs an event on the exchange of `streamID`.
     mutating func withExchange(_ streamID: HTTP2StreamID, _ event: (inout ExchangeStateMachine) -> ExchangeAction) -> Action {
-        guard var exchange = self.streams.removeValue(forKey: streamID) else { return .none }
-        let action = event(&exchange)
-        self.streams[streamID] = exchange
-        return .exchange(streamID, action)
+        // In place through the dictionary's subscript: no copy out and back.
+        guard self.streams[streamID] != nil else { return .none }
+        return .exchange(streamID, event(&self.streams[streamID]!))
     }
 
     /// The exchange of `streamID`, if the stream is open.
