@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "GatewayPolicy",
             dependencies: [
-                "GatewayRules", "GatewayRouting", "GatewayCredentials",
+                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -177,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayPolicyTests",
-            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials"],
+            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay"],
             swiftSettings: testSettings
         ),
         .testTarget(
