@@ -31,10 +31,34 @@ import _CryptoExtras
         let ed = Curve25519.Signing.PrivateKey()
         let rsa = IndependentSigner.rsaKey
         let ring = try JWTKeyRing(keys: [
-            Self.rule("es256", .es256, publicPEM: p256.publicKey.pemRepresentation, privatePEM: p256.pemRepresentation, in: directory),
-            Self.rule("es384", .es384, publicPEM: p384.publicKey.pemRepresentation, privatePEM: p384.pemRepresentation, in: directory),
-            Self.rule("ed", .eddsa, publicPEM: ed.publicKey.pemRepresentation, privatePEM: ed.pemRepresentation, in: directory),
-            Self.rule("ps256", .ps256, publicPEM: rsa.publicKey.pemRepresentation, privatePEM: rsa.pemRepresentation, in: directory),
+            Self.rule(
+                "es256",
+                .es256,
+                publicPEM: p256.publicKey.pemRepresentation,
+                privatePEM: p256.pemRepresentation,
+                in: directory
+            ),
+            Self.rule(
+                "es384",
+                .es384,
+                publicPEM: p384.publicKey.pemRepresentation,
+                privatePEM: p384.pemRepresentation,
+                in: directory
+            ),
+            Self.rule(
+                "ed",
+                .eddsa,
+                publicPEM: ed.publicKey.pemRepresentation,
+                privatePEM: ed.pemRepresentation,
+                in: directory
+            ),
+            Self.rule(
+                "ps256",
+                .ps256,
+                publicPEM: rsa.publicKey.pemRepresentation,
+                privatePEM: rsa.pemRepresentation,
+                in: directory
+            ),
         ])
         #expect(ring.keyIDs == ["ed", "es256", "es384", "ps256"])
     }
@@ -47,7 +71,13 @@ import _CryptoExtras
         do {
             _ = try JWTKeyRing(keys: [
                 KeyRule(id: "plain", alg: .hs256, material: .secret(Secret(bytes: testSecret, source: .inline))),
-                Self.rule("gw-es256", .es256, publicPEM: published.publicKey.pemRepresentation, privatePEM: other.pemRepresentation, in: directory),
+                Self.rule(
+                    "gw-es256",
+                    .es256,
+                    publicPEM: published.publicKey.pemRepresentation,
+                    privatePEM: other.pemRepresentation,
+                    in: directory
+                ),
                 Self.rule(
                     "gw-ed",
                     .eddsa,
@@ -79,7 +109,13 @@ import _CryptoExtras
         let p384 = P384.Signing.PrivateKey()
         do {
             _ = try JWTKeyRing(keys: [
-                Self.rule("gw", .es256, publicPEM: p256.publicKey.pemRepresentation, privatePEM: p384.pemRepresentation, in: directory)
+                Self.rule(
+                    "gw",
+                    .es256,
+                    publicPEM: p256.publicKey.pemRepresentation,
+                    privatePEM: p384.pemRepresentation,
+                    in: directory
+                )
             ])
             Issue.record("a P-384 private key was accepted for ES256")
         } catch {
@@ -91,7 +127,13 @@ import _CryptoExtras
         }
         do {
             _ = try JWTKeyRing(keys: [
-                Self.rule("gw", .es256, publicPEM: p256.publicKey.pemRepresentation, privatePEM: p256.publicKey.pemRepresentation, in: directory)
+                Self.rule(
+                    "gw",
+                    .es256,
+                    publicPEM: p256.publicKey.pemRepresentation,
+                    privatePEM: p256.publicKey.pemRepresentation,
+                    in: directory
+                )
             ])
             Issue.record("a public key was accepted as private_key_file")
         } catch {
@@ -109,7 +151,14 @@ import _CryptoExtras
             _ = try JWTKeyRing(keys: [rule])
             Issue.record("an absent private_key_file was accepted")
         } catch {
-            #expect(error.problems == [.init(keyPath: "keys[1](gw).private_key_file", message: "\(directory.path)/absent.pem: no such file")])
+            #expect(
+                error.problems == [
+                    .init(
+                        keyPath: "keys[1](gw).private_key_file",
+                        message: "\(directory.path)/absent.pem: no such file"
+                    )
+                ]
+            )
         }
     }
 }

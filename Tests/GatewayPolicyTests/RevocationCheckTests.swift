@@ -18,8 +18,16 @@ import Testing
         Rules(
             sourcePath: "test.conf",
             keys: [
-                KeyRule(id: "gw-hs256", alg: .hs256, material: .secret(Secret(bytes: Self.gatewaySecret, source: .inline))),
-                KeyRule(id: "partner", alg: .hs256, material: .secret(Secret(bytes: Self.partnerSecret, source: .inline))),
+                KeyRule(
+                    id: "gw-hs256",
+                    alg: .hs256,
+                    material: .secret(Secret(bytes: Self.gatewaySecret, source: .inline))
+                ),
+                KeyRule(
+                    id: "partner",
+                    alg: .hs256,
+                    material: .secret(Secret(bytes: Self.partnerSecret, source: .inline))
+                ),
             ],
             apiKeys: [APIKeyRule(id: "acme", hash: APIKeyGenerator.hash(of: Self.apiKey), scopes: ["orders:read"])],
             upstreams: [UpstreamRule(name: "up", targets: [UpstreamTarget(host: "127.0.0.1", port: 9)])],
@@ -37,7 +45,12 @@ import Testing
         )
     }
 
-    static func allowance(_ policy: Policy, _ path: String, _ headers: [(String, String)], cache: TokenCache? = nil) throws -> Allowance {
+    static func allowance(
+        _ policy: Policy,
+        _ path: String,
+        _ headers: [(String, String)],
+        cache: TokenCache? = nil
+    ) throws -> Allowance {
         let decision = policy.decide(
             PolicyRequest(method: .GET, target: path, host: "api.example", headers: HTTPHeaders(headers)),
             context: PolicyContext(now: Self.now, tokenCache: cache)
@@ -51,7 +64,12 @@ import Testing
         let token = try Self.token(kid: "gw-hs256", secret: Self.gatewaySecret, jti: "jti-1")
         let cache = TokenCache(capacity: 16)
         for _ in 0..<2 {  // cold, then from the cache
-            let allowance = try Self.allowance(policy, "/orders/1", [("Authorization", "Bearer \(token)")], cache: cache)
+            let allowance = try Self.allowance(
+                policy,
+                "/orders/1",
+                [("Authorization", "Bearer \(token)")],
+                cache: cache
+            )
             #expect(allowance.revocationCheck == NonceKey(scope: "revoked:gw-hs256", value: "jti-1"))
             #expect(allowance.revocationCheck == NonceKey.revoked(keyID: "gw-hs256", jti: "jti-1"))
         }
@@ -60,9 +78,13 @@ import Testing
     @Test func otherKeysTokensWithoutJTIAndOtherCredentialsNeedNone() throws {
         let policy = try Policy(rules: Self.rules(endpoint: true))
         let partner = try Self.token(kid: "partner", secret: Self.partnerSecret, jti: "jti-2")
-        #expect(try Self.allowance(policy, "/orders/1", [("Authorization", "Bearer \(partner)")]).revocationCheck == nil)
+        #expect(
+            try Self.allowance(policy, "/orders/1", [("Authorization", "Bearer \(partner)")]).revocationCheck == nil
+        )
         let withoutJTI = try Self.token(kid: "gw-hs256", secret: Self.gatewaySecret, jti: nil)
-        #expect(try Self.allowance(policy, "/orders/1", [("Authorization", "Bearer \(withoutJTI)")]).revocationCheck == nil)
+        #expect(
+            try Self.allowance(policy, "/orders/1", [("Authorization", "Bearer \(withoutJTI)")]).revocationCheck == nil
+        )
         #expect(try Self.allowance(policy, "/orders/1", [("X-API-Key", Self.apiKey)]).revocationCheck == nil)
     }
 
@@ -91,7 +113,12 @@ import Testing
         let token = try Self.token(kid: "gw-hs256", secret: Self.gatewaySecret, jti: "jti-5")
         var trace = PolicyTrace(enabled: true)
         _ = policy.decide(
-            PolicyRequest(method: .GET, target: "/orders/1", host: "api.example", headers: HTTPHeaders([("Authorization", "Bearer \(token)")])),
+            PolicyRequest(
+                method: .GET,
+                target: "/orders/1",
+                host: "api.example",
+                headers: HTTPHeaders([("Authorization", "Bearer \(token)")])
+            ),
             context: PolicyContext(now: Self.now),
             trace: &trace
         )

@@ -23,7 +23,8 @@ struct TokenEndpointRulesTests {
     }
 
     /// The printed problems of `text(fixture, routes:, endpoint)`.
-    static func problems(_ fixture: RulesFixture, routes: String = minimalRoutes, _ endpoint: String) throws -> [String] {
+    static func problems(_ fixture: RulesFixture, routes: String = minimalRoutes, _ endpoint: String) throws -> [String]
+    {
         let text = try Self.text(fixture, routes: routes, endpoint)
         return fixture.problems(text)
     }
@@ -89,7 +90,8 @@ struct TokenEndpointRulesTests {
 
     @Test func ttlMustNotOutliveMaxLifetime() throws {
         let fixture = try RulesFixture()
-        let text = "[jwt]\nmax_lifetime = \"10m\"\n" + (try Self.text(fixture, "signing_key = \"gw-es256\"\nttl = \"15m\"\n"))
+        let text =
+            "[jwt]\nmax_lifetime = \"10m\"\n" + (try Self.text(fixture, "signing_key = \"gw-es256\"\nttl = \"15m\"\n"))
         #expect(
             fixture.problems(text) == [
                 "gateway.conf:18:7: error: token_endpoint.ttl: ttl (900s) exceeds jwt.max_lifetime (600s): the "
@@ -139,10 +141,16 @@ struct TokenEndpointRulesTests {
         // Written paths are pointed at; a catch-all prefix matches every path.
         let catchAll = minimalRoutes + "[[routes]]\nname = \"all\"\npath_prefix = \"/\"\nupstream = \"orders\"\n\n"
         let problems = try Self.problems(
-            fixture, routes: catchAll, "signing_key = \"gw-es256\"\npath = \"/token\"\nrevoke_path = \"/revoke\"\n"
+            fixture,
+            routes: catchAll,
+            "signing_key = \"gw-es256\"\npath = \"/token\"\nrevoke_path = \"/revoke\"\n"
         )
         #expect(problems.count == 2)
-        #expect(problems.first?.hasPrefix("gateway.conf:21:8: error: token_endpoint.path: /token is also matched by route \"all\"") == true)
+        #expect(
+            problems.first?.hasPrefix(
+                "gateway.conf:21:8: error: token_endpoint.path: /token is also matched by route \"all\""
+            ) == true
+        )
     }
 
     @Test func aPrefixMatchesWholeSegmentsOnly() throws {

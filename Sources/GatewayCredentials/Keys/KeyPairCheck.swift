@@ -10,9 +10,11 @@ import GatewayRules
 /// a millisecond or two.
 enum KeyPairCheck {
     /// Loads `rule`'s private key (PEM, for its pinned `alg`) and checks it against `verificationKey`.
-    static func check(_ rule: KeyRule, privateKeyFile path: String, against verificationKey: AnyVerificationKey)
-        throws(KeyProblem)
-    {
+    static func check(
+        _ rule: KeyRule,
+        privateKeyFile path: String,
+        against verificationKey: AnyVerificationKey
+    ) throws(KeyProblem) {
         let signingKey = try PEMKeys.signingKey(pem: try KeyFile.readText(path), algorithm: rule.alg)
         let message = Array("gateway private_key_file check".utf8)
         let signature: [UInt8]
