@@ -62,6 +62,36 @@ struct TokenEndpointRulesTests {
         #expect(loaded.rules.tokenEndpoint?.signingKey == "gw-hs256")
     }
 
+    @Test func theKeysPinnedAudiences() throws {
+        let fixture = try RulesFixture()
+        try fixture.touch("gw.pub.pem", "gw.pem")
+        let key = """
+            [[keys]]
+            id = "gw-es256"
+            alg = "ES256"
+            public_key_file = "gw.pub.pem"
+            private_key_file = "gw.pem"
+            audiences = ["orders-api", "billing-api"]
+
+            [token_endpoint]
+            signing_key = "gw-es256"
+
+            """
+        #expect(
+            fixture.problems(minimalRoutes + key + "audience = \"other\"\n") == [
+                "gateway.conf:18:12: error: token_endpoint.audience: must be one of the audiences key \"gw-es256\" "
+                    + "pins (\"orders-api\", \"billing-api\"), or the gateway would refuse the tokens it issues"
+            ]
+        )
+        #expect(
+            fixture.problems(minimalRoutes + key) == [
+                "gateway.conf:16:1: error: token_endpoint: must be one of the audiences key \"gw-es256\" pins "
+                    + "(\"orders-api\", \"billing-api\"), or the gateway would refuse the tokens it issues"
+            ]
+        )
+        #expect(fixture.problems(minimalRoutes + key + "audience = \"billing-api\"\n").isEmpty)
+    }
+
     @Test func ttlBounds() throws {
         let fixture = try RulesFixture()
         #expect(

@@ -52,6 +52,15 @@ struct CrossReferences {
                 reader.error("issuer", "must equal the issuer key \"\(key.id)\" pins (\"\(pinned)\")")
             }
         }
+        // A key that pins audiences refuses a token without one of them (SPEC §9 check 7).
+        if !key.audiences.isEmpty, endpoint.audience.map(key.audiences.contains) != true {
+            let pinned = key.audiences.map { "\"\($0)\"" }.joined(separator: ", ")
+            reader.error(
+                endpoint.audience == nil ? nil : "audience",
+                "must be one of the audiences key \"\(key.id)\" pins (\(pinned)), or the gateway would refuse the "
+                    + "tokens it issues"
+            )
+        }
         return endpoint
     }
 
