@@ -17,9 +17,11 @@ public import GatewayRules
 ///
 /// Issued tokens: header `{"alg":<signing key's alg>,"typ":"JWT","kid":<signing key id>}`;
 /// claims `iss` (`token_endpoint.issuer`), `sub` (the API key's subject), `aud` (if
-/// `audience`), `iat` (now), `exp` (`iat + ttl`), `jti` (128 random bits, base64url), `scope`
-/// (space-separated, RFC 8693 §4.2) and `client_id` (the API key id, RFC 9068 §2.2, which
-/// revocation compares). They verify through the gateway's `[[keys]]` like any other token.
+/// `audience`), `iat` (now), `exp` (`iat + ttl`), `jti` (128 random bits, base64url), the
+/// granted scopes under the first of `[jwt] scope_claims` — by default `scope`, space-separated
+/// (RFC 8693 §4.2, RFC 9068 §2.2.3); under another name an array — and `client_id` (the API key
+/// id, RFC 9068 §2.2, which revocation compares). They verify through the gateway's `[[keys]]`
+/// like any other token.
 public struct TokenEndpoint: Sendable {
     /// Which of the two paths a request is for.
     public enum Operation: Sendable, Hashable {
@@ -44,6 +46,8 @@ public struct TokenEndpoint: Sendable {
     private let revocableKeyIDs: Set<String>
     private let ttl: Int64
     private let leeway: Int64
+    /// The first of `[jwt] scope_claims` (default `scope`): the claim the policy reads first.
+    private let scopeClaim: String
 
     /// The endpoint of `rules`, or nil when it has no `[token_endpoint]`.
     ///
@@ -67,6 +71,7 @@ public struct TokenEndpoint: Sendable {
         )
         self.ttl = endpoint.ttl.components.seconds
         self.leeway = rules.jwt.leeway.components.seconds
+        self.scopeClaim = rules.jwt.scopeClaims.first ?? "scope"
     }
 
     /// The signing key's id: the `kid` of issued tokens.
@@ -116,8 +121,9 @@ public struct TokenEndpoint: Sendable {
                 }
                 _ = try Self.parameter("token_type_hint", in: form)
                 let client = try ClientAuthentication.authenticate(presented, in: self.apiKeys, now: now)
-                identity = Self.identity(of: client)
-                return try self.revoke(token, by: client, identity: Self.identity(of: client), now: now)
+                let authenticated = Self.identity(of: client)
+                identity = authenticated
+                return try self.revoke(token, by: client, identity: authenticated, now: now)
             }
         } catch {
             return .respond(.refused(error, identity: identity))
@@ -198,7 +204,7 @@ public struct TokenEndpoint: Sendable {
             iat: now,
             jti: jti,
             scopes: scopes,
-            scopeClaim: "scope"
+            scopeClaim: self.scopeClaim
         )
         let token: String
         do throws(JWTSigningError) {

@@ -128,6 +128,19 @@ import Testing
         #expect(try JWTVerifier(rules: rules).verify(try endpoint.issue()).alg == .hs256)
     }
 
+    @Test func scopesGoUnderTheFirstScopeClaimThePolicyReads() throws {
+        var rules = self.fixture.rules()
+        rules.jwt.scopeClaims = ["scp", "scope"]
+        let policy = try Policy(rules: rules)
+        let endpoint = try #require(try TokenEndpoint(rules: rules, apiKeys: policy.apiKeyTable))
+        let token = try endpoint.issue(scope: "orders:write")
+        let verified = try JWTVerifier(rules: rules).verify(token)
+        #expect(verified.claims.scopeClaim == "scp")
+        #expect(verified.claims.scopes == ["orders:write"])
+        guard case .allow = decide(policy, "/writes/1", bearer: token) else { throw TestFailure("refused") }
+        #expect(JWTPrivateClaim.string("scope", ofVerifiedToken: token) == nil)
+    }
+
     @Test func jtisComeFromTheInjectedGenerator() throws {
         let request = tokenRequest()
         func jti(_ seed: UInt64) throws -> String? {
