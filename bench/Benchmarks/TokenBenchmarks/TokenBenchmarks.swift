@@ -105,7 +105,11 @@ final class TokenFixtures: Sendable {
                 sourcePath: directory.appendingPathComponent("bench.conf").path,
                 keys: keys,
                 apiKeys: [
-                    APIKeyRule(id: "bench", hash: APIKeyGenerator.hash(of: Self.apiKey), scopes: ["bench:read", "bench:write"])
+                    APIKeyRule(
+                        id: "bench",
+                        hash: APIKeyGenerator.hash(of: Self.apiKey),
+                        scopes: ["bench:read", "bench:write"]
+                    )
                 ],
                 upstreams: [UpstreamRule(name: "bench", targets: [UpstreamTarget(host: "127.0.0.1", port: 18080)])],
                 routes: [RouteRule(name: "api", path: .prefix("/api"), upstream: "bench")],
