@@ -27,8 +27,8 @@ let package = Package(
             name: "GatewayModules",
             targets: [
                 "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayPolicy",
-                "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp", "GatewayLimits",
-                "GatewayRedis",
+                "GatewayTokens", "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp",
+                "GatewayLimits", "GatewayRedis",
             ]
         ),
     ],
@@ -109,9 +109,16 @@ let package = Package(
         .target(
             name: "GatewayPolicy",
             dependencies: [
-                "GatewayRules", "GatewayRouting", "GatewayCredentials",
+                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Tokens: the token endpoint (RFC 6749 §4.4) and revocation (RFC 7009); pure, no I/O on the
+        // request path.
+        .target(
+            name: "GatewayTokens",
+            dependencies: ["GatewayRules", "GatewayCredentials", "GatewayPolicy", "GatewayReplay"],
             swiftSettings: strictSettings
         ),
         // Audit: records, canonical JSON, the hash chain and the off-loop writer.
@@ -245,7 +252,17 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayPolicyTests",
-            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials"],
+            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay"],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayTokensTests",
+            dependencies: [
+                "GatewayTokens", "GatewayPolicy", "GatewayRules", "GatewayCredentials", "GatewayReplay",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: testSettings
         ),
         .testTarget(

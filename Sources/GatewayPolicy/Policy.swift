@@ -1,5 +1,6 @@
 public import GatewayCredentials
 public import GatewayRules
+import GatewayReplay
 import GatewayRouting
 
 /// The decision for one request: a pure function of the request head, the loaded rules and a
@@ -14,6 +15,7 @@ public struct Policy: Sendable {
     private let apiKeys: APIKeyCheck
     private let signatures: SignatureCheck
     private let replayWindow: Int64
+    private let revocations: RevocationLookup
 
     /// Compiles validated rules: routes, JWT keys (JWKS `url` sources from `fetchedJWKS`), API
     /// keys and the revocation list. Key material that does not load is an error with key paths.
@@ -39,7 +41,11 @@ public struct Policy: Sendable {
         self.apiKeys = APIKeyCheck(table: try APIKeyTable(rules.apiKeys))
         self.replayWindow = rules.replay.window.components.seconds
         self.signatures = SignatureCheck(verifier: try HTTPSignatureVerifier(rules: rules), window: self.replayWindow)
+        self.revocations = RevocationLookup(rules: rules)
     }
+
+    /// The API key table, for the token endpoint's client authentication (one table per load).
+    public var apiKeyTable: APIKeyTable { self.apiKeys.table }
 
     /// The number of JWT verification keys loaded (JWKS keys included), for `gateway check`.
     public var jwtKeyCount: Int { self.jwt.verifier.keyRing.count }
@@ -90,7 +96,16 @@ public struct Policy: Sendable {
         let presented = PresentedCredentials(fields: request.fields)
         let chosen: (identity: Identity, replay: ReplayEvidence?)
         var digest: ContentDigest?
-        switch self.authenticate(presented, request: request, route: route, context: context, digest: &digest, trace: &trace) {
+        var revocationCheck: NonceKey?
+        switch self.authenticate(
+            presented,
+            request: request,
+            route: route,
+            context: context,
+            digest: &digest,
+            revocationCheck: &revocationCheck,
+            trace: &trace
+        ) {
         case .passed(let identity, let replay):
             chosen = (identity, replay)
         case .failed(let reason, _, let unknownKeyID):
@@ -130,6 +145,12 @@ public struct Policy: Sendable {
             allowance.contentDigest = digest
             trace.record("digest", passed: true, detail: "the body will be checked against Content-Digest before it is forwarded")
         }
+        if let revocationCheck {
+            // SPEC §9 "Token endpoint": check 5 for a token the endpoint may have revoked, made by
+            // the caller in the replay store.
+            allowance.revocationCheck = revocationCheck
+            trace.record("revocation", passed: true, detail: "the jti will be looked up among revoked tokens")
+        }
         return .allow(allowance)
     }
 
@@ -150,6 +171,7 @@ public struct Policy: Sendable {
         route: CompiledRoute,
         context: PolicyContext,
         digest: inout ContentDigest?,
+        revocationCheck: inout NonceKey?,
         trace: inout PolicyTrace
     ) -> CredentialOutcome {
         if let malformed = presented.malformed {
@@ -163,7 +185,13 @@ public struct Policy: Sendable {
             digest = signedDigest
         }
         if let token = presented.bearer {
-            outcomes.append((.jwt, self.jwt.check(token, route: route, context: context)))
+            let outcome = self.jwt.check(token, route: route, context: context)
+            if case .passed(let identity, _) = outcome {
+                // Every presented credential must pass (SPEC §3), so a revoked token is refused
+                // even when another credential becomes the identity.
+                revocationCheck = self.revocations.key(forKeyID: identity.id, jti: identity.jti)
+            }
+            outcomes.append((.jwt, outcome))
         }
         if let key = presented.apiKey {
             outcomes.append((.apiKey, self.apiKeys.check(key, now: context.now)))

@@ -98,8 +98,12 @@ public struct JWTSigner: Sendable {
     /// Signs `claims`. Members are written in the order `iss`, `sub`, `aud`, `iat`, `nbf`, `exp`,
     /// `jti`, then the scopes: under `scopeClaim` (default `scope`), a space-separated string for
     /// `scope` (RFC 8693 §4.2) and an array of strings for any other name. A single audience is
-    /// written as a string.
-    public func sign(_ claims: JWTClaims) throws(JWTSigningError) -> String {
+    /// written as a string. `privateClaims` (string-valued, RFC 7519 §4.3; the token endpoint's
+    /// `client_id`, RFC 9068 §2.2) come last, in the order given.
+    public func sign(
+        _ claims: JWTClaims,
+        privateClaims: [(name: String, value: String)] = []
+    ) throws(JWTSigningError) -> String {
         var payload = JSONWriter()
         if let iss = claims.iss { payload.member("iss", string: iss) }
         if let sub = claims.sub { payload.member("sub", string: sub) }
@@ -118,6 +122,7 @@ public struct JWTSigner: Sendable {
                 payload.member(name, strings: claims.scopes)
             }
         }
+        for claim in privateClaims { payload.member(claim.name, string: claim.value) }
         return try self.sign(payload: payload.finish())
     }
 

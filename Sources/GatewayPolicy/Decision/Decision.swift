@@ -1,4 +1,5 @@
 public import GatewayCredentials
+public import GatewayReplay
 
 /// The policy's verdict on one request head.
 public enum Decision: Sendable {
@@ -22,6 +23,12 @@ public struct Allowance: Sendable {
     /// For a signed request whose signature covers `Content-Digest`: the digest the body must
     /// match before anything is forwarded (RFC 9530; SPEC §9 "Bodies").
     public var contentDigest: ContentDigest?
+    /// For a bearer JWT signed by a key the token endpoint signs (or signed) with: the key under
+    /// which a revocation of its `jti` would be recorded (`NonceKey.revoked`). The proxy looks it
+    /// up (`NonceStore.contains`) before forwarding: present → 401 `token_revoked`; the store
+    /// cannot answer → 503 `replay_store_unavailable`, never a guess (SPEC §9 "Token endpoint",
+    /// "Redis unavailable"). Nil when no lookup is needed.
+    public var revocationCheck: NonceKey?
 
     public init(route: CompiledRoute, path: String, upstreamTarget: String, identity: Identity?) {
         self.route = route

@@ -57,7 +57,8 @@ extension RouteRule {
 
     /// Request paths are normalised before matching (SPEC §9), so a route path that is not could
     /// never match: it must start with `/` and hold no query, `\`, empty, `.` or `..` segment.
-    private static func checkPath(_ text: String) throws(ValueError) -> String {
+    /// The token endpoint's paths are checked the same way.
+    static func checkPath(_ text: String) throws(ValueError) -> String {
         guard text.hasPrefix("/") else { throw ValueError("must start with \"/\"") }
         if text.contains("?") || text.contains("#") { throw ValueError("a path has no query or fragment") }
         if text.contains("\\") { throw ValueError("\"\\\" is not allowed") }

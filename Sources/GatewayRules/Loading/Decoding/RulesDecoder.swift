@@ -26,12 +26,13 @@ struct RulesDecoder {
         self.refuseEmptyRoutes()
         let checks = CrossReferences(root: self.root)
         checks.checkUpstreams(of: routes.decoded, declared: upstreams.declared)
+        let jwt = self.root.table("jwt").map(JWTRules.init(decoding:)) ?? JWTRules()
         return Rules(
             sourcePath: self.root.context.source.path,
             server: server,
             admin: admin,
             audit: self.root.table("audit").map(AuditRules.init(decoding:)) ?? AuditRules(),
-            jwt: self.root.table("jwt").map(JWTRules.init(decoding:)) ?? JWTRules(),
+            jwt: jwt,
             replay: self.root.table("replay").map(ReplayRules.init(decoding:)) ?? ReplayRules(),
             keys: keys.decoded.map(\.value),
             jwks: self.root.entries("jwks").compactMap(JWKSRule.init(decoding:)),
@@ -39,7 +40,7 @@ struct RulesDecoder {
             signingKeys: signingKeys.decoded.map(\.value),
             upstreams: upstreams.decoded.map(\.value),
             routes: routes.decoded.map(\.value),
-            tokenEndpoint: self.tokenEndpoint(keys: keys, checks: checks)
+            tokenEndpoint: self.tokenEndpoint(keys: keys, jwt: jwt, routes: routes.decoded, checks: checks)
         )
     }
 
@@ -72,9 +73,11 @@ struct RulesDecoder {
         return collector.keys
     }
 
-    /// `[token_endpoint]`, checked against the `[[keys]]` entries.
+    /// `[token_endpoint]`, checked against the `[[keys]]` entries, `[jwt]` and the routes.
     private func tokenEndpoint(
         keys: (decoded: [Located<KeyRule>], declared: Set<String>),
+        jwt: JWTRules,
+        routes: [Located<RouteRule>],
         checks: CrossReferences
     ) -> TokenEndpointRules? {
         guard let reader = self.root.table("token_endpoint"), let endpoint = TokenEndpointRules(decoding: reader) else {
@@ -84,7 +87,9 @@ struct RulesDecoder {
             endpoint,
             reader: reader,
             keys: keys.decoded.map(\.value),
-            declaredKeyIDs: keys.declared
+            declaredKeyIDs: keys.declared,
+            jwt: jwt,
+            routes: routes
         )
     }
 
