@@ -154,7 +154,7 @@ let package = Package(
             name: "GatewayProxy",
             dependencies: nio + [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
-                "GatewayCredentials", "GatewayReplay", "GatewayHTTP1", "GatewayLimits",
+                "GatewayCredentials", "GatewayReplay", "GatewayHTTP1", "GatewayLimits", "GatewayTokens",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),

@@ -191,4 +191,32 @@ import Testing
         #expect(status == 200)
         await replicas.stop()
     }
+
+    @Test func aRevocationAtOneReplicaIsHonouredByTheOther() async throws {
+        guard RedisServer.isAvailable else {
+            print(RedisServer.missingMessage)
+            return
+        }
+        let redis = try await RedisServer.start()
+        let upstream = try await TestUpstream.start()
+        let directory = try makeTemporaryDirectory("shared-tokens")
+        let rulesPath = directory.appendingPathComponent("gateway.conf").path
+        try TokenEndpointTests.rules(upstreamPort: upstream.port, directory: directory, store: "redis://127.0.0.1:\(redis.port)")
+            .write(toFile: rulesPath, atomically: true, encoding: .utf8)
+        let first = try await GatewayProcess.start(rulesPath: rulesPath)
+        let second = try await GatewayProcess.start(rulesPath: rulesPath)
+        let basic = TokenEndpointTests.basic("acme", TokenEndpointTests.acmeKey)
+        let issued = try await self.send(TokenEndpointTests.post("/oauth/token", "grant_type=client_credentials", basic), to: first.port)
+        let token = try TokenEndpointTests.token(from: issued)
+        #expect(try await self.send(TokenEndpointTests.use(token), to: second.port).status == 200)
+        #expect(try await self.send(TokenEndpointTests.post("/oauth/revoke", "token=\(token)", basic), to: first.port).status == 200)
+        let refused = try await self.send(TokenEndpointTests.use(token), to: second.port)
+        #expect(refused.status == 401)
+        #expect(refused.bodyText.contains("token_revoked"))
+        _ = await first.terminate()
+        _ = await second.terminate()
+        await redis.stop()
+        await upstream.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
 }

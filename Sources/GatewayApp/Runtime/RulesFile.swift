@@ -8,12 +8,7 @@ import Foundation
 public enum RulesFile {
     /// Loads and validates `path`; the error holds every problem found.
     public static func load(_ path: String) throws(RulesError) -> LoadedRules {
-        var loaded = try RulesLoader(environment: ProcessInfo.processInfo.environment).load(path: path)
-        let unbuilt = UnbuiltFeatures.problems(in: loaded)
-        let errors = unbuilt.filter { $0.severity == .error }
-        if !errors.isEmpty { throw RulesError(diagnostics: loaded.warnings + unbuilt) }
-        loaded.warnings += unbuilt
-        return loaded
+        try RulesLoader(environment: ProcessInfo.processInfo.environment).load(path: path)
     }
 
     /// Loads `path` and compiles its policy (keys parsed, API key table built): everything

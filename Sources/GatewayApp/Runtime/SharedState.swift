@@ -65,7 +65,7 @@ final class SharedState: Sendable {
     /// The rate limiter `rules` use: in Redis when the replay store is there (replicas share one
     /// budget; local buckets while it is down), else in memory; nil when no route is limited.
     func rateLimiter(for rules: Rules) throws -> (any RateLimiter)? {
-        guard rules.routes.contains(where: { $0.rateLimit != nil }) else { return nil }
+        guard ProxyConfiguration.needsRateLimiter(rules) else { return nil }
         return try self.held.withLock { held in
             if case .redis(let location) = rules.replay.store { return try self.redis(location, in: &held).limiter }
             if held.memoryLimiter == nil { held.memoryLimiter = MemoryRateLimiter() }

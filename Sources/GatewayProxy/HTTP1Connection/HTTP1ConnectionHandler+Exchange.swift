@@ -1,4 +1,6 @@
+import GatewayReplay
 import GatewayRules
+import GatewayTokens
 import GatewayHTTP1
 import GatewayPolicy
 import NIOCore
@@ -44,11 +46,13 @@ extension HTTP1ConnectionHandler {
             admission,
             fields: fields,
             policy: configuration.policy,
+            tokenEndpoint: configuration.tokenEndpoint,
             context: PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache),
             isDraining: self.loop.isDraining
         )
         if let kid = decided.unknownKeyID { configuration.unknownKeyObserver?(kid) }
         io.host = decided.host
+        io.tokenOperation = decided.tokenOperation
         self.io = io
         self.requestHead = head
         if case .refuse(let denial) = decided.verdict, denial.reason == .badRequest {
@@ -62,8 +66,10 @@ extension HTTP1ConnectionHandler {
             isIdempotent: head.method.isIdempotent,
             expectsContinue: head.expectsContinue
         )
+        var verdict = decided.verdict
+        if case .local(let limit, _) = verdict { verdict = .local(maxBodyBytes: limit, path: decided.path) }
         let action = self.machine.begin(
-            decided.verdict,
+            verdict,
             request: request,
             limits: configuration.exchangeLimits,
             targetCount: configuration.targetCount(of: decided.verdict)
@@ -143,10 +149,16 @@ extension HTTP1ConnectionHandler {
             self.io?.needsUpstreamFlush = true
         case .forwardEnd(let trailers):
             self.forwardEnd(trailers)
-        case .answerLocally:
-            // No local endpoint is configured on this path yet.
-            let denial = Denial(reason: .noRoute)
-            self.perform(self.machine.withExchange { $0.localAnswered(.denial(denial), reason: .refused(.noRoute)) })
+        case .lookUpRevocation(let key):
+            guard let io = self.io else { return }
+            let id = io.id
+            self.loop.lookUpRevocation(key, in: io.configuration) { [weak self] presence in
+                guard let self, self.io?.id == id else { return }
+                self.perform(self.machine.withExchange { $0.revocationLookedUp(presence) })
+                self.pump()
+            }
+        case .answerLocally(let body):
+            self.answerToken(body)
         case .writeResponseHead:
             self.writeResponseHead()
         case .writeResponseBody(let bytes):
@@ -166,6 +178,27 @@ extension HTTP1ConnectionHandler {
         case .abandon:
             self.dropUpstream()
             self.audit()
+        }
+    }
+
+    /// The token endpoint answers the whole body (SPEC §8).
+    private func answerToken(_ body: ByteBuffer) {
+        guard let io = self.io, let operation = io.tokenOperation, let head = self.requestHead else {
+            self.perform(self.machine.withExchange { $0.tokenAnswered(nil) })
+            return
+        }
+        let fields = HTTP1RequestFields(head.fields)
+        let request = TokenEndpointRequest(
+            method: io.method,
+            contentType: fields.strings("content-type"),
+            authorization: fields.strings("authorization"),
+            body: Array(body.readableBytesView)
+        )
+        let id = io.id
+        self.loop.answerToken(operation, request, client: io.client, in: io.configuration) { [weak self] response in
+            guard let self, self.io?.id == id else { return }
+            self.perform(self.machine.withExchange { $0.tokenAnswered(response) })
+            self.pump()
         }
     }
 

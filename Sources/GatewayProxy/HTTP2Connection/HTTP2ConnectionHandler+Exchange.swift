@@ -1,4 +1,5 @@
 import GatewayRules
+import GatewayTokens
 import GatewayPolicy
 import NIOCore
 import NIOHPACK
@@ -48,6 +49,7 @@ extension HTTP2ConnectionHandler {
             admission,
             fields: fields,
             policy: configuration.policy,
+            tokenEndpoint: configuration.tokenEndpoint,
             context: PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache),
             isDraining: self.loop.isDraining
         )
@@ -59,6 +61,7 @@ extension HTTP2ConnectionHandler {
             isHEAD: method == "HEAD"
         )
         stream.io.host = decided.host
+        stream.io.tokenOperation = decided.tokenOperation
         self.streams[streamID] = stream
         let length = headers.first(name: "content-length").flatMap(Int.init)
         let body: ExchangeRequest.Body = endStream ? .none : length.map { $0 > 0 ? .length($0) : .stream } ?? .stream
@@ -68,10 +71,12 @@ extension HTTP2ConnectionHandler {
             isIdempotent: Self.idempotentMethods.contains(method),
             expectsContinue: false
         )
+        var verdict = decided.verdict
+        if case .local(let limit, _) = verdict { verdict = .local(maxBodyBytes: limit, path: decided.path) }
         self.perform(
             self.machine.begin(
                 streamID,
-                verdict: decided.verdict,
+                verdict: verdict,
                 request: request,
                 limits: configuration.exchangeLimits,
                 targetCount: configuration.targetCount(of: decided.verdict)
@@ -126,9 +131,15 @@ extension HTTP2ConnectionHandler {
             self.streams[streamID]?.io.needsUpstreamFlush = true
         case .forwardEnd(let trailers):
             self.forwardEnd(streamID, trailers)
-        case .answerLocally:
-            let denial = Denial(reason: .noRoute)
-            self.perform(self.machine.withExchange(streamID) { $0.localAnswered(.denial(denial), reason: .refused(.noRoute)) })
+        case .lookUpRevocation(let key):
+            guard let io = self.streams[streamID]?.io else { return }
+            self.loop.lookUpRevocation(key, in: io.configuration) { [weak self] presence in
+                guard let self, self.streams[streamID]?.io.id == io.id else { return }
+                self.perform(self.machine.withExchange(streamID) { $0.revocationLookedUp(presence) })
+                self.context?.flush()
+            }
+        case .answerLocally(let body):
+            self.answerToken(streamID, body)
         case .writeResponseHead:
             self.writeResponseHead(streamID)
         case .writeResponseBody(let bytes):
@@ -168,6 +179,27 @@ extension HTTP2ConnectionHandler {
 
     private func reset(_ streamID: HTTP2StreamID, _ code: HTTP2ErrorCode) {
         self.context?.writeAndFlush(Self.wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .rstStream(code))), promise: nil)
+    }
+
+    /// The token endpoint answers the whole body (SPEC §8).
+    private func answerToken(_ streamID: HTTP2StreamID, _ body: ByteBuffer) {
+        guard let stream = self.streams[streamID], let operation = stream.io.tokenOperation else {
+            self.perform(self.machine.withExchange(streamID) { $0.tokenAnswered(nil) })
+            return
+        }
+        let fields = HPACKRequestFields(headers: stream.request)
+        let request = TokenEndpointRequest(
+            method: stream.io.method,
+            contentType: fields.strings("content-type"),
+            authorization: fields.strings("authorization"),
+            body: Array(body.readableBytesView)
+        )
+        let id = stream.io.id
+        self.loop.answerToken(operation, request, client: stream.io.client, in: stream.io.configuration) { [weak self] response in
+            guard let self, self.streams[streamID]?.io.id == id else { return }
+            self.perform(self.machine.withExchange(streamID) { $0.tokenAnswered(response) })
+            self.context?.flush()
+        }
     }
 
     private func connect(_ streamID: HTTP2StreamID, fresh: Bool) {

@@ -5,7 +5,9 @@ import GatewayAudit
 import GatewayLimits
 import GatewayPolicy
 import GatewayReplay
+import GatewayTokens
 import NIOCore
+import NIOPosix
 
 /// The services an exchange asks of its event loop, the same for HTTP/1.1 and HTTP/2: the
 /// replay store, an upstream connection, and the audit record with its metrics.
@@ -26,6 +28,89 @@ extension LoopContext {
         case .pending(let future):
             future.hop(to: self.eventLoop).assumeIsolated().whenComplete { result in
                 completion((try? result.get()) ?? .unavailable)
+            }
+        }
+    }
+
+    /// Asks the snapshot's replay store whether `key` (a revoked `jti`) is recorded.
+    /// `completion` runs on this loop; a store that cannot answer is `.unavailable`.
+    func lookUpRevocation(_ key: NonceKey, in configuration: ProxyConfiguration, _ completion: @escaping (ReplayPresence) -> Void) {
+        guard let store = configuration.nonceStore else {
+            completion(.unavailable)
+            return
+        }
+        switch store.contains(key, now: Clock.wallMilliseconds() / 1000, on: self.eventLoop) {
+        case .decided(let presence):
+            completion(presence)
+        case .pending(let future):
+            future.hop(to: self.eventLoop).assumeIsolated().whenComplete { result in
+                completion((try? result.get()) ?? .unavailable)
+            }
+        }
+    }
+
+    /// Answers a token endpoint request (SPEC §8). Signing and verifying run on the thread pool,
+    /// not this loop (an RS256 signature costs a millisecond); a revocation is recorded in the
+    /// snapshot's replay store before it is confirmed. `completion` runs on this loop, with nil
+    /// when the thread pool is gone (the process is stopping).
+    func answerToken(
+        _ operation: TokenEndpoint.Operation,
+        _ request: TokenEndpointRequest,
+        client: String,
+        in configuration: ProxyConfiguration,
+        _ completion: @escaping (TokenEndpointResponse?) -> Void
+    ) {
+        guard let endpoint = configuration.tokenEndpoint else {
+            completion(nil)
+            return
+        }
+        guard let rule = configuration.rules.tokenEndpoint?.rateLimit, let limiter = configuration.rateLimiter else {
+            self.answerToken(operation, request, endpoint: endpoint, in: configuration, completion)
+            return
+        }
+        // Counted per client address before anything is verified: a client guessing secrets
+        // is slowed down as much as one asking for tokens.
+        let key = RateLimitKey.address(route: "token_endpoint", address: client)
+        let answered = { (decision: RateLimitDecision) in
+            guard decision.isAllowed else {
+                self.metrics.recordRateLimited(route: "token_endpoint")
+                completion(TokenEndpointResponse.rateLimited(decision.headerFields))
+                return
+            }
+            self.answerToken(operation, request, endpoint: endpoint, in: configuration, completion)
+        }
+        switch limiter.acquire(key, limit: RateLimit(rule), on: self.eventLoop) {
+        case .decided(let decision): answered(decision)
+        case .pending(let future): future.hop(to: self.eventLoop).assumeIsolated().whenSuccess(answered)
+        }
+    }
+
+    private func answerToken(
+        _ operation: TokenEndpoint.Operation,
+        _ request: TokenEndpointRequest,
+        endpoint: TokenEndpoint,
+        in configuration: ProxyConfiguration,
+        _ completion: @escaping (TokenEndpointResponse?) -> Void
+    ) {
+        let now = Clock.wallMilliseconds() / 1000
+        NIOThreadPool.singleton.runIfActive(eventLoop: self.eventLoop) {
+            endpoint.answer(operation, to: request, now: now)
+        }.assumeIsolated().whenComplete { result in
+            guard case .success(let outcome) = result else {
+                completion(nil)
+                return
+            }
+            switch outcome {
+            case .respond(let response):
+                completion(response)
+            case .revokeThenRespond(let revocation):
+                guard let store = configuration.nonceStore else {
+                    completion(revocation.response(after: .unavailable))
+                    return
+                }
+                store.record(revocation.key, expiresAt: revocation.expiresAt, now: now, on: self.eventLoop) { outcome in
+                    completion(revocation.response(after: outcome))
+                }
             }
         }
     }
@@ -114,5 +199,15 @@ extension LoopContext {
         if io.configuration.auditSink.submit(io.auditRecord(record, now: now)) == .overloaded {
             self.auditOverloaded()
         }
+    }
+}
+
+extension TokenEndpointResponse {
+    /// 429 `rate_limited` in the endpoint's JSON error shape (RFC 6749 §5.2), with `Retry-After`
+    /// and `RateLimit-*`.
+    static func rateLimited(_ fields: [(name: String, value: String)]) -> TokenEndpointResponse {
+        let body = #"{"error":"rate_limited","error_description":"Too many token requests; retry later."}"#
+        let headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")] + fields.map { ($0.name, $0.value) }
+        return TokenEndpointResponse(status: 429, headers: headers, body: Array(body.utf8), audit: TokenAudit(reason: .rateLimited, identity: nil))
     }
 }

@@ -3,6 +3,7 @@ public import GatewayLimits
 public import GatewayPolicy
 public import GatewayReplay
 public import GatewayRules
+public import GatewayTokens
 public import NIOCore
 public import NIOSSL
 
@@ -35,6 +36,8 @@ public final class ProxyConfiguration: Sendable {
     /// The rate limiter (SPEC §9 "Rate limits"): one for the process, kept across reloads (in
     /// Redis when the replay store is); nil when no route is limited.
     public let rateLimiter: (any RateLimiter)?
+    /// The token endpoint (SPEC §8), when `[token_endpoint]` is configured.
+    public let tokenEndpoint: TokenEndpoint?
     /// Told the `kid` of a JWT refused `unknown_key` (a JWK Set may have rotated); it decides,
     /// rate-limited, whether to refresh. Never called on the request path's success branch.
     public let unknownKeyObserver: (@Sendable (String) -> Void)?
@@ -58,15 +61,21 @@ public final class ProxyConfiguration: Sendable {
         return MemoryNonceStore(capacity: rules.replay.capacity)
     }
 
-    /// Whether the rules record anything in the replay store: a replay-protected route.
+    /// Whether the rules record anything in the replay store: a replay-protected route, or the
+    /// token endpoint's revocations.
     public static func needsReplayStore(_ rules: Rules) -> Bool {
-        rules.routes.contains { $0.replay == .required }
+        rules.tokenEndpoint != nil || rules.routes.contains { $0.replay == .required }
     }
 
-    /// A memory rate limiter when a route is limited, else none.
+    /// A memory rate limiter when a route (or the token endpoint) is limited, else none.
     public static func makeRateLimiter(for rules: Rules) -> (any RateLimiter)? {
-        guard rules.routes.contains(where: { $0.rateLimit != nil }) else { return nil }
+        guard Self.needsRateLimiter(rules) else { return nil }
         return MemoryRateLimiter()
+    }
+
+    /// Whether a route or the token endpoint has a `rate_limit`.
+    public static func needsRateLimiter(_ rules: Rules) -> Bool {
+        rules.tokenEndpoint?.rateLimit != nil || rules.routes.contains { $0.rateLimit != nil }
     }
 
     /// Builds the snapshot around an already compiled policy; reads TLS files, looks up no names.
@@ -82,6 +91,7 @@ public final class ProxyConfiguration: Sendable {
         self.policy = policy
         // A limited route never runs unlimited: without a limiter from the caller, one of its own.
         self.rateLimiter = rateLimiter ?? Self.makeRateLimiter(for: rules)
+        self.tokenEndpoint = try TokenEndpoint(rules: rules, apiKeys: policy.apiKeyTable)
         self.nonceStore = nonceStore
         self.unknownKeyObserver = unknownKeyObserver
         let server = rules.server

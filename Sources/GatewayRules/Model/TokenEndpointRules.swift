@@ -11,6 +11,9 @@ public struct TokenEndpointRules: Sendable, Equatable {
     /// The lifetime of issued tokens: `exp - iat` and `expires_in`. Whole seconds, from 1s to
     /// `maximumTTL`, and at most `jwt.max_lifetime` when that is set (`gateway check`).
     public var ttl: Duration
+    /// `rate_limit` (with `burst`): token requests allowed per client address, counted before
+    /// the client authenticates (so guessing secrets is limited too); nil = unlimited.
+    public var rateLimit: RateLimitRule?
 
     /// The longest `ttl` accepted. An access token is a bearer credential, refused early only
     /// through a revocation lookup; a day bounds what a leaked one is worth.
@@ -22,7 +25,8 @@ public struct TokenEndpointRules: Sendable, Equatable {
         signingKey: String,
         issuer: String = "gateway",
         audience: String? = nil,
-        ttl: Duration = .seconds(900)
+        ttl: Duration = .seconds(900),
+        rateLimit: RateLimitRule? = nil
     ) {
         self.path = path
         self.revokePath = revokePath
@@ -30,5 +34,6 @@ public struct TokenEndpointRules: Sendable, Equatable {
         self.issuer = issuer
         self.audience = audience
         self.ttl = ttl
+        self.rateLimit = rateLimit
     }
 }

@@ -117,8 +117,8 @@ extension RouteRule {
         return kinds
     }
 
-    /// `rate_limit` with its optional `burst`.
-    private static func rateLimit(_ reader: TableReader) -> RateLimitRule? {
+    /// `rate_limit` with its optional `burst` (a route's, or the token endpoint's).
+    static func rateLimit(_ reader: TableReader) -> RateLimitRule? {
         let burst = reader.integer("burst", atLeast: 1)
         guard reader.has("rate_limit") else {
             if reader.has("burst") { reader.error("burst", anchor: .key, "needs rate_limit") }

@@ -1,6 +1,6 @@
 extension TokenEndpointRules {
     /// Every key this table may hold (SPEC §2, §8); any other is an error.
-    static let knownKeys = ["path", "revoke_path", "signing_key", "issuer", "audience", "ttl"]
+    static let knownKeys = ["path", "revoke_path", "signing_key", "issuer", "audience", "ttl", "rate_limit", "burst"]
 
     /// `[token_endpoint]` (SPEC §8). The signing key, the issuer, `ttl` against `jwt.max_lifetime`
     /// and the paths against the routes are checked later (`CrossReferences`); without `issuer`
@@ -17,6 +17,7 @@ extension TokenEndpointRules {
         let issuer = reader.nonEmptyString("issuer")
         let audience = reader.nonEmptyString("audience")
         let ttl = Self.ttl(reader) ?? defaults.ttl
+        let rateLimit = RouteRule.rateLimit(reader)
         guard let signingKey else { return nil }
         self.init(
             path: path,
@@ -24,7 +25,8 @@ extension TokenEndpointRules {
             signingKey: signingKey,
             issuer: issuer ?? defaults.issuer,
             audience: audience,
-            ttl: ttl
+            ttl: ttl,
+            rateLimit: rateLimit
         )
     }
 
