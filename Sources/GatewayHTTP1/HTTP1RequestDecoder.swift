@@ -191,25 +191,10 @@ public struct HTTP1RequestDecoder: Sendable {
             Result { () throws(ParseFailure) -> HTTP1RequestHead in
                 let framingFields = try FramingFields(bytes, fields, isRequest: true)
                 let method = HTTP1Method(token: UnsafeRawBufferPointer(rebasing: bytes[line.methodRange]))
-                var framing = HTTP1BodyFraming.none
-                if let transferEncoding = framingFields.transferEncoding {
-                    guard line.version == .http1_1 else {
-                        throw .malformed("Transfer-Encoding in an HTTP/1.0 request")
-                    }
-                    switch FramingFields.transferCoding(bytes, transferEncoding) {
-                    case .chunked:
-                        framing = .chunked
-                    case .unsupported:
-                        throw ParseFailure(
-                            kind: .unsupportedTransferEncoding,
-                            detail: "a transfer coding other than chunked"
-                        )
-                    case .malformed(let detail):
-                        throw .malformed(detail)
-                    }
-                } else if let length = framingFields.contentLength, length > 0 {
-                    framing = .length(length)
-                }
+                let length = framingFields.contentLength ?? 0
+                let framing =
+                    try framingFields.transferEncodingFraming(bytes, line.version)
+                    ?? (length > 0 ? .length(length) : .none)
                 if method == .CONNECT, framing != .none { throw .malformed("a CONNECT request with a body") }
                 return HTTP1RequestHead(
                     fields: HTTP1Fields(buffer: buffer, fields: fields),

@@ -98,6 +98,25 @@ struct FramingFields: Sendable {
         }
     }
 
+    /// The framing `Transfer-Encoding` gives, nil without one (RFC 9112 §6.1, §6.3): chunked, or
+    /// a refusal. A message with `Transfer-Encoding` must be HTTP/1.1 (RFC 9112 §6.1 lets a
+    /// recipient treat it as faulty framing in HTTP/1.0).
+    func transferEncodingFraming(
+        _ bytes: UnsafeRawBufferPointer,
+        _ version: HTTP1Version
+    ) throws(ParseFailure) -> HTTP1BodyFraming? {
+        guard let field = self.transferEncoding else { return nil }
+        guard version == .http1_1 else { throw .malformed("Transfer-Encoding in an HTTP/1.0 message") }
+        switch Self.transferCoding(bytes, field) {
+        case .chunked:
+            return .chunked
+        case .unsupported:
+            throw ParseFailure(kind: .unsupportedTransferEncoding, detail: "a transfer coding other than chunked")
+        case .malformed(let detail):
+            throw .malformed(detail)
+        }
+    }
+
     /// RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive` (and,
     /// stricter than llhttp, no `close` beside it).
     func keepAlive(_ version: HTTP1Version) -> Bool {

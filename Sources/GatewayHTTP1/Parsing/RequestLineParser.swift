@@ -5,7 +5,7 @@
 /// `HTTP/1.0` or `HTTP/1.1` spelled exactly (RFC 9112 §2.3: the name is case-sensitive).
 ///
 /// The target limit is checked at the byte that crosses it, before the line ends.
-struct RequestLineParser: Sendable {
+struct RequestLineParser: StartLineParser {
     private enum State: UInt8, Sendable {
         case method, target, version, lf
     }
@@ -20,9 +20,9 @@ struct RequestLineParser: Sendable {
     private(set) var targetEnd = 0
     private(set) var version = HTTP1Version.http1_1
 
-    /// Continues through `bytes` (everything buffered, the request line first); `limit` is the
-    /// head's size limit.
-    mutating func parse(_ bytes: UnsafeRawBufferPointer, limit: Int, maxTargetBytes: Int) -> ParseProgress {
+    mutating func parse(_ bytes: UnsafeRawBufferPointer, limits: HTTP1Limits) -> ParseProgress {
+        let limit = limits.maxHeadBytes
+        let maxTargetBytes = limits.maxTargetBytes
         let end = min(bytes.count, limit)
         var index = self.position
         defer { self.position = index }
