@@ -23,18 +23,10 @@ struct FramingFields: Sendable {
     var expectsContinue = false
 
     /// What a `Transfer-Encoding` value asks for.
-    enum TransferCoding: Equatable {
+    enum TransferCoding {
         case chunked
         case unsupported
         case malformed(StaticString)
-
-        static func == (lhs: TransferCoding, rhs: TransferCoding) -> Bool {
-            switch (lhs, rhs) {
-            case (.chunked, .chunked), (.unsupported, .unsupported): return true
-            case (.malformed(let a), .malformed(let b)): return a.description == b.description
-            default: return false
-            }
-        }
     }
 
     init(_ bytes: UnsafeRawBufferPointer, _ fields: [HTTP1Field], isRequest: Bool) throws(ParseFailure) {
