@@ -11,7 +11,8 @@ public import NIOCore
 /// (`.malformed` unless noted):
 /// - a request line that is not exactly `method SP target SP HTTP/1.x CRLF`
 ///   (`RequestLineParser`): two spaces, `HTTP/1.2`, `HTTP/2.0`, `http/1.1`, a method that is
-///   not a token, a target outside visible ASCII or of a form its method does not take;
+///   not a token or is `PRI` (the HTTP/2 preface), a target outside visible ASCII or of a form
+///   its method does not take;
 /// - a target over `maxTargetBytes` (`.uriTooLong`), a head over `maxHeadBytes` or with more
 ///   than `maxFieldCount` fields (`.headTooLarge`);
 /// - obs-fold, whitespace before a colon, empty or non-token names, control characters in
