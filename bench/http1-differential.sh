@@ -75,7 +75,8 @@ what="$iterations inputs per test"
 echo "== $what, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 start=$(date +%s)
 status=0
-HTTP1_DIFFERENTIAL_ITERATIONS=$iterations swift test -c release --skip-build --package-path "$package" \
+HTTP1_DIFFERENTIAL_ITERATIONS=$iterations HTTP1_DIFFERENTIAL_THREADS=${HTTP1_DIFFERENTIAL_THREADS:-$(nproc)} \
+    swift test -c release --skip-build --package-path "$package" \
     --filter "$filter" 2>&1 |
     grep -vE '^(􀟈|◇)|Test Suite|Executed 0 tests|Testing Library Version|Target Platform' || status=$?
 echo "== $(($(date +%s) - start)) s" >&2
