@@ -123,15 +123,7 @@ public struct HTTP1RequestDecoder: Sendable {
     /// (SPEC §9: from the first byte of a request).
     public var isInHead: Bool {
         guard case .head(let parser) = self.state else { return false }
-        if parser.started { return true }
-        var offset = 0
-        while let byte = self.input.byte(at: offset) {
-            guard byte == ASCII.cr else { return true }
-            guard let next = self.input.byte(at: offset + 1) else { return false }
-            guard next == ASCII.lf else { return true }
-            offset += 2
-        }
-        return false
+        return parser.started || self.input.hasByteBeyondEmptyLines
     }
 
     /// Whether the last request ended (or none began) and no byte of the next one is buffered:

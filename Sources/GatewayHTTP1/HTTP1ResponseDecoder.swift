@@ -68,7 +68,7 @@ public struct HTTP1ResponseDecoder: Sendable {
                 // unsolicited response, whatever it is (so the verdict does not depend on how
                 // much of it has arrived).
                 while self.input.first == ASCII.cr, self.input.byte(at: 1) == ASCII.lf { self.input.skip(2) }
-                if let first = self.input.first, first != ASCII.cr || self.input.readableBytes > 1 {
+                if self.input.hasByteBeyondEmptyLines {
                     throw self.fail(
                         HTTP1ResponseError(kind: .unsolicitedResponse, detail: "a response no request waits for")
                     )

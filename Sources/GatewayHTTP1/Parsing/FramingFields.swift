@@ -54,10 +54,9 @@ struct FramingFields: Sendable {
                 if ASCII.equalsLowercase(bytes, name, "content-length") {
                     guard self.contentLength == nil else { throw .malformed("more than one Content-Length field") }
                     self.contentLength = try Self.contentLength(bytes, field.value)
-                    var after = field.value.upperBound
-                    while bytes[after] != ASCII.cr {
-                        guard bytes[after] == ASCII.sp else { throw .malformed("a tab after the Content-Length value") }
-                        after += 1
+                    guard !Self.trailingWhitespace(bytes, field.value).contains(where: { bytes[$0] == ASCII.htab })
+                    else {
+                        throw .malformed("a tab after the Content-Length value")
                     }
                 }
             case 16:
@@ -82,10 +81,8 @@ struct FramingFields: Sendable {
     /// disagree, the reading that closes the connection wins.
     private mutating func readConnection(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>) {
         if ASCII.listContains(bytes, value, "close") { self.connectionClose = true }
-        // The value was trimmed of OWS; look at the line as sent, up to its CR.
-        var lineEnd = value.upperBound
-        while bytes[lineEnd] != ASCII.cr { lineEnd += 1 }
-        if ASCII.listContains(bytes, value.lowerBound..<lineEnd, "keep-alive", trailingTab: false) {
+        let asSent = value.lowerBound..<Self.trailingWhitespace(bytes, value).upperBound
+        if ASCII.listContains(bytes, asSent, "keep-alive", trailingTab: false) {
             self.connectionKeepAlive = true
         }
     }
@@ -107,6 +104,14 @@ struct FramingFields: Sendable {
         case .malformed(let detail):
             throw .malformed(detail)
         }
+    }
+
+    /// The whitespace a field line had after `value` (which the field parser trimmed off), up to
+    /// the line's CR: parsers disagree on what some of it means.
+    static func trailingWhitespace(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>) -> Range<Int> {
+        var end = value.upperBound
+        while bytes[end] != ASCII.cr { end += 1 }
+        return value.upperBound..<end
     }
 
     /// RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive` (and,
@@ -149,7 +154,7 @@ struct FramingFields: Sendable {
     static func transferCoding(_ bytes: UnsafeRawBufferPointer, _ field: HTTP1Field) -> TransferCoding {
         let value = field.value
         guard !value.isEmpty else { return .malformed("an empty Transfer-Encoding") }
-        guard bytes[value.upperBound] == ASCII.cr else {
+        guard Self.trailingWhitespace(bytes, field.value).isEmpty else {
             return .malformed("whitespace after the last transfer coding")
         }
         if ASCII.equalsLowercase(bytes, value, "chunked") { return .chunked }
