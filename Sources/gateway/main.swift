@@ -23,7 +23,7 @@ struct RulesOption: ParsableArguments {
     var config: String = "./gateway.conf"
 }
 
-struct Explain: ParsableCommand {
+struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate the rules for one request, offline: the route, every check, the decision."
     )
@@ -34,8 +34,17 @@ struct Explain: ParsableCommand {
     @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, 'Name: value' (repeatable).")
     var headers: [String] = []
 
-    func run() throws {
-        let (lines, status) = ExplainCommand.run(rulesPath: self.rules.config, method: self.method, url: self.url, headers: self.headers)
+    func run() async throws {
+        // `[[jwks]] url` sets are fetched as `run` fetches them, so tokens are judged as `run` would.
+        let fetched = await RulesFile.fetchJWKS(for: self.rules.config)
+        let (lines, status) = ExplainCommand.run(
+            rulesPath: self.rules.config,
+            method: self.method,
+            url: self.url,
+            headers: self.headers,
+            fetchedJWKS: fetched.sets
+        )
+        for problem in fetched.problems { printError("warning: \(problem)") }
         for line in lines { print(line) }
         if status != 0 { throw ExitCode(status) }
     }
@@ -195,13 +204,14 @@ struct LogOptions: ParsableArguments {
     }
 }
 
-struct Check: ParsableCommand {
+struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Validate a rules file, like nginx -t.")
 
     @OptionGroup var rules: RulesOption
 
-    func run() throws {
-        let (lines, status) = RulesCheck.run(path: self.rules.config)
+    func run() async throws {
+        let fetched = await RulesFile.fetchJWKS(for: self.rules.config)
+        let (lines, status) = RulesCheck.run(path: self.rules.config, fetchedJWKS: fetched.sets, fetchProblems: fetched.problems)
         for line in lines { print(line) }
         if status != 0 { throw ExitCode(status) }
     }

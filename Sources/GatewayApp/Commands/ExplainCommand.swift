@@ -15,11 +15,12 @@ public enum ExplainCommand {
         method: String,
         url: String,
         headers: [String],
-        now: Int64? = nil
+        now: Int64? = nil,
+        fetchedJWKS: [String: [UInt8]] = [:]
     ) -> (lines: [String], status: Int32) {
         let policy: Policy
         do {
-            policy = try RulesFile.compile(rulesPath).policy
+            policy = try RulesFile.compile(rulesPath, fetchedJWKS: fetchedJWKS).policy
         } catch {
             return (error.diagnostics.map(\.description), 1)
         }
