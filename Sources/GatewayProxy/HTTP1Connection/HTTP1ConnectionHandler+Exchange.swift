@@ -224,25 +224,38 @@ extension HTTP1ConnectionHandler {
 
     private func connect(fresh: Bool) {
         guard let io = self.io, let allowance = self.machine.exchange?.allowance else { return }
-        let id = io.id
         if io.upstreamStartNanoseconds == nil { self.io?.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
-        self.loop.acquireUpstream(for: allowance, in: io.configuration, fresh: fresh) { [weak self] result, target, upstream in
+        guard let selection = self.loop.selectUpstream(for: allowance, in: io.configuration) else {
+            self.perform(self.machine.withExchange { $0.upstreamConnectFailed() })
+            return
+        }
+        self.io?.target = selection.target
+        self.io?.responseTimeout = selection.upstream.responseTimeout.nanoseconds
+        if !fresh, let connection = selection.pool.takeIdle() {
+            self.connected(connection)
+            return
+        }
+        let id = io.id
+        self.loop.connect(selection) { [weak self] result in
             guard let self, self.io?.id == id else {
                 if case .success(let connection) = result { connection.pool?.release(connection) }
                 return
             }
-            if let target { self.io?.target = target }
             switch result {
             case .success(let connection):
-                connection.attach(to: self, exchangeID: id)
-                self.io?.upstream = connection
-                self.io?.responseTimeout = upstream?.responseTimeout.nanoseconds ?? 0
-                self.perform(self.machine.withExchange { $0.upstreamConnected() })
+                self.connected(connection)
             case .failure:
                 self.perform(self.machine.withExchange { $0.upstreamConnectFailed() })
             }
             self.pump()
         }
+    }
+
+    private func connected(_ connection: UpstreamConnection) {
+        guard let io = self.io else { return }
+        connection.attach(to: self, exchangeID: io.id)
+        self.io?.upstream = connection
+        self.perform(self.machine.withExchange { $0.upstreamConnected() })
     }
 
     private func sendRequest(body: [ByteBuffer], end: RequestEnd?) {
@@ -286,9 +299,8 @@ extension HTTP1ConnectionHandler {
 
     /// Writes the exchange's audit record and metrics, once.
     func audit() {
-        guard var io = self.io, let record = self.machine.exchange?.record else { return }
-        self.loop.record(&io, record)
-        self.io = io
+        guard self.io != nil, let record = self.machine.exchange?.record else { return }
+        self.loop.record(&self.io!, record)
     }
 
     /// Audits the whole pipelined requests that waited behind the current one when the client

@@ -205,23 +205,35 @@ extension HTTP2ConnectionHandler {
     private func connect(_ streamID: HTTP2StreamID, fresh: Bool) {
         guard let io = self.streams[streamID]?.io, let allowance = self.machine.exchange(streamID)?.allowance else { return }
         if io.upstreamStartNanoseconds == nil { self.streams[streamID]?.io.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
-        self.loop.acquireUpstream(for: allowance, in: io.configuration, fresh: fresh) { [weak self] result, target, upstream in
+        guard let selection = self.loop.selectUpstream(for: allowance, in: io.configuration) else {
+            self.perform(self.machine.withExchange(streamID) { $0.upstreamConnectFailed() })
+            return
+        }
+        self.streams[streamID]?.io.target = selection.target
+        self.streams[streamID]?.io.responseTimeout = selection.upstream.responseTimeout.nanoseconds
+        if !fresh, let connection = selection.pool.takeIdle() {
+            self.connected(streamID, connection)
+            return
+        }
+        self.loop.connect(selection) { [weak self] result in
             guard let self, self.streams[streamID]?.io.id == io.id else {
                 if case .success(let connection) = result { connection.pool?.release(connection) }
                 return
             }
-            if let target { self.streams[streamID]?.io.target = target }
             switch result {
             case .success(let connection):
-                connection.attach(to: self, exchangeID: Int(streamID))
-                self.streams[streamID]?.io.upstream = connection
-                self.streams[streamID]?.io.responseTimeout = upstream?.responseTimeout.nanoseconds ?? 0
-                self.perform(self.machine.withExchange(streamID) { $0.upstreamConnected() })
+                self.connected(streamID, connection)
             case .failure:
                 self.perform(self.machine.withExchange(streamID) { $0.upstreamConnectFailed() })
             }
             self.context?.flush()
         }
+    }
+
+    private func connected(_ streamID: HTTP2StreamID, _ connection: UpstreamConnection) {
+        connection.attach(to: self, exchangeID: Int(streamID))
+        self.streams[streamID]?.io.upstream = connection
+        self.perform(self.machine.withExchange(streamID) { $0.upstreamConnected() })
     }
 
     private func sendRequest(_ streamID: HTTP2StreamID, body: [ByteBuffer], end: RequestEnd?) {
@@ -266,8 +278,7 @@ extension HTTP2ConnectionHandler {
     }
 
     func audit(_ streamID: HTTP2StreamID) {
-        guard var io = self.streams[streamID]?.io, let record = self.machine.exchange(streamID)?.record else { return }
-        self.loop.record(&io, record)
-        self.streams[streamID]?.io = io
+        guard self.streams[streamID] != nil, let record = self.machine.exchange(streamID)?.record else { return }
+        self.loop.record(&self.streams[streamID]!.io, record)
     }
 }

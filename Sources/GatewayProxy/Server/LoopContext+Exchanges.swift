@@ -146,23 +146,23 @@ extension LoopContext {
         }
     }
 
-    /// Picks the next live target of the route's upstream in the snapshot and gets a
-    /// connection to it (`fresh`: never a pooled one). `completion` runs on this loop, maybe
-    /// before this returns. A failed connect cools the target down (logged once per cool-down)
-    /// and is counted.
-    func acquireUpstream(
-        for allowance: Allowance,
-        in configuration: ProxyConfiguration,
-        fresh: Bool,
-        _ completion: @escaping (Result<UpstreamConnection, any Error>, ResolvedUpstream.Target?, ResolvedUpstream?) -> Void
-    ) {
+    /// The next live target of the route's upstream in the snapshot, and its pool on this loop;
+    /// nil when the upstream is gone or has no target.
+    func selectUpstream(for allowance: Allowance, in configuration: ProxyConfiguration) -> UpstreamSelection? {
         guard let upstream = configuration.upstreams[allowance.route.upstream.name], !upstream.targets.isEmpty else {
-            completion(.failure(ChannelError.connectPending), nil, nil)
-            return
+            return nil
         }
         let target = self.nextTarget(of: upstream)
-        let pool = self.pool(for: target, of: upstream)
-        pool.acquire(fresh: fresh, connectTimeout: upstream.connectTimeout, tls: upstream.tls) { result in
+        return UpstreamSelection(upstream: upstream, target: target, pool: self.pool(for: target, of: upstream))
+    }
+
+    /// Connects to the selected target (never a pooled connection: the caller took one first if
+    /// it could). `completion` runs on this loop. A failed connect cools the target down (logged
+    /// once per cool-down) and is counted.
+    func connect(_ selection: UpstreamSelection, _ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        let target = selection.target
+        let upstream = selection.upstream
+        selection.pool.acquire(fresh: true, connectTimeout: upstream.connectTimeout, tls: upstream.tls) { result in
             if case .failure(let error) = result {
                 if self.markUnavailable(target) {
                     self.logger.warning(
@@ -175,7 +175,7 @@ extension LoopContext {
                 }
                 self.metrics.recordUpstreamError(target.upstreamName, kind: "connect")
             }
-            completion(result, target, upstream)
+            completion(result)
         }
     }
 
@@ -210,4 +210,12 @@ extension TokenEndpointResponse {
         let headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")] + fields.map { ($0.name, $0.value) }
         return TokenEndpointResponse(status: 429, headers: headers, body: Array(body.utf8), audit: TokenAudit(reason: .rateLimited, identity: nil))
     }
+}
+
+/// Where an exchange goes upstream: the target chosen (round robin, passive health) and its
+/// pool on the exchange's event loop.
+struct UpstreamSelection {
+    var upstream: ResolvedUpstream
+    var target: ResolvedUpstream.Target
+    var pool: UpstreamPool
 }

@@ -135,6 +135,9 @@ public struct ResolvedUpstream: Sendable {
         public let upstreamName: String
         /// The name sent in SNI and checked against the certificate (nil for an IP address).
         public let serverHostname: String?
+        /// The key of the target's pool on each event loop: per upstream and target, as two
+        /// upstreams naming the same address may trust different CAs (made once, not per request).
+        public let poolKey: String
     }
 
     public let rule: UpstreamRule
@@ -154,7 +157,8 @@ public struct ResolvedUpstream: Sendable {
                 resolver: resolver,
                 label: target.description,
                 upstreamName: rule.name,
-                serverHostname: resolver.isName ? target.host : nil
+                serverHostname: resolver.isName ? target.host : nil,
+                poolKey: rule.name + "\u{0}" + target.description
             )
         }
         self.tls = try TLSContexts.upstream(rule)
