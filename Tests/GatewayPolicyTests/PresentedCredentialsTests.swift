@@ -8,7 +8,7 @@ import Testing
 struct PresentedCredentialsTests {
     private func bearer(_ value: String) -> (token: String?, malformed: Bool) {
         let presented = PresentedCredentials(fields: HTTPHeaders([("Authorization", value)]))
-        return (presented.bearer.map(String.init), presented.malformed != nil)
+        return (presented.accessToken.map(String.init), presented.malformed != nil)
     }
 
     @Test func theBearerSchemeIsMatchedInAnyCase() {
