@@ -25,8 +25,8 @@ public struct DPoPProofCheck: Sendable, Hashable, CustomStringConvertible {
     public static let key = Self(.key)
     /// Step 6: the signature verifies with `jwk`.
     public static let signature = Self(.signature)
-    /// Step 3: the claims set is a JSON object without duplicates, holding `jti`, `htm`, `htu`,
-    /// `iat` and `ath` of the right types.
+    /// Step 3: the claims set is a JSON object without duplicates, holding `jti`, `htm`, `htu`
+    /// and `iat` of the right types.
     public static let claims = Self(.claims)
     /// Step 8: `htm` is the request's method.
     public static let method = Self(.method)
@@ -34,7 +34,7 @@ public struct DPoPProofCheck: Sendable, Hashable, CustomStringConvertible {
     public static let uri = Self(.uri)
     /// Step 11: `iat` is within the window of now, both ways.
     public static let time = Self(.time)
-    /// Step 12 (§7.1): `ath` is the base64url SHA-256 of the access token.
+    /// Step 12 (§7.1): `ath` is present and is the base64url SHA-256 of the access token.
     public static let tokenHash = Self(.tokenHash)
     /// Step 12 (§7.1): the `jwk`'s thumbprint is the token's `cnf.jkt`.
     public static let binding = Self(.binding)

@@ -20,12 +20,14 @@ import _CryptoExtras
 /// 5. the signature verifies with that key (step 6; ECDSA signatures range-checked as tokens'
 ///    are, so the all-zero "psychic" signature fails);
 /// 6. the claims set is a JSON object without duplicates holding `jti` (a string of 1–256
-///    bytes), `htm`, `htu`, `ath` (strings) and `iat` (a number) (step 3, and §4.2 for `ath`);
+///    bytes), `htm`, `htu` (strings) and `iat` (a number), and `ath`, if present, a string
+///    (step 3);
 /// 7. `htm` is the request's method (step 8);
 /// 8. `htu` is the request's target URI, query and fragment ignored, both normalised (step 9,
 ///    `DPoPTargetURI`);
 /// 9. `iat` is within `window` of now, in either direction (step 11; §11.1);
-/// 10. `ath` is the base64url SHA-256 of the access token (step 12, §7.1);
+/// 10. `ath` is present (§4.2: required with an access token) and is the base64url SHA-256 of
+///     the access token (step 12, §7.1);
 /// 11. the thumbprint is the token's `cnf.jkt` (§7.1, §6.1).
 ///
 /// Server-provided nonces (`DPoP-Nonce`, step 10) are not used: a `nonce` claim is ignored.
@@ -182,8 +184,11 @@ public struct DPoPProofVerifier: Sendable {
             throw DPoPProofError(.time, "iat is more than \(self.window)s \(direction) now")
         }
 
-        // 10. ath.
-        guard claims.ath.elementsEqual(tokenHash.utf8) else {
+        // 10. ath: required with an access token (§4.2), which a resource server always has.
+        guard let ath = claims.ath else {
+            throw DPoPProofError(.tokenHash, "the proof has no ath (it is presented with an access token)")
+        }
+        guard ath.elementsEqual(tokenHash.utf8) else {
             throw DPoPProofError(.tokenHash, "ath is not the SHA-256 of the access token presented")
         }
 
@@ -253,7 +258,9 @@ private struct ProofClaims {
     var htm: ArraySlice<UInt8>
     var htu: ArraySlice<UInt8>
     var iat: Int64
-    var ath: ArraySlice<UInt8>
+    /// Checked at its own step, so a token-endpoint proof (RFC 9449 §4.1, without `ath`) gets as
+    /// far as its other claims allow.
+    var ath: ArraySlice<UInt8>?
 
     init(_ payload: [UInt8]) throws(DPoPProofError) {
         let document: JSONDocument
@@ -293,7 +300,6 @@ private struct ProofClaims {
         guard let htm else { throw DPoPProofError(.claims, "the proof has no htm") }
         guard let htu else { throw DPoPProofError(.claims, "the proof has no htu") }
         guard let iat else { throw DPoPProofError(.claims, "the proof has no iat") }
-        guard let ath else { throw DPoPProofError(.claims, "the proof has no ath (it is presented with an access token)") }
         self.jti = String(decoding: jti, as: UTF8.self)
         self.htm = htm
         self.htu = htu

@@ -100,7 +100,7 @@ struct DPoPCheck: Sendable {
         case .algorithm: return "\(proof.algorithm.rawValue), one of \(self.algorithms.map(\.rawValue).joined(separator: " "))"
         case .key: return "a public key, thumbprint \(proof.jkt)"
         case .signature: return "verifies with the proof's jwk"
-        case .claims: return "jti, htm, htu, iat and ath present"
+        case .claims: return "jti, htm, htu and iat present"
         case .method: return "is \(request.method)"
         case .uri: return "matches \(request.targetURI ?? "")"
         case .time: return "\(now - proof.iat)s before now, within \(self.verifier.window)s"
