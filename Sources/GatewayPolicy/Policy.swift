@@ -104,8 +104,9 @@ public struct Policy: Sendable {
             return .deny(denial)
         }
 
-        // SPEC §10: a `dpop = "required"` route admits only a DPoP-bound JWT with its proof.
-        if route.rule.dpop == .required, chosen.identity.jkt == nil {
+        // SPEC §10: a `dpop = "required"` route admits only a DPoP-bound JWT with its proof (an
+        // unbound or bearer token was refused with its checks; this catches other credentials).
+        if route.rule.dpop == .required, verified.proof == nil {
             trace.record("dpop", passed: false, detail: "\(chosen.identity.kind) is not a DPoP-bound token; the route requires one")
             var denial = self.denial(.dpopRequired, route: route, path: path, presented: true)
             denial.identity = chosen.identity
