@@ -35,4 +35,24 @@ import Testing
         #expect(self.normalized("https:///x") == nil)
         #expect(self.normalized("https://user@a.example/x") == nil)
     }
+
+    /// The request side's shortcut gives exactly what the full normalisation gives.
+    @Test func theShortcutAgreesWithTheNormalisation() {
+        let cases: [(String, String, String)] = [
+            ("https", "api.example.com", "/orders/7"), ("http", "127.0.0.1:18088", "/api/item"),
+            ("https", "API.example.com", "/a"), ("https", "api.example.com:443", "/a"), ("http", "a.example:80", "/a"),
+            ("https", "a.example:", "/a"), ("https", "a.example", "/a/./b"), ("https", "a.example", "/%7e"),
+            ("https", "[::1]:8443", "/x.y/.z"), ("https", "a.example", "/a/.."),
+        ]
+        for (scheme, authority, path) in cases {
+            let full = DPoPTargetURI.normalized("\(scheme)://\(authority)\(path)"[...])
+            if let quick = DPoPTargetURI.alreadyNormalized(scheme: scheme, authority: authority, path: path[...]) {
+                #expect(quick == full, "\(scheme)://\(authority)\(path)")
+            }
+            let request = DPoPRequest(method: "GET", scheme: scheme, authority: authority, target: path)
+            #expect(request.targetURI == full, "\(scheme)://\(authority)\(path)")
+        }
+        #expect(DPoPTargetURI.alreadyNormalized(scheme: "https", authority: "api.example.com", path: "/orders/7") != nil)
+        #expect(DPoPTargetURI.alreadyNormalized(scheme: "https", authority: "API.example.com", path: "/orders/7") == nil)
+    }
 }

@@ -172,9 +172,12 @@ public struct DPoPProofVerifier: Sendable {
         guard let target = request.targetURI else {
             throw DPoPProofError(.uri, "the request has no target URI (no Host)")
         }
-        let htu = String(decoding: claims.htu, as: UTF8.self)
-        guard let normalized = DPoPTargetURI.normalized(htu[...]), normalized == target else {
-            throw DPoPProofError(.uri, "htu is \(Self.shown(claims.htu)), the request's target URI is \(target)")
+        // Most clients write htu exactly as the normalised form; only others are normalised.
+        if !claims.htu.elementsEqual(target.utf8) {
+            let htu = String(decoding: claims.htu, as: UTF8.self)
+            guard let normalized = DPoPTargetURI.normalized(htu[...]), normalized == target else {
+                throw DPoPProofError(.uri, "htu is \(Self.shown(claims.htu)), the request's target URI is \(target)")
+            }
         }
 
         // 9. iat.

@@ -18,6 +18,10 @@ public struct DPoPRequest: Sendable, Equatable {
     public init(method: String, scheme: String, authority: String, target: String) {
         self.method = method
         let parsed = DerivedComponents.target(target)
+        if !parsed.isAbsolute, let uri = DPoPTargetURI.alreadyNormalized(scheme: scheme, authority: authority, path: parsed.path) {
+            self.targetURI = uri
+            return
+        }
         let uri = parsed.isAbsolute ? target : "\(scheme)://\(ASCII.trimmingWhitespace(authority))\(parsed.path)"
         self.targetURI = DPoPTargetURI.normalized(uri[...])
     }

@@ -26,6 +26,31 @@ enum DPoPTargetURI {
             + String(decoding: path, as: UTF8.self)
     }
 
+    /// The target URI of a request whose parts are already in normal form — the common case: a
+    /// lowercase scheme and authority without a default port, a path without `%` or dot-segments —
+    /// built in one allocation; nil when `normalized` has work to do.
+    static func alreadyNormalized(scheme: String, authority: String, path: Substring) -> String? {
+        guard scheme == "https" || scheme == "http", !authority.isEmpty else { return nil }
+        for byte in authority.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
+                UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
+                continue
+            default:
+                return nil
+            }
+        }
+        if authority.utf8.last == UInt8(ascii: ":") { return nil }
+        if scheme == "https" ? authority.hasSuffix(":443") : authority.hasSuffix(":80") { return nil }
+        var previous: UInt8 = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "%") || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")) { return nil }
+            previous = byte
+        }
+        guard path.utf8.first == UInt8(ascii: "/") else { return nil }
+        return scheme + "://" + authority + path
+    }
+
     /// RFC 3986 §6.2.2.1–6.2.2.3 on a path: percent-encoding normalised, dot-segments removed.
     static func normalizedPath(_ path: [UInt8]) -> [UInt8]? {
         var decoded: [UInt8] = []

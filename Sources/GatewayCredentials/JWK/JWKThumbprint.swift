@@ -32,31 +32,48 @@ public enum JWKThumbprint {
     /// (RFC 7518 §2 Base64urlUInt: "the minimum number of octets"), which would give one key
     /// two thumbprints (RFC 7638 §3.3).
     static func sha256(document: JSONDocument, object: Int) throws(KeyProblem) -> String {
-        guard let kty = document.member("kty", in: object).flatMap({ document.string($0) }) else {
+        guard let kty = document.member("kty", in: object).flatMap({ document.stringBytes($0) }) else {
             throw KeyProblem("kty is missing")
         }
-        let names: [String]
-        switch kty {
-        case "EC": names = ["crv", "kty", "x", "y"]
-        case "OKP": names = ["crv", "kty", "x"]
-        case "RSA": names = ["e", "kty", "n"]
-        default: throw KeyProblem("no thumbprint for kty \(kty == "oct" ? "oct" : "other than EC, OKP or RSA")")
+        let names: [StaticString]
+        let isRSA: Bool
+        if kty.elementsEqual("EC".utf8) {
+            names = ["crv", "kty", "x", "y"]
+            isRSA = false
+        } else if kty.elementsEqual("OKP".utf8) {
+            names = ["crv", "kty", "x"]
+            isRSA = false
+        } else if kty.elementsEqual("RSA".utf8) {
+            names = ["e", "kty", "n"]
+            isRSA = true
+        } else {
+            throw KeyProblem("no thumbprint for a kty other than EC, OKP or RSA")
         }
-        var members: [PublicJWK.Member] = []
-        members.reserveCapacity(names.count)
-        for name in names {
-            var found: String?
-            for (key, value) in document.members(of: object) where document.string(key) == name {
-                found = document.string(value)
+        // The canonical object, written straight from the member values' bytes.
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        json.reserveCapacity(64 + (isRSA ? 700 : 100))
+        for (index, name) in names.enumerated() {
+            guard let member = document.member(name, in: object), let value = document.stringBytes(member) else {
+                throw KeyProblem("\(name) is missing or not a string")
             }
-            guard let value = found else { throw KeyProblem("\(name) is missing or not a string") }
-            if kty == "RSA", name != "kty" {
-                guard let bytes = Base64URL.decode(value), let first = bytes.first, first != 0 || bytes.count == 1 else {
-                    throw KeyProblem("\(name) is not a minimal base64url integer (RFC 7518 §2)")
-                }
+            // Members are base64url or names such as "P-256": nothing to escape, so the bytes are
+            // written as they are; anything else is not a key this gateway verifies with.
+            guard value.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
+                throw KeyProblem("\(name) is not a plain ASCII string")
             }
-            members.append(PublicJWK.Member(name: name, value: value))
+            if isRSA, name.utf8CodeUnitCount == 1 {
+                guard let bytes = Array(value).withUnsafeBytes({ Base64URL.decode($0) }), let first = bytes.first,
+                    first != 0 || bytes.count == 1
+                else { throw KeyProblem("\(name) is not a minimal base64url integer (RFC 7518 §2)") }
+            }
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "\""))
+            json.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            json.append(contentsOf: "\":\"".utf8)
+            json.append(contentsOf: value)
+            json.append(UInt8(ascii: "\""))
         }
-        return Self.sha256(members: members)
+        json.append(UInt8(ascii: "}"))
+        return Base64URL.encode(Array(SHA256.hash(data: json)))
     }
 }

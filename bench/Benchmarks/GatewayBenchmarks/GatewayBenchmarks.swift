@@ -454,7 +454,7 @@ final class Fixtures: Sendable {
     }
 
     /// A request head as wrk sends it, plus `extra` headers.
-    static func request(path: String, extra: [(String, String)]) -> PolicyRequest {
+    static func request(path: String, extra: [(String, String)]) -> PolicyRequest<HTTPHeaders> {
         let headers = HTTPHeaders([("Host", "127.0.0.1:18088")] + extra)
         return PolicyRequest(method: .GET, target: path, host: "127.0.0.1", headers: headers)
     }
@@ -473,7 +473,7 @@ final class Fixtures: Sendable {
 
     /// Feeds one complete head to `channel` and builds the policy's view of it, as the proxy's
     /// `DownstreamHandler` does (`Host` normalised, lowercased, without port).
-    static func parse(_ bytes: ByteBuffer, on channel: EmbeddedChannel) -> PolicyRequest {
+    static func parse(_ bytes: ByteBuffer, on channel: EmbeddedChannel) -> PolicyRequest<HTTPHeaders> {
         try! channel.writeInbound(bytes)
         guard case .head(let head) = try! channel.readInbound(as: HTTPServerRequestPart.self),
             case .end = try! channel.readInbound(as: HTTPServerRequestPart.self)
