@@ -143,6 +143,16 @@ import _CryptoExtras
         #expect(verified.claims.scopeClaim == "scp")
         #expect(String(decoding: unb64url(part(token, 1)), as: UTF8.self).contains(#""scp":["a","b"]"#))
     }
+
+    /// RFC 9449 §6.1: a bound token carries `"cnf":{"jkt":…}`, which the verifier reads back.
+    @Test func aBoundTokenCarriesCnfJkt() throws {
+        let signer = try JWTSigner(algorithm: .hs256, secret: testSecret, keyID: "hs")
+        let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+        let token = try signer.sign(JWTClaims(sub: "alice", exp: 2_000_000_000, jkt: jkt))
+        #expect(String(decoding: unb64url(part(token, 1)), as: UTF8.self).contains(#""cnf":{"jkt":"\#(jkt)"}"#))
+        #expect(try hs256Verifier().verify(token).claims.jkt == jkt)
+        #expect(try hs256Verifier().verify(try signer.sign(JWTClaims(sub: "bob", exp: 2_000_000_000))).claims.jkt == nil)
+    }
 }
 
 extension JWTClaims {

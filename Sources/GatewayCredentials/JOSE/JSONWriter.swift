@@ -29,6 +29,13 @@ public struct JSONWriter {
         self.bytes.append(UInt8(ascii: "]"))
     }
 
+    /// A member whose value is another object (`"cnf":{"jkt":…}`, a JOSE header's `jwk`).
+    public mutating func member(_ name: String, object: JSONWriter) {
+        self.name(name)
+        var object = object
+        self.bytes.append(contentsOf: object.finish())
+    }
+
     public mutating func finish() -> [UInt8] {
         self.bytes.append(UInt8(ascii: "}"))
         return self.bytes

@@ -50,6 +50,21 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: DPoP proof verification (RFC 9449 §4.3), never cached
+
+    let dpopVerifier = DPoPProofVerifier(algorithms: DPoPRules.defaultAlgorithms, window: 300)
+    let dpopRequest = DPoPRequest(method: "GET", scheme: "http", authority: "127.0.0.1:18088", target: "/api/item")
+    let boundToken = fixtures.boundES256Token
+    let proof = fixtures.dpopProof
+    let jkt = fixtures.dpopSigner.thumbprint
+    guard (try? dpopVerifier.verify(proof, request: dpopRequest, accessToken: boundToken, boundThumbprint: jkt, now: now)) != nil
+    else { fatalError("the benchmark's DPoP proof does not verify") }
+    Benchmark("DPoP proof verify ES256") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? dpopVerifier.verify(proof, request: dpopRequest, accessToken: boundToken, boundThumbprint: jkt, now: now))
+        }
+    }
+
     // MARK: Verified-token cache
 
     let cache = TokenCache(capacity: 10_000)
@@ -212,6 +227,23 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+    // The same ES256 access token, bound to a P-256 client key, with an ES256 proof: the proof adds
+    // one signature verification (and its JOSE work) to the warm-cache bearer decision above.
+    do {
+        let request = Fixtures.request(
+            path: "/api/item",
+            extra: [("Authorization", "DPoP \(fixtures.boundES256Token)"), ("DPoP", fixtures.dpopProof)]
+        )
+        let context = PolicyContext(now: now, tokenCache: TokenCache(capacity: 10_000))
+        guard case .allow(let allowance) = policy.decide(request, context: context), allowance.dpopNonce != nil else {
+            fatalError("the DPoP request was not allowed")
+        }
+        Benchmark("Policy decide: ES256 DPoP-bound token + ES256 proof, warm TokenCache") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(policy.decide(request, context: context))
+            }
+        }
+    }
     let hs256Request = Fixtures.request(path: "/api/item", extra: [("Authorization", "Bearer \(cachedToken)")])
     Benchmark("Policy decide: HS256 bearer, no cache") { benchmark in
         let context = PolicyContext(now: now)
@@ -301,6 +333,11 @@ final class Fixtures: Sendable {
     let verifier: JWTVerifier
     let policy: Policy
     let hs256Signer: JWTSigner
+    /// A client's P-256 DPoP key, an ES256 token bound to it, and a proof for
+    /// `GET http://127.0.0.1:18088/api/item` with that token, made at `now`.
+    let dpopSigner: DPoPProofSigner
+    let boundES256Token: String
+    let dpopProof: String
     /// 800,000 distinct 32-character nonces under one scope, for the nonce store.
     let nonceKeys: [NonceKey]
 
@@ -377,6 +414,17 @@ final class Fixtures: Sendable {
         let claims = Self.claims(now: self.now, jti: true)
         for (algorithm, signer) in signers { tokens[algorithm] = try! signer.sign(claims) }
         self.tokens = tokens
+        self.dpopSigner = try! DPoPProofSigner(privateKeyPEM: P256.Signing.PrivateKey().pemRepresentation)
+        var bound = claims
+        bound.jkt = self.dpopSigner.thumbprint
+        self.boundES256Token = try! signers[.es256]!.sign(bound)
+        self.dpopProof = try! self.dpopSigner.proof(
+            method: "GET",
+            url: "http://127.0.0.1:18088/api/item",
+            accessToken: self.boundES256Token,
+            issuedAt: self.now,
+            jti: UUID().uuidString
+        )
         let scope = "jwt:bench-es256"
         self.nonceKeys = (0..<800_000).map { index in
             // Distinct and 32 characters long, like a hex-encoded 128-bit nonce.
@@ -439,7 +487,7 @@ final class Fixtures: Sendable {
     }
 
     /// A request head as wrk sends it, plus `extra` headers.
-    static func request(path: String, extra: [(String, String)]) -> PolicyRequest {
+    static func request(path: String, extra: [(String, String)]) -> PolicyRequest<HTTPHeaders> {
         let headers = HTTPHeaders([("Host", "127.0.0.1:18088")] + extra)
         return PolicyRequest(method: .GET, target: path, host: "127.0.0.1", headers: headers)
     }
@@ -458,7 +506,7 @@ final class Fixtures: Sendable {
 
     /// Feeds one complete head to `channel` and builds the policy's view of it, as the proxy's
     /// `DownstreamHandler` does (`Host` normalised, lowercased, without port).
-    static func parse(_ bytes: ByteBuffer, on channel: EmbeddedChannel) -> PolicyRequest {
+    static func parse(_ bytes: ByteBuffer, on channel: EmbeddedChannel) -> PolicyRequest<HTTPHeaders> {
         try! channel.writeInbound(bytes)
         guard case .head(let head) = try! channel.readInbound(as: HTTPServerRequestPart.self),
             case .end = try! channel.readInbound(as: HTTPServerRequestPart.self)

@@ -3,7 +3,7 @@ struct RulesDecoder {
     /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "server", "admin", "audit", "jwt", "replay", "keys", "jwks", "api_keys", "api_keys_file", "signing_keys",
-        "upstreams", "routes", "token_endpoint",
+        "upstreams", "routes", "token_endpoint", "dpop",
     ]
 
     let root: TableReader
@@ -34,6 +34,7 @@ struct RulesDecoder {
             audit: self.root.table("audit").map(AuditRules.init(decoding:)) ?? AuditRules(),
             jwt: jwt,
             replay: self.root.table("replay").map(ReplayRules.init(decoding:)) ?? ReplayRules(),
+            dpop: self.root.table("dpop").map(DPoPRules.init(decoding:)) ?? DPoPRules(),
             keys: keys.decoded.map(\.value),
             jwks: self.root.entries("jwks").compactMap(JWKSRule.init(decoding:)),
             apiKeys: self.apiKeys(),
