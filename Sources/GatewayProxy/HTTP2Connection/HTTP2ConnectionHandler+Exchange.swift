@@ -94,6 +94,11 @@ extension HTTP2ConnectionHandler {
             self.goAway(lastStreamID: lastStreamID, errorCode: errorCode, thenClose: thenClose)
         case .close:
             self.context?.close(promise: nil)
+        case .shut:
+            guard let context = self.context else { return }
+            // The GOAWAY NIOHTTP2 wrote may wait for the end of the read: out it goes first.
+            context.flush()
+            context.triggerUserOutboundEvent(HTTP2ConnectionGuard.Shut(), promise: nil)
         }
     }
 
