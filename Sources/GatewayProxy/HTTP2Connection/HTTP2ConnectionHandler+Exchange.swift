@@ -98,7 +98,19 @@ extension HTTP2ConnectionHandler {
         case .goAway(let lastStreamID, let errorCode, let thenClose):
             self.goAway(lastStreamID: lastStreamID, errorCode: errorCode, thenClose: thenClose)
         case .close:
-            self.context?.close(promise: nil)
+            // The last stream of a draining connection ended. That is often learnt inside
+            // NIOHTTP2's flush (its END_STREAM closed the stream): closing there would drop the
+            // response being flushed, so the close waits until the flush is done.
+            guard let context = self.context else { return }
+            context.eventLoop.assumeIsolated().execute {
+                context.flush()
+                context.close(promise: nil)
+            }
+        case .shut:
+            guard let context = self.context else { return }
+            // The GOAWAY NIOHTTP2 wrote may wait for the end of the read: out it goes first.
+            context.flush()
+            context.triggerUserOutboundEvent(HTTP2ConnectionGuard.Shut(), promise: nil)
         }
     }
 
