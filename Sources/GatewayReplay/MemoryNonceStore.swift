@@ -39,8 +39,9 @@ import Synchronization
 ///   and 1 000 000 claims. Two threads on the two cores: 1.4–1.75 M/s together. The shared
 ///   count adds one atomic add per new entry.
 /// - memory: 16 bytes a slot and 4/3 slot per entry of capacity, so 21.3 bytes per nonce
-///   (21 333 504 bytes of tables for 1 000 000, allocated up front); a shard that grows past its
-///   share doubles its table.
+///   (21 333 504 bytes of tables for 1 000 000 when full). Each shard's table starts at
+///   3 072 entries (64 KiB) and doubles up to its share as nonces arrive, so an idle store of
+///   any capacity costs about 1 MiB; a shard that grows past its share doubles its table again.
 public final class MemoryNonceStore: NonceStore, Sendable {
     /// Padded so that two shards' locks do not share a cache line.
     private final class Shard: Sendable {
@@ -48,7 +49,7 @@ public final class MemoryNonceStore: NonceStore, Sendable {
         private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
 
         init(capacity: Int) {
-            self.table = Mutex(NonceTable(capacity: capacity))
+            self.table = Mutex(NonceTable(share: capacity))
         }
     }
 

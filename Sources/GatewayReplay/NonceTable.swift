@@ -11,6 +11,9 @@
 /// entries are held, however the store is sharded inside). When the store admits an entry and
 /// this table already holds `capacity` entries, it grows (doubling, up to the store's capacity):
 /// a shard that receives more than its share of nonces holds them rather than answering full.
+/// A table starts small (`initialCapacity`) and grows to its `share` the same way, so a store
+/// sized for a million nonces costs a few hundred KiB until it is used; a full one holds its
+/// share in exactly the slots an up-front table would.
 ///
 /// Expired entries are not removed one by one: a probe that passes one may reuse its slot, and
 /// `removeExpired(now:)` drops every expired entry in one pass and closes the gaps.
@@ -39,8 +42,18 @@ struct NonceTable: ~Copyable {
     /// At most the smallest `expires` of any entry held; `.max` when empty.
     private var earliestExpiry: UInt32 = .max
 
-    init(capacity: Int) {
-        precondition(capacity > 0)
+    /// Entries a table holds before its first growth (or its share, if smaller): 64 KiB of
+    /// slots.
+    static let initialCapacity = 3072
+
+    /// The entries this table is expected to hold when the store is full: growth stops here
+    /// first, then doubles past it only for a shard that receives more than its share.
+    private let share: Int
+
+    init(share: Int) {
+        precondition(share > 0)
+        self.share = share
+        let capacity = min(share, Self.initialCapacity)
         self.capacity = capacity
         self.slotCount = Self.slotCount(forCapacity: capacity)
         self.slots = .allocate(capacity: self.slotCount)
@@ -110,7 +123,9 @@ struct NonceTable: ~Copyable {
     /// together hold fewer than `limit`: the table never needs more room than that.
     mutating func insert(key: UInt64, tag: UInt32, expires: UInt32, growingUpTo limit: Int) {
         if self.occupied >= self.capacity {
-            self.resize(capacity: max(self.occupied + 1, min(limit, self.capacity * 2)))
+            let doubled = self.capacity * 2
+            let next = self.capacity < self.share ? min(doubled, self.share) : min(limit, doubled)
+            self.resize(capacity: max(self.occupied + 1, next))
         }
         self.place(Slot(key: key, tag: tag, expires: expires))
         self.occupied &+= 1

@@ -261,10 +261,20 @@ import Testing
         #expect(store.count <= 3)
     }
 
-    /// 16 bytes a slot, 4/3 slot per entry: about 21 bytes per remembered nonce (target ≤ 100).
+    /// 16 bytes a slot, 4/3 slot per entry: about 21 bytes per remembered nonce when full
+    /// (target ≤ 100) counted over the capacity; an empty store of any capacity holds 64 KiB a
+    /// shard.
     @Test func memoryPerEntry() {
-        let store = MemoryNonceStore(capacity: 1_000_000, shards: 16)
-        let perEntry = Double(store.storageBytes) / 1_000_000
+        let store = MemoryNonceStore(capacity: 200_000, shards: 16)
+        #expect(store.storageBytes == 16 * NonceTable.slotCount(forCapacity: NonceTable.initialCapacity) * 16)
+        // Filled to 90 %: every shard has grown to its share and none past it.
+        for index in 0..<180_000 {
+            guard store.claimNow(Self.key("n\(index)"), expiresAt: 10, now: 0) == .fresh else {
+                Issue.record("nonce \(index) refused")
+                return
+            }
+        }
+        let perEntry = Double(store.storageBytes) / 200_000
         #expect(perEntry < 22)
         #expect(MemoryLayout<NonceTable.Slot>.stride == 16)
     }

@@ -70,7 +70,7 @@ struct ExchangeIO {
             decision: record.verdict.auditValue,
             reason: record.reason.auditValue,
             status: record.status,
-            credential: identity.map { AuditRecord.Credential(kind: $0.kind, id: $0.id) },
+            credential: identity.map { AuditRecord.Credential(kind: $0.kind, id: $0.id, jkt: $0.jkt) },
             subject: identity?.subject,
             scopes: identity?.scopes ?? [],
             jti: identity?.jti,

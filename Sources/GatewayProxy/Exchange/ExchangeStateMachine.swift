@@ -84,6 +84,9 @@ struct ExchangeStateMachine {
     var connectAttempts = 0
     var targetCount = 1
     var hasRetried = false
+    /// The replay-store claims (check 9) still to make: the request's nonce or `jti`, then the
+    /// DPoP proof's `jti`, one at a time; the first that is not fresh refuses the request.
+    private var claimsMade = 0
 
     init(request: ExchangeRequest, limits: Limits) {
         self.request = request
@@ -197,11 +200,16 @@ struct ExchangeStateMachine {
         return self.claim()
     }
 
-    /// Check 9: the nonce or `jti`, recorded atomically once everything else passed.
+    /// Check 9: the nonce or `jti`, then the DPoP proof's `jti` (SPEC §10), each recorded
+    /// once everything else passed.
     private mutating func claim() -> ExchangeAction {
-        if let nonce = self.allowance?.replayNonce {
-            self.phase = .claiming
-            return .claimNonce(nonce)
+        while self.claimsMade < 2 {
+            let nonce = self.claimsMade == 0 ? self.allowance?.replayNonce : self.allowance?.dpopNonce
+            self.claimsMade += 1
+            if let nonce {
+                self.phase = .claiming
+                return .claimNonce(nonce)
+            }
         }
         return self.limit()
     }
@@ -210,7 +218,7 @@ struct ExchangeStateMachine {
     mutating func nonceClaimed(_ outcome: ReplayOutcome) -> ExchangeAction {
         guard self.phase == .claiming else { return .none }
         switch outcome {
-        case .fresh: return self.limit()
+        case .fresh: return self.claim()
         case .replayed: return self.refuse(self.denial(.replayedNonce))
         case .full: return self.refuse(self.denial(.replayStoreFull))
         case .unavailable: return self.refuse(self.denial(.replayStoreUnavailable))

@@ -1,3 +1,4 @@
+import GatewayRules
 import GatewayPolicy
 import NIOCore
 import GatewayHTTP1
@@ -115,6 +116,31 @@ enum ASCIIName {
             }
             return true
         }
+    }
+}
+
+extension ASCIIName {
+    /// Whether `bytes` equals `name` (any case), ignoring ASCII case on both sides.
+    static func equals(_ bytes: UnsafeRawBufferPointer, anyCase name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { expected in
+            guard bytes.count == expected.count else { return false }
+            for index in 0..<bytes.count where Self.folded(bytes[index]) != Self.folded(expected[index]) {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Whether `bytes` is one of the route's `claims_to_headers` names: an incoming field the
+    /// gateway replaces with the token's claim (SPEC §10), whatever the credential.
+    static func isClaimHeader(_ bytes: UnsafeRawBufferPointer, of entries: [ClaimHeader]) -> Bool {
+        for entry in entries where Self.equals(bytes, anyCase: entry.name) { return true }
+        return false
+    }
+
+    private static func folded(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }
 

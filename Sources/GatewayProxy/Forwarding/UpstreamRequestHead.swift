@@ -30,6 +30,7 @@ struct UpstreamRequestHead {
         if let authority { writer.add(name: "host", value: authority) }
         let forwardCredentials = allowance.route.rule.forwardCredentials
         let tokens = ConnectionTokens(fields)
+        let claimHeaders = allowance.route.rule.claimsToHeaders
         var priorFor: [UInt8] = []
         var priorProto: String?
         var priorHost: String?
@@ -38,6 +39,7 @@ struct UpstreamRequestHead {
             switch FieldRole(name: name) {
             case .ordinary:
                 if tokens.contains(name) { return }
+                if !claimHeaders.isEmpty, ASCIIName.isClaimHeader(name, of: claimHeaders) { return }
                 if clientHost == nil, ASCIIName.equals(name, "host") { clientHost = String(decoding: value, as: UTF8.self) }
                 writer.add(name: name, value: value)
             case .credential:
@@ -72,19 +74,22 @@ struct UpstreamRequestHead {
             writer.add(name: "x-auth-scopes", value: identity.scopes.joined(separator: " "))
             writer.add(name: "x-auth-credential", value: identity.credentialLabel)
         }
+        for header in allowance.claimHeaders { writer.add(name: header.name, value: header.value) }
         return writer.finish()
     }
 
     /// Request trailers pass the same removal rules as the head (SPEC §9 "Bodies and
     /// methods"): hop-by-hop fields, credentials unless `forward_credentials`, and anything the
-    /// gateway sets.
-    static func filter(_ trailers: TrailerFields?, forwardCredentials: Bool) -> TrailerFields? {
+    /// gateway sets, including the route's `claims_to_headers` names.
+    static func filter(_ trailers: TrailerFields?, route: RouteRule) -> TrailerFields? {
         guard let trailers else { return nil }
+        let forwardCredentials = route.forwardCredentials
+        let claimHeaders = route.claimsToHeaders
         let kept = trailers.fields.filter { field in
             var name = field.name
             return name.withUTF8 { bytes in
                 switch FieldRole(name: UnsafeRawBufferPointer(bytes)) {
-                case .ordinary: return true
+                case .ordinary: return !ASCIIName.isClaimHeader(UnsafeRawBufferPointer(bytes), of: claimHeaders)
                 case .credential: return forwardCredentials
                 case .gatewayOwned, .hopByHop, .connection, .pseudo: return false
                 }

@@ -279,7 +279,7 @@ extension HTTP1ConnectionHandler {
         connection.sendHead(bytes, isHEAD: head.method == .HEAD, isChunked: isChunked)
         for piece in body { connection.sendBody(piece) }
         if let end {
-            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, forwardCredentials: allowance.route.rule.forwardCredentials))
+            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, route: allowance.route.rule))
         }
         connection.flush()
         self.io?.upstreamDeadline = Clock.monotonicNanoseconds() + io.responseTimeout
@@ -287,7 +287,7 @@ extension HTTP1ConnectionHandler {
 
     private func forwardEnd(_ trailers: TrailerFields?) {
         guard let connection = self.io?.upstream, let allowance = self.machine.exchange?.allowance else { return }
-        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, forwardCredentials: allowance.route.rule.forwardCredentials))
+        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, route: allowance.route.rule))
         connection.flush()
         self.io?.needsUpstreamFlush = false
     }

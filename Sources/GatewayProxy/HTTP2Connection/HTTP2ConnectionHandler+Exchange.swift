@@ -269,7 +269,7 @@ extension HTTP2ConnectionHandler {
         connection.sendHead(bytes, isHEAD: stream.isHEAD, isChunked: isChunked)
         for piece in body { connection.sendBody(piece) }
         if let end {
-            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, forwardCredentials: allowance.route.rule.forwardCredentials))
+            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, route: allowance.route.rule))
         }
         connection.flush()
         self.streams[streamID]?.io.upstreamDeadline = Clock.monotonicNanoseconds() + stream.io.responseTimeout
@@ -280,7 +280,7 @@ extension HTTP2ConnectionHandler {
         guard let connection = self.streams[streamID]?.io.upstream, let allowance = self.machine.exchange(streamID)?.allowance else {
             return
         }
-        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, forwardCredentials: allowance.route.rule.forwardCredentials))
+        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, route: allowance.route.rule))
         connection.flush()
         self.streams[streamID]?.io.needsUpstreamFlush = false
     }

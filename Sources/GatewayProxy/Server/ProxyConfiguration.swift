@@ -61,10 +61,12 @@ public final class ProxyConfiguration: Sendable {
         return MemoryNonceStore(capacity: rules.replay.capacity)
     }
 
-    /// Whether the rules record anything in the replay store: a replay-protected route, or the
-    /// token endpoint's revocations.
+    /// Whether the rules record anything in the replay store: a replay-protected route, the
+    /// token endpoint's revocations, or DPoP proofs' `jti`s — any route that takes JWTs accepts
+    /// a DPoP-bound token with its proof (SPEC §10).
     public static func needsReplayStore(_ rules: Rules) -> Bool {
-        rules.tokenEndpoint != nil || rules.routes.contains { $0.replay == .required }
+        rules.tokenEndpoint != nil
+            || rules.routes.contains { $0.replay == .required || (!$0.isPublic && $0.auth.contains(.jwt)) }
     }
 
     /// A memory rate limiter when a route (or the token endpoint) is limited, else none.
