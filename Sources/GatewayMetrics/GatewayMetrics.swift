@@ -141,6 +141,16 @@ public final class GatewayMetrics: Sendable {
         )
     }
 
+    /// `gateway_dpop_proofs_total{result}`: DPoP requests by outcome — `accepted` (the proof
+    /// verified and was fresh), or the reason it was refused: `invalid_dpop_proof`,
+    /// `dpop_required`, `replayed_nonce`.
+    public func dpopProofs(result: String) -> Counter {
+        self.registry.makeCounter(
+            descriptor: Self.name("dpop_proofs", "total", "DPoP proofs accepted, and refusals by reason."),
+            labels: [("result", result)],
+        )
+    }
+
     /// Registers a closure run before each scrape (it sets gauges or adds counter deltas).
     public func addCollector(_ collector: @escaping @Sendable () -> Void) {
         self.collectors.withLock { $0.append(collector) }

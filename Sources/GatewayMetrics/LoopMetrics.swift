@@ -15,6 +15,7 @@ public final class LoopMetrics {
     private var upstreamDurations: [String: DurationHistogram] = [:]
     private var upstreamErrors: [String: Counter] = [:]
     private var rateLimited: [String: Counter] = [:]
+    private var dpopProofs: [String: Counter] = [:]
 
     public init(shared: GatewayMetrics) {
         self.shared = shared
@@ -32,6 +33,17 @@ public final class LoopMetrics {
 
     public func connectionClosed() {
         self.shared.connectionsActive.decrement()
+    }
+
+    /// Counts one DPoP request by `result` (`gateway_dpop_proofs_total`).
+    public func recordDPoPProof(result: String) {
+        if let cached = self.dpopProofs[result] {
+            cached.increment()
+        } else {
+            let counter = self.shared.dpopProofs(result: result)
+            self.dpopProofs[result] = counter
+            counter.increment()
+        }
     }
 
     /// Counts one finished request and its duration.

@@ -105,6 +105,10 @@ import Testing
         #expect(replayed.bodyText.contains(#""error":"replayed_nonce""#))
         #expect(upstream.requests.all == ["/orders/1"])
         #expect(gateway.audit.all.map(\.reason) == ["invalid_dpop_proof", "ok", "replayed_nonce"])
+        let exposition = String(decoding: gateway.metrics.exposition(), as: UTF8.self)
+        for result in ["invalid_dpop_proof", "accepted", "replayed_nonce"] {
+            #expect(exposition.contains(#"gateway_dpop_proofs_total{result="\#(result)"} 1"#), "\(result)")
+        }
         await client.close()
         try await gateway.stop()
         await upstream.stop()

@@ -83,6 +83,7 @@ import Testing
         metrics.requestDuration(route: "r").recordNanoseconds(1)
         metrics.upstreamDuration(upstream: "u").recordNanoseconds(1)
         metrics.upstreamErrors(upstream: "u", kind: "connect").increment()
+        metrics.dpopProofs(result: "accepted").increment()
         let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
         let names = Set(exposition.matches(of: #/# TYPE (\w+) /#).map { String($0.1) })
         #expect(names.count >= 12)

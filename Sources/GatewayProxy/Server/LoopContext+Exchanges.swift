@@ -179,6 +179,17 @@ extension LoopContext {
         }
     }
 
+    /// How a DPoP request counts in `gateway_dpop_proofs_total`: refused for a DPoP reason, a
+    /// verified proof (its key's thumbprint is on the identity) replayed, or accepted; nil for a
+    /// request without DPoP.
+    static func dpopResult(_ record: ExchangeRecord) -> String? {
+        switch record.reason {
+        case .refused(let reason) where reason.isDPoPChallenge: return reason.rawValue
+        case .refused(.replayedNonce) where record.identity?.jkt != nil: return DenyReason.replayedNonce.rawValue
+        default: return record.identity?.jkt == nil ? nil : "accepted"
+        }
+    }
+
     /// Counts a finished exchange in the metrics and writes its audit record (SPEC §5: when its
     /// response ends, in completion order), once.
     func record(_ io: inout ExchangeIO, _ record: ExchangeRecord) {
@@ -192,6 +203,7 @@ extension LoopContext {
             reason: reason,
             durationNanoseconds: now - io.startNanoseconds
         )
+        if let result = Self.dpopResult(record) { self.metrics.recordDPoPProof(result: result) }
         if let target = io.target, let start = io.upstreamStartNanoseconds, record.reason == .ok {
             self.metrics.recordUpstream(target.upstreamName, durationNanoseconds: (io.upstreamEndNanoseconds ?? now) - start)
         }
