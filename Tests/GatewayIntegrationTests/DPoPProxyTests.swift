@@ -19,6 +19,11 @@ import Testing
     }
 
     private func start(dpop: DPoPRequirement = .required) async throws -> (TestUpstream, GatewayHarness) {
+        let upstream = try await TestUpstream.start()
+        return (upstream, try await GatewayHarness.start(try self.rules(dpop: dpop, upstreamPort: upstream.port)))
+    }
+
+    private func rules(dpop: DPoPRequirement, upstreamPort: Int) throws -> Rules {
         let publicKey = try self.fixture.write("issuer.pub.pem", self.tokenKey.publicKey.pemRepresentation)
         let routes = [
             RouteRule(
@@ -30,7 +35,7 @@ import Testing
                 claimsToHeaders: [ClaimHeader(name: "X-Tenant", claim: "tenant"), ClaimHeader(name: "X-Roles", claim: "roles")]
             )
         ]
-        return try await self.fixture.start(routes: routes) {
+        return try self.fixture.rules(upstreamPort: upstreamPort, routes: routes) {
             $0.keys = [KeyRule(id: "issuer", alg: .es256, material: .publicKeyFile(publicKey))]
             $0.replay = ReplayRules(window: .seconds(300), capacity: 1000)
         }
@@ -130,6 +135,35 @@ import Testing
         let plain = try self.token(boundTo: nil, now: now)
         #expect(try await client.send("GET", "/orders/1", [("Authorization", "Bearer \(plain)")]).status == 200)
         #expect(upstream.requests.all.count == 1)
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
+
+    /// A reload that makes a route `dpop = "required"` refuses plain bearer tokens from the next
+    /// request on; bound tokens with proofs pass under both rules.
+    @Test(arguments: WireProtocol.allCases)
+    func aReloadThatRequiresDPoPOnARouteAppliesToTheNextRequest(wire: WireProtocol) async throws {
+        let (upstream, gateway) = try await self.start(dpop: .optional)
+        let client = try await ScenarioClient.connect(wire, port: gateway.port, caPEM: self.fixture.caPEM)
+        let now = Int64(Date().timeIntervalSince1970)
+        let proofs = try self.proofSigner()
+        let plain = try self.token(boundTo: nil, now: now)
+        let bound = try self.token(boundTo: proofs.thumbprint, now: now)
+        func withProof() throws -> [(String, String)] {
+            let proof = try proofs.proof(method: "GET", url: "https://localhost/orders/1", accessToken: bound, issuedAt: now, jti: DPoPProofSigner.randomJTI())
+            return [("Authorization", "DPoP \(bound)"), ("DPoP", proof)]
+        }
+        #expect(try await client.send("GET", "/orders/1", [("Authorization", "Bearer \(plain)")]).status == 200)
+        #expect(try await client.send("GET", "/orders/1", try withProof()).status == 200)
+
+        gateway.server.apply(try ProxyConfiguration(rules: try self.rules(dpop: .required, upstreamPort: upstream.port), auditSink: gateway.audit))
+        await gateway.server.waitUntilApplied()
+        let refused = try await client.send("GET", "/orders/1", [("Authorization", "Bearer \(plain)")])
+        #expect(refused.status == 401)
+        #expect(refused.bodyText.contains(#""error":"dpop_required""#))
+        #expect(try await client.send("GET", "/orders/1", try withProof()).status == 200)
+        #expect(upstream.requests.all.count == 3)
         await client.close()
         try await gateway.stop()
         await upstream.stop()

@@ -74,6 +74,13 @@ import Testing
             replay = "required"
 
             [[routes]]
+            name = "bound"
+            path_prefix = "/bound"
+            upstream = "up"
+            auth = ["jwt"]
+            dpop = "required"
+
+            [[routes]]
             name = "limited"
             path_prefix = "/limited"
             upstream = "up"
@@ -145,6 +152,28 @@ import Testing
         let bearer = "Authorization: Bearer \(try self.token(jti: "jti-\(UUID().uuidString)"))\r\n"
         let request = "GET /signed/x HTTP/1.1\r\nHost: a\r\n\(bearer)\r\n"
         #expect(try await self.send(request, to: replicas.first.port).status == 200)
+        let replayed = try await self.send(request, to: replicas.second.port)
+        #expect(replayed.status == 401)
+        #expect(replayed.bodyText.contains("replayed_nonce"))
+        await replicas.stop()
+    }
+
+    /// A DPoP proof's `jti` lives in Redis under its key's thumbprint: a captured request
+    /// (token and proof) accepted by one replica is a replay at the other.
+    @Test func aDPoPProofOneReplicaAcceptedTheOtherRefuses() async throws {
+        guard let replicas = try await self.start() else { return }
+        let clientKey = P256.Signing.PrivateKey()
+        let proofs = try DPoPProofSigner(privateKeyPEM: clientKey.pemRepresentation)
+        let now = Int64(Date().timeIntervalSince1970)
+        var claims = JWTClaims(sub: "alice", exp: now + 300, iat: now)
+        claims.jkt = proofs.thumbprint
+        let token = try JWTSigner(algorithm: .hs256, secret: Self.secret, keyID: "hs").sign(claims)
+        let proof = try proofs.proof(
+            method: "GET", url: "http://api.example/bound/x", accessToken: token, issuedAt: now, jti: DPoPProofSigner.randomJTI()
+        )
+        let request = "GET /bound/x HTTP/1.1\r\nHost: api.example\r\nAuthorization: DPoP \(token)\r\nDPoP: \(proof)\r\n\r\n"
+        let accepted = try await self.send(request, to: replicas.first.port)
+        #expect(accepted.status == 200, "\(accepted.bodyText)")
         let replayed = try await self.send(request, to: replicas.second.port)
         #expect(replayed.status == 401)
         #expect(replayed.bodyText.contains("replayed_nonce"))
