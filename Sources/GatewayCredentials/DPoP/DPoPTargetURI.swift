@@ -1,3 +1,5 @@
+import GatewayRules
+
 /// The form in which a DPoP proof's `htu` and the request's target URI are compared.
 ///
 /// RFC 9449 §4.3 step 9: `htu` must match "the HTTP URI value for the HTTP request in which the
@@ -63,8 +65,8 @@ enum DPoPTargetURI {
                 index += 1
                 continue
             }
-            guard index + 2 < path.count, let high = Self.hexValue(path[index + 1]),
-                let low = Self.hexValue(path[index + 2])
+            guard index + 2 < path.count, let high = HexDigit.value(path[index + 1]),
+                let low = HexDigit.value(path[index + 2])
             else { return nil }
             let value = high << 4 | low
             if Self.isUnreserved(value) {
@@ -142,12 +144,4 @@ enum DPoPTargetURI {
         }
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }

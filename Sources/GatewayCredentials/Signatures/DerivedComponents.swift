@@ -1,3 +1,5 @@
+import GatewayRules
+
 /// The values of RFC 9421 §2.2 derived components, computed from a `SignedRequest` as received.
 enum DerivedComponents {
     /// The path and query of a request-target (RFC 9112 §3.2): origin-form `/p?q`, absolute-form
@@ -96,7 +98,7 @@ enum DerivedComponents {
             if byte == UInt8(ascii: "+") {
                 decoded.append(0x20)
             } else if byte == UInt8(ascii: "%"), index + 2 < bytes.count,
-                let high = Self.hexValue(bytes[index + 1]), let low = Self.hexValue(bytes[index + 2])
+                let high = HexDigit.value(bytes[index + 1]), let low = HexDigit.value(bytes[index + 2])
             {
                 decoded.append(high << 4 | low)
                 index += 2
@@ -126,12 +128,4 @@ enum DerivedComponents {
         return String(decoding: encoded, as: UTF8.self)
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }

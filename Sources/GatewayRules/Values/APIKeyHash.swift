@@ -24,7 +24,7 @@ enum APIKeyHash {
         var digest = [UInt8](repeating: 0, count: 32)
         for position in 0..<32 {
             let offset = hex.startIndex + position * 2
-            guard let high = ASCII.hexValue(hex[offset]), let low = ASCII.hexValue(hex[offset + 1]) else {
+            guard let high = HexDigit.value(hex[offset]), let low = HexDigit.value(hex[offset + 1]) else {
                 return .failure(ValueError("expected 64 hex digits after \"sha256:\" (0-9, a-f)"))
             }
             digest[position] = high << 4 | low

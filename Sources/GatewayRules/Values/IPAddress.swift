@@ -43,7 +43,7 @@ enum IPAddress {
                 guard (1...4).contains(part.utf8.count) else { return nil }
                 var value: UInt16 = 0
                 for byte in part.utf8 {
-                    guard let digit = ASCII.hexValue(byte) else { return nil }
+                    guard let digit = HexDigit.value(byte) else { return nil }
                     value = value << 4 | UInt16(digit)
                 }
                 bytes += [UInt8(value >> 8), UInt8(value & 0xff)]

@@ -1,3 +1,5 @@
+import GatewayRules
+
 /// The decoding of `application/x-www-form-urlencoded` names and values (RFC 6749 Appendix B;
 /// the WHATWG URL Standard §5.1): `+` is a space, `%XX` a byte, and the bytes must be UTF-8.
 ///
@@ -17,9 +19,9 @@ enum FormURLEncoding {
             case UInt8(ascii: "+"):
                 output.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard index != bytes.endIndex, let high = Self.hexValue(bytes[index]) else { return nil }
+                guard index != bytes.endIndex, let high = HexDigit.value(bytes[index]) else { return nil }
                 bytes.formIndex(after: &index)
-                guard index != bytes.endIndex, let low = Self.hexValue(bytes[index]) else { return nil }
+                guard index != bytes.endIndex, let low = HexDigit.value(bytes[index]) else { return nil }
                 bytes.formIndex(after: &index)
                 output.append(high << 4 | low)
             default:
@@ -29,12 +31,4 @@ enum FormURLEncoding {
         return String(validating: output, as: UTF8.self)
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
