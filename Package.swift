@@ -105,6 +105,17 @@ let package = Package(
         ),
         // RedisTesting: a redis-server of the tests' own on a free loopback port; for tests only.
         .target(name: "GatewayRedisTesting", swiftSettings: strictSettings),
+        // TestSupport: a certificate authority made at test time; for tests only.
+        .target(
+            name: "GatewayTestSupport",
+            dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Policy: the pure decision for one request head; no I/O.
         .target(
             name: "GatewayPolicy",
@@ -235,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "GatewayRedisTests",
             dependencies: [
-                "GatewayRedis", "GatewayRedisTesting", "GatewayReplay", "GatewayLimits", "GatewayMetrics", "GatewayRules",
+                "GatewayRedis", "GatewayRedisTesting", "GatewayTestSupport", "GatewayReplay", "GatewayLimits", "GatewayMetrics", "GatewayRules",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -283,7 +294,7 @@ let package = Package(
             name: "GatewayIntegrationTests",
             dependencies: [
                 "GatewayApp", "GatewayProxy", "GatewayRules", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
-                "GatewayAdmin", "GatewayCredentials", "GatewayRedisTesting",
+                "GatewayAdmin", "GatewayCredentials", "GatewayRedisTesting", "GatewayTestSupport",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -5,6 +5,7 @@ import GatewayRules
 import NIOCore
 import NIOHTTP1
 import Testing
+import GatewayTestSupport
 
 /// SPEC §9 "Bodies and methods" over HTTP/2: a request has a body when its HEADERS frame has no
 /// END_STREAM, whatever its method and whether it declares a length — and a signature must

@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Testing
+import GatewayTestSupport
 
 /// `[[jwks]] url`: fetched over HTTPS (certificate verified), refreshed off the request path,
 /// an unknown `kid` triggers at most one rate-limited refresh, and a failed fetch keeps the

@@ -4,6 +4,7 @@ import GatewayRules
 import NIOCore
 import NIOSSL
 import Testing
+import GatewayTestSupport
 
 /// HTTPS termination with ALPN h2 / http/1.1, HTTP/2 streams through the same policy and audit
 /// path, and https upstreams verified against a CA — all with certificates made at test time.

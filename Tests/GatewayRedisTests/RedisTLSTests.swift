@@ -1,4 +1,5 @@
 import GatewayRedisTesting
+import GatewayTestSupport
 import GatewayRules
 import NIOCore
 import NIOPosix
@@ -13,7 +14,7 @@ import Testing
 @Suite(.enabled(if: RedisServer.isAvailable, "\(RedisServer.missingMessage)"), .timeLimit(.minutes(1)))
 struct RedisTLSTests {
     @Test func rediss() async throws {
-        let certificates = try TestCertificates()
+        let certificates = try TestCertificateAuthority()
         let server = try await RedisServer.start(
             arguments: ["--requirepass", "tls-pw"],
             tls: .init(certificatePEM: certificates.serverCertificatePEM, keyPEM: certificates.serverKeyPEM, caPEM: certificates.caPEM)

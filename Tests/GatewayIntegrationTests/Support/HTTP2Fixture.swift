@@ -1,5 +1,6 @@
 import Foundation
 import GatewayRules
+import GatewayTestSupport
 
 /// What the HTTP/2 suites share: a certificate authority made at test time, the gateway's
 /// certificate and key on disk, and a gateway serving HTTPS (ALPN h2 and http/1.1) before a

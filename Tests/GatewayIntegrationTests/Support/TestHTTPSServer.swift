@@ -3,6 +3,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+import GatewayTestSupport
 
 /// An HTTPS server over loopback answering every GET with the current `body` (a JWK Set),
 /// counting requests; `failing` makes it answer 503.

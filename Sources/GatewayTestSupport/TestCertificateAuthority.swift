@@ -1,19 +1,21 @@
 import Crypto
 import Foundation
+public import NIOSSL
 import SwiftASN1
 import X509
 
-/// A CA made at test time and a server certificate for 127.0.0.1 and localhost that it signed
-/// (as GatewayIntegrationTests' TestCertificateAuthority; test targets cannot share sources).
-struct TestCertificates {
-    let caPEM: String
-    let serverCertificatePEM: String
-    let serverKeyPEM: String
+/// A certificate authority made at test time, and a server certificate for 127.0.0.1 and
+/// localhost that it signed: for the TLS tests of every test target (gateway listeners, https
+/// upstreams, `rediss://`).
+public struct TestCertificateAuthority: Sendable {
+    public let caPEM: String
+    public let serverCertificatePEM: String
+    public let serverKeyPEM: String
 
-    init() throws {
+    public init() throws {
         let now = Date()
         let caKey = P256.Signing.PrivateKey()
-        let caName = try DistinguishedName { CommonName("gateway redis test CA") }
+        let caName = try DistinguishedName { CommonName("gateway test CA") }
         let ca = try Certificate(
             version: .v3,
             serialNumber: Certificate.SerialNumber(),
@@ -50,5 +52,15 @@ struct TestCertificates {
         self.caPEM = try ca.serializeAsPEM().pemString
         self.serverCertificatePEM = try server.serializeAsPEM().pemString
         self.serverKeyPEM = serverKey.pemRepresentation
+    }
+
+    /// A TLS server configuration presenting the server certificate.
+    public func serverConfiguration(alpn: [String] = []) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(self.serverCertificatePEM.utf8)).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(self.serverKeyPEM.utf8), format: .pem))
+        )
+        configuration.applicationProtocols = alpn
+        return configuration
     }
 }
