@@ -125,14 +125,14 @@ extension HTTP2ConnectionHandler {
             self.loop.claim(nonce, in: io.configuration) { [weak self] outcome in
                 guard let self, self.streams[streamID]?.io.id == io.id else { return }
                 self.perform(self.machine.withExchange(streamID) { $0.nonceClaimed(outcome) })
-                self.context?.flush()
+                self.flushSoon()
             }
         case .checkRateLimit(let rule):
             guard let io = self.streams[streamID]?.io, let allowance = self.machine.exchange(streamID)?.allowance else { return }
             self.loop.limit(rule, allowance: allowance, client: io.client, in: io.configuration) { [weak self] refusal in
                 guard let self, self.streams[streamID]?.io.id == io.id else { return }
                 self.perform(self.machine.withExchange(streamID) { $0.rateLimitDecided(refusal) })
-                self.context?.flush()
+                self.flushSoon()
             }
         case .connect(let fresh):
             self.connect(streamID, fresh: fresh)
@@ -148,7 +148,7 @@ extension HTTP2ConnectionHandler {
             self.loop.lookUpRevocation(key, in: io.configuration) { [weak self] presence in
                 guard let self, self.streams[streamID]?.io.id == io.id else { return }
                 self.perform(self.machine.withExchange(streamID) { $0.revocationLookedUp(presence) })
-                self.context?.flush()
+                self.flushSoon()
             }
         case .answerLocally(let body):
             self.answerToken(streamID, body)
@@ -164,7 +164,7 @@ extension HTTP2ConnectionHandler {
             self.writeLocal(streamID, response)
             // The record is written when the response ends (SPEC §5), before its bytes leave.
             self.audit(streamID)
-            self.context?.flush()
+            self.flushSoon()
             self.finishStream(streamID, then: then)
         case .cut:
             self.dropUpstream(streamID)
@@ -190,6 +190,9 @@ extension HTTP2ConnectionHandler {
     }
 
     private func reset(_ streamID: HTTP2StreamID, _ code: HTTP2ErrorCode) {
+        // What the stream wrote waits for a flush in NIOHTTP2, which drops a stream's pending
+        // frames when its RST_STREAM is written: the response goes out first.
+        self.context?.flush()
         self.context?.writeAndFlush(Self.wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .rstStream(code))), promise: nil)
     }
 
@@ -210,7 +213,7 @@ extension HTTP2ConnectionHandler {
         self.loop.answerToken(operation, request, client: stream.io.client, in: stream.io.configuration) { [weak self] response in
             guard let self, self.streams[streamID]?.io.id == id else { return }
             self.perform(self.machine.withExchange(streamID) { $0.tokenAnswered(response) })
-            self.context?.flush()
+            self.flushSoon()
         }
     }
 
@@ -238,7 +241,7 @@ extension HTTP2ConnectionHandler {
             case .failure:
                 self.perform(self.machine.withExchange(streamID) { $0.upstreamConnectFailed() })
             }
-            self.context?.flush()
+            self.flushSoon()
         }
     }
 

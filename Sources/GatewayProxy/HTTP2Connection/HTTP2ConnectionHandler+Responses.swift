@@ -30,7 +30,9 @@ extension HTTP2ConnectionHandler {
                 }
             }
         }
-        headers.add(name: "x-request-id", value: stream.io.requestID)
+        // Unique per response: kept out of HPACK's dynamic table, where it would only evict
+        // the fields that do repeat and lengthen every later lookup.
+        headers.add(name: "x-request-id", value: stream.io.requestID, indexing: .nonIndexable)
         let framing = ResponseFraming.forClient(
             upstream: head.framing.kind,
             status: head.status,
@@ -85,7 +87,7 @@ extension HTTP2ConnectionHandler {
             self.writeResponseBody(streamID, context.channel.allocator.buffer(capacity: 0), endStream: true)
         }
         self.audit(streamID)
-        context.flush()
+        self.flushSoon()
     }
 
     func writeLocal(_ streamID: HTTP2StreamID, _ response: LocalResponse) {
@@ -100,14 +102,14 @@ extension HTTP2ConnectionHandler {
             headers.add(name: "content-type", value: "application/json")
             headers.add(name: "content-length", value: String(body.readableBytes))
             headers.add(name: "cache-control", value: "no-store")
-            headers.add(name: "x-request-id", value: stream.io.requestID)
+            headers.add(name: "x-request-id", value: stream.io.requestID, indexing: .nonIndexable)
             for (name, value) in denial.headers { headers.add(name: name.lowercased(), value: value) }
         case .answer(let status, let fields, let answerBody):
             body = answerBody
             headers.add(name: ":status", value: String(status))
             for (name, value) in fields { headers.add(name: name.lowercased(), value: value) }
             headers.add(name: "content-length", value: String(body.readableBytes))
-            headers.add(name: "x-request-id", value: stream.io.requestID)
+            headers.add(name: "x-request-id", value: stream.io.requestID, indexing: .nonIndexable)
         }
         let sendsBody = !stream.isHEAD && body.readableBytes > 0
         let head = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: !sendsBody)))
@@ -148,14 +150,14 @@ extension HTTP2ConnectionHandler: UpstreamReceiver {
             self.streams[streamID]?.io.upstreamEndNanoseconds = now
             self.perform(self.machine.withExchange(streamID) { $0.upstreamResponseEnd(trailers.map(TrailerFields.init(http1:))) })
         case .readComplete:
-            self.context?.flush()
+            self.flushSoon()
         case .closed:
             _ = self.streams[streamID]?.io.takeUpstream()
             self.perform(self.machine.withExchange(streamID) { $0.upstreamClosed() })
-            self.context?.flush()
+            self.flushSoon()
         case .writable:
             self.credit(streamID)
-            self.context?.flush()
+            self.flushSoon()
         }
     }
 

@@ -32,6 +32,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
     var context: ChannelHandlerContext?
     var peer = PeerAddress.unknown
     private var isClosed = false
+    /// A flush is scheduled for the end of this event-loop turn (`flushSoon`).
+    private var flushScheduled = false
 
     init(loop: LoopContext, goAways: HTTP2GoAwayRecorder) {
         self.loop = loop
@@ -117,6 +119,19 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         default:
             // SETTINGS, PING, PRIORITY, WINDOW_UPDATE, GOAWAY: NIOHTTP2's.
             break
+        }
+    }
+
+    /// Flushes once the event loop has handled every event of this turn: the responses of
+    /// several streams that arrive from their upstreams together leave in one write (one TLS
+    /// batch, one syscall) instead of one each. Everything this connection writes outside the
+    /// client's own reads (which end in `channelReadComplete`'s flush) goes out this way.
+    func flushSoon() {
+        guard !self.flushScheduled, let context = self.context else { return }
+        self.flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.context?.flush()
         }
     }
 
