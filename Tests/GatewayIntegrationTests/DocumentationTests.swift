@@ -1,7 +1,10 @@
 import Foundation
 import GatewayMetrics
 import GatewayPolicy
+@testable import GatewayProxy
 @testable import GatewayRules
+import NIOCore
+import NIOHTTP2
 import Testing
 
 /// The documentation stands alone and keeps up with the code: every link points at a file the
@@ -93,6 +96,58 @@ import Testing
         }
     }
 
+    /// docs/operations.md "HTTP/2 limits" gives the bounds the gateway sets on an HTTP/2
+    /// connection, with the figures in force.
+    @Test func operationsGivesTheHTTP2LimitsInForce() throws {
+        let operations = try String(contentsOf: Self.root.appendingPathComponent("docs/operations.md"), encoding: .utf8)
+        let section = try #require(Self.section(titled: "### HTTP/2 limits", in: operations))
+        let (connection, stream) = ProxyServer.http2Configuration(maxHeaderBytes: 16 * 1024)
+        func setting(_ parameter: HTTP2SettingsParameter) -> Int? {
+            connection.initialSettings.first { $0.parameter == parameter }?.value
+        }
+        func row(_ name: String) -> String {
+            section.split(separator: "\n").first { $0.hasPrefix("| \(name)") }.map(String.init) ?? "no row \(name)"
+        }
+        func perWindow(_ count: Int, _ window: TimeAmount) -> String {
+            "\(count) in \(window.nanoseconds / 1_000_000_000) s"
+        }
+        #expect(row("Concurrent streams").contains("| \(try #require(setting(.maxConcurrentStreams))) |"))
+        #expect(setting(.maxHeaderListSize) == 16 * 1024)
+        #expect(row("Header list").contains("| `max_header_bytes`"))
+        #expect(row("CONTINUATION frames").contains("| \(connection.maximumSequentialContinuationFrames) |"))
+        let resets = stream.streamResetFrameRateLimit
+        #expect(row("RST_STREAM frames").contains("| \(perWindow(resets.maximumCount, resets.windowLength)) |"))
+        let errors = stream.streamErrorRateLimit
+        let glitches = connection.maximumConnectionGlitches
+        #expect(
+            row("Streams the gateway resets").contains(
+                "| \(perWindow(errors.maximumCount, errors.windowLength)), and \(glitches) in the connection's life |"
+            )
+        )
+        let control = connection.controlFrameRateLimit
+        #expect(row("PING, SETTINGS").contains("| \(perWindow(control.maximumCount, control.windowLength)) |"))
+        #expect(row("Control frames").contains("| \(Self.grouped(connection.maximumBufferedControlFrames)) |"))
+        let window = try #require(setting(.initialWindowSize))
+        #expect(row("Receive window per stream").contains("| \(Self.grouped(window)) bytes"))
+        #expect(row("Receive window per connection").contains("| \(HTTP2ConnectionHandler.connectionWindow >> 20) MiB"))
+        // What one connection can make the gateway hold (the prose, as one line).
+        let prose = section.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let waiting = HTTP2ConnectionHandler.outboundHighWater / 1024
+        #expect(prose.contains("at most \(waiting) KiB written and not yet taken"))
+        #expect(prose.contains("(\(HTTP1ConnectionHandler.bufferLimit / 1024) KiB held while the exchange waits"))
+    }
+
+    /// `value` with a comma every three digits, as the documentation writes numbers.
+    static func grouped(_ value: Int) -> String {
+        var digits = String(value)
+        var index = digits.endIndex
+        while digits.distance(from: digits.startIndex, to: index) > 3 {
+            index = digits.index(index, offsetBy: -3)
+            digits.insert(",", at: index)
+        }
+        return digits
+    }
+
     /// `markdown` without its code blocks and code spans, where `[x](y)` is not a link.
     static func prose(of markdown: String) -> String {
         var kept: [Substring] = []
@@ -107,11 +162,12 @@ import Testing
         return kept.joined(separator: "\n").replacing(/`[^`]*`/, with: "")
     }
 
-    /// The text of the reference from `title` to the next heading of the same or a higher level.
-    static func section(titled title: String) -> String? {
-        guard let start = Self.reference.range(of: "\n\(title)\n") else { return nil }
+    /// The text of `document` (the reference unless said) from `title` to the next heading of
+    /// the same or a higher level.
+    static func section(titled title: String, in document: String = Self.reference) -> String? {
+        guard let start = document.range(of: "\n\(title)\n") else { return nil }
         let level = title.prefix { $0 == "#" }.count
-        let rest = Self.reference[start.upperBound...]
+        let rest = document[start.upperBound...]
         let heading = try? Regex("\n#{1,\(level)} ")
         let end = heading.flatMap { rest.firstRange(of: $0)?.lowerBound } ?? rest.endIndex
         return String(rest[..<end])

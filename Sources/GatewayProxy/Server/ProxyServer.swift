@@ -263,19 +263,35 @@ public final class ProxyServer: Service, Sendable {
         context: LoopContext,
         loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>]
     ) throws {
-        let limits = context.configuration.limits
+        let (connection, stream) = Self.http2Configuration(maxHeaderBytes: context.configuration.limits.maxHeaderBytes)
+        let goAways = HTTP2GoAwayRecorder()
+        // Before TLS: after a connection error it drops what is read and closes the socket.
+        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionGuard(), position: .first)
+        try channel.pipeline.syncOperations.addHandlers(
+            NIOHTTP2Handler(mode: .server, frameDelegate: goAways, connectionConfiguration: connection, streamConfiguration: stream),
+            HTTP2ConnectionHandler(loop: context, goAways: goAways)
+        )
+    }
+
+    /// NIOHTTP2's settings for a client connection: the SETTINGS the gateway announces and
+    /// NIOHTTP2's own flood protections, each a connection error (one GOAWAY, then the socket
+    /// closes: `HTTP2ConnectionGuard`). The values are NIOHTTP2 1.46's defaults, set here so
+    /// that a change of default does not change the gateway; HTTP2FloodTests holds each to its
+    /// figure and docs/operations.md "HTTP/2 limits" gives them to operators.
+    static func http2Configuration(
+        maxHeaderBytes: Int
+    ) -> (connection: NIOHTTP2Handler.ConnectionConfiguration, stream: NIOHTTP2Handler.StreamConfiguration) {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        connection.initialSettings = HTTP2ConnectionHandler.initialSettings(maxHeaderBytes: limits.maxHeaderBytes)
-        // NIOHTTP2's own flood protections, each a connection error (one GOAWAY, then the
-        // socket closes: HTTP2ConnectionGuard). The values are NIOHTTP2 1.46's defaults, set
-        // here so that a change of default does not change the gateway; HTTP2FloodTests holds
-        // each to its figure.
+        connection.initialSettings = HTTP2ConnectionHandler.initialSettings(maxHeaderBytes: maxHeaderBytes)
         // A header block in at most 5 CONTINUATION frames: a flood of them is
         // ENHANCE_YOUR_CALM, not memory (the block is also bounded by max_header_bytes).
         connection.maximumSequentialContinuationFrames = 5
         // PING, SETTINGS, PRIORITY (and ALTSVC, ORIGIN): 200 in 30 s; a browser sends a handful.
         connection.controlFrameRateLimit.maximumCount = 200
         connection.controlFrameRateLimit.windowLength = .seconds(30)
+        // Control frames (PING and SETTINGS ACKs, RST_STREAM) waiting for a client that does not
+        // read: 10,000 at most.
+        connection.maximumBufferedControlFrames = 10_000
         // Streams reset for the client's own errors (malformed requests; "made you reset",
         // CVE-2025-8671): 200 in a connection's life are glitches enough to end it.
         connection.maximumConnectionGlitches = 200
@@ -287,13 +303,7 @@ public final class ProxyServer: Service, Sendable {
         // The same stream errors, 200 in 30 s.
         stream.streamErrorRateLimit.maximumCount = 200
         stream.streamErrorRateLimit.windowLength = .seconds(30)
-        let goAways = HTTP2GoAwayRecorder()
-        // Before TLS: after a connection error it drops what is read and closes the socket.
-        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionGuard(), position: .first)
-        try channel.pipeline.syncOperations.addHandlers(
-            NIOHTTP2Handler(mode: .server, frameDelegate: goAways, connectionConfiguration: connection, streamConfiguration: stream),
-            HTTP2ConnectionHandler(loop: context, goAways: goAways)
-        )
+        return (connection, stream)
     }
 
     /// The HTTP/1.1 pipeline: one handler, bytes in and bytes out; the gateway's own codec

@@ -123,17 +123,37 @@ final class DownloadLog: Sendable {
     private struct State {
         var events: [Event] = []
         var waiters: [CheckedContinuation<Event, Never>] = []
+        /// The targets of the downloads that stalled at least once.
+        var stalled: Set<String> = []
+        var stallWaiters: [(Int, CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Mutex(State())
 
-    func record(_ event: Event) {
-        let waiters = self.state.withLock { state in
+    func record(_ event: Event, target: String) {
+        let (waiters, ready) = self.state.withLock { state in
             state.events.append(event)
+            if case .stalled = event { state.stalled.insert(target) }
+            let count = state.stalled.count
+            let ready = state.stallWaiters.filter { $0.0 <= count }.map(\.1)
+            state.stallWaiters.removeAll { $0.0 <= count }
             defer { state.waiters.removeAll() }
-            return state.waiters
+            return (state.waiters, ready)
         }
         for waiter in waiters { waiter.resume(returning: event) }
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Returns once `count` different downloads have stalled.
+    func waitUntilStalled(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let done = self.state.withLock { state in
+                if state.stalled.count >= count { return true }
+                state.stallWaiters.append((count, continuation))
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 
     /// The first stall or end of a download.
@@ -199,6 +219,10 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         self.requests = requests
         self.downloads = downloads
     }
+
+    /// 64 KiB of `downloadPattern` from every starting offset modulo 256 (the pattern's period:
+    /// 31 × 256 ≡ 0 mod 256).
+    static let pattern = ByteBuffer(bytes: (0..<(64 * 1024 + 256)).map(downloadPattern))
 
     private var head: HTTPRequestHead?
     private var trailers: HTTPHeaders?
@@ -286,22 +310,21 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
     private func pumpDownload(context: ChannelHandlerContext) {
         while self.downloadRemaining > 0, context.channel.isWritable {
             let size = min(64 * 1024, self.downloadRemaining)
-            var buffer = context.channel.allocator.buffer(capacity: size)
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pointer in
-                for index in 0..<size { pointer[index] = downloadPattern(self.downloadOffset + index) }
-                return size
-            }
+            // A slice of the pattern made once: pumping costs the upstream no byte-by-byte work.
+            let buffer = Self.pattern.getSlice(at: self.downloadOffset % 256, length: size)!
             self.downloadOffset += size
             self.downloadRemaining -= size
             context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             if self.downloadRemaining == 0 {
                 context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
-                self.downloads.record(.ended(self.downloadOffset))
+                self.downloads.record(.ended(self.downloadOffset), target: self.head?.uri ?? "")
                 return
             }
         }
         context.flush()
-        if self.downloadRemaining > 0, !context.channel.isWritable { self.downloads.record(.stalled(self.downloadOffset)) }
+        if self.downloadRemaining > 0, !context.channel.isWritable {
+            self.downloads.record(.stalled(self.downloadOffset), target: self.head?.uri ?? "")
+        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
