@@ -239,7 +239,8 @@ import Testing
     }
 
     @Test func gracefulShutdownSendsGoAwayFinishesStreamsAndRefusesNewOnes() async throws {
-        let (upstream, gateway) = try await self.fixture.start()
+        // A grace no loaded machine outlasts: the in-flight stream must finish, not be cut.
+        let (upstream, gateway) = try await self.fixture.start { $0.server.shutdownGrace = .seconds(300) }
         let connection = try await self.fixture.raw(gateway.port)
         let inFlight = connection.newStreamID()
         try await connection.send(.headers(inFlight, try connection.requestBlock("GET", "/gate/drain"), endStream: true))

@@ -85,7 +85,7 @@ import Testing
             path_prefix = "/limited"
             upstream = "up"
             auth = ["api_key"]
-            rate_limit = "3/m"
+            rate_limit = "3/h"
 
             [[routes]]
             name = "open"
