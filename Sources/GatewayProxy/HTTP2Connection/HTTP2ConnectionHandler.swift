@@ -136,10 +136,14 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        var flushedUpstreams = false
         for (_, stream) in self.streams where stream.io.needsUpstreamFlush {
             stream.io.upstream?.flush()
+            flushedUpstreams = true
         }
-        for streamID in Array(self.streams.keys) { self.streams[streamID]?.io.needsUpstreamFlush = false }
+        if flushedUpstreams {
+            for streamID in Array(self.streams.keys) { self.streams[streamID]?.io.needsUpstreamFlush = false }
+        }
         context.flush()
     }
 
