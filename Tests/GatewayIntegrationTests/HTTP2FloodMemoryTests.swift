@@ -137,7 +137,7 @@ import Testing
         }
         let after = try Self.residentBytes(pid)
         // Then a rapid-reset client, measured apart: each stream it opens may start an exchange
-        // and so an upstream connection, which the pool keeps (up to 256 idle a thread).
+        // and so an upstream connection, which the pool keeps (up to 1,024 idle a thread).
         let (resetStreams, resetGoAways) = try await Self.rapidReset(port: port, caPEM: caPEM)
         let afterReset = try Self.residentBytes(pid)
         let figures = totals.counts.withLock { $0 }
