@@ -69,3 +69,23 @@ struct TLSWriteCoalescerTests {
         #expect(try self.outbound(channel).isEmpty)
     }
 }
+
+/// What the HTTP/1.1 handler receives over TLS: its own buffer, sized to what was decrypted,
+/// sharing nothing with NIOSSL's.
+struct TLSPlaintextCopierTests {
+    @Test func theHandlerGetsACopyThatOutlivesTheDecryptionBuffer() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(TLSPlaintextCopier())
+        var decrypted = ByteBuffer()
+        decrypted.reserveCapacity(32 * 1024)
+        decrypted.writeString("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        try channel.writeInbound(decrypted)
+        // NIOSSL reuses its buffer for the next record.
+        decrypted.clear()
+        decrypted.writeString("XXXXXXXXXXXXXXXXXXXXXXXXXXX")
+        let received = try #require(try channel.readInbound(as: ByteBuffer.self))
+        #expect(String(buffer: received) == "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(received.capacity < 1024)
+        #expect(try channel.finish().isClean)
+    }
+}

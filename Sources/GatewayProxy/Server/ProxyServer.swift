@@ -309,7 +309,7 @@ public final class ProxyServer: Service, Sendable {
     /// The HTTP/1.1 pipeline: one handler, bytes in and bytes out; the gateway's own codec
     /// parses and writes.
     static func configureHTTP1(channel: any Channel, context: LoopContext, isSecure: Bool) throws {
-        if isSecure { try channel.pipeline.syncOperations.addHandler(TLSWriteCoalescer()) }
+        if isSecure { try channel.pipeline.syncOperations.addHandlers(TLSPlaintextCopier(), TLSWriteCoalescer()) }
         try channel.pipeline.syncOperations.addHandler(HTTP1ConnectionHandler(loop: context, isSecure: isSecure))
     }
 
