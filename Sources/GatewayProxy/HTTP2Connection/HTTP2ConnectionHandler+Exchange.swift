@@ -54,7 +54,7 @@ extension HTTP2ConnectionHandler {
             isDraining: self.loop.isDraining
         )
         if let kid = decided.unknownKeyID { configuration.unknownKeyObserver?(kid) }
-        var stream = HTTP2StreamIO(
+        let stream = HTTP2StreamIO(
             io: io,
             request: headers,
             authority: hosts.isEmpty ? authority : nil,

@@ -204,9 +204,10 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         if exchange.holdsReads(bufferLimit: HTTP1ConnectionHandler.bufferLimit) { return }
         if let upstream = stream.io.upstream, !upstream.isWritable { return }
         // In batches of half a window, as NIOHTTP2's own stream channels do.
-        guard stream.uncredited >= Self.streamWindow / 2 else { return }
-        self.streams[streamID]?.uncredited = 0
-        let frame = HTTP2Frame(streamID: streamID, payload: .windowUpdate(windowSizeIncrement: stream.uncredited))
+        let credit = stream.uncredited
+        guard credit >= Self.streamWindow / 2 else { return }
+        stream.uncredited = 0
+        let frame = HTTP2Frame(streamID: streamID, payload: .windowUpdate(windowSizeIncrement: credit))
         context.write(Self.wrapOutboundOut(frame), promise: nil)
     }
 

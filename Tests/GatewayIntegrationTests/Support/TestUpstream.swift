@@ -52,6 +52,9 @@ final class TestUpstream: Sendable {
         let downloads = DownloadLog()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Room for a hundred streams' connections at once on a loaded machine (a full
+            // accept queue turns into a connect timeout, and a 502 the test did not cause).
+            .serverChannelOption(.backlog, value: 1024)
             .childChannelInitializer { channel in
                 tally.increment()
                 return channel.eventLoop.makeCompletedFuture {
