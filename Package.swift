@@ -27,7 +27,8 @@ let package = Package(
             name: "GatewayModules",
             targets: [
                 "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayPolicy",
-                "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp",
+                "GatewayTokens", "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp",
+                "GatewayLimits", "GatewayRedis",
             ]
         ),
     ],
@@ -82,13 +83,42 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // Limits: rate limits — the GCRA calculation, the `RateLimiter` protocol and the memory
+        // limiter; pure, no sockets.
+        .target(
+            name: "GatewayLimits",
+            dependencies: ["GatewayRules", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // Redis: a small RESP2 client (per-event-loop pipelined connections) and the shared
+        // replay store and rate limiter on it.
+        .target(
+            name: "GatewayRedis",
+            dependencies: nio + [
+                "GatewayRules", "GatewayReplay", "GatewayLimits", "GatewayMetrics",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // RedisTesting: a redis-server of the tests' own on a free loopback port; for tests only.
+        .target(name: "GatewayRedisTesting", swiftSettings: strictSettings),
         // Policy: the pure decision for one request head; no I/O.
         .target(
             name: "GatewayPolicy",
             dependencies: [
-                "GatewayRules", "GatewayRouting", "GatewayCredentials",
+                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Tokens: the token endpoint (RFC 6749 §4.4) and revocation (RFC 7009); pure, no I/O on the
+        // request path.
+        .target(
+            name: "GatewayTokens",
+            dependencies: ["GatewayRules", "GatewayCredentials", "GatewayPolicy", "GatewayReplay"],
             swiftSettings: strictSettings
         ),
         // Audit: records, canonical JSON, the hash chain and the off-loop writer.
@@ -124,7 +154,7 @@ let package = Package(
             name: "GatewayProxy",
             dependencies: nio + [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
-                "GatewayCredentials", "GatewayReplay", "GatewayHTTP1",
+                "GatewayCredentials", "GatewayReplay", "GatewayHTTP1", "GatewayLimits", "GatewayTokens",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
@@ -140,7 +170,7 @@ let package = Package(
             name: "GatewayApp",
             dependencies: [
                 "GatewayRules", "GatewayRouting", "GatewayPolicy", "GatewayAudit", "GatewayProxy", "GatewayAdmin",
-                "GatewayMetrics", "GatewayCredentials", "GatewayReplay",
+                "GatewayMetrics", "GatewayCredentials", "GatewayReplay", "GatewayLimits", "GatewayRedis",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -194,8 +224,45 @@ let package = Package(
             swiftSettings: testSettings
         ),
         .testTarget(
+            name: "GatewayLimitsTests",
+            dependencies: [
+                "GatewayLimits", "GatewayRules",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayRedisTests",
+            dependencies: [
+                "GatewayRedis", "GatewayRedisTesting", "GatewayReplay", "GatewayLimits", "GatewayMetrics", "GatewayRules",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ] + nio,
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayMetricsTests",
+            dependencies: ["GatewayMetrics", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
             name: "GatewayPolicyTests",
-            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials"],
+            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay"],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "GatewayTokensTests",
+            dependencies: [
+                "GatewayTokens", "GatewayPolicy", "GatewayRules", "GatewayCredentials", "GatewayReplay",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: testSettings
         ),
         .testTarget(
@@ -216,10 +283,12 @@ let package = Package(
             name: "GatewayIntegrationTests",
             dependencies: [
                 "GatewayApp", "GatewayProxy", "GatewayRules", "GatewayPolicy", "GatewayAudit", "GatewayMetrics",
-                "GatewayAdmin", "GatewayCredentials",
+                "GatewayAdmin", "GatewayCredentials", "GatewayRedisTesting",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,10 +7,14 @@ public struct AuditRecord: Sendable, Equatable {
         /// `jwt`, `api_key` or `signature`.
         public var kind: String
         public var id: String
+        /// For a DPoP request (SPEC §10): the proof key's RFC 7638 thumbprint, the token's
+        /// `cnf.jkt`. Written only when present, so other records keep their exact form.
+        public var jkt: String?
 
-        public init(kind: String, id: String) {
+        public init(kind: String, id: String, jkt: String? = nil) {
             self.kind = kind
             self.id = id
+            self.jkt = jkt
         }
     }
 

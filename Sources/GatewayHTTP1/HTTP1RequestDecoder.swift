@@ -11,7 +11,8 @@ public import NIOCore
 /// (`.malformed` unless noted):
 /// - a request line that is not exactly `method SP target SP HTTP/1.x CRLF`
 ///   (`RequestLineParser`): two spaces, `HTTP/1.2`, `HTTP/2.0`, `http/1.1`, a method that is
-///   not a token, a target outside visible ASCII or of a form its method does not take;
+///   not a token or is `PRI` (the HTTP/2 preface), a target outside visible ASCII or of a form
+///   its method does not take;
 /// - a target over `maxTargetBytes` (`.uriTooLong`), a head over `maxHeadBytes` or with more
 ///   than `maxFieldCount` fields (`.headTooLarge`);
 /// - obs-fold, whitespace before a colon, empty or non-token names, control characters in
@@ -122,15 +123,7 @@ public struct HTTP1RequestDecoder: Sendable {
     /// (SPEC §9: from the first byte of a request).
     public var isInHead: Bool {
         guard case .head(let parser) = self.state else { return false }
-        if parser.started { return true }
-        var offset = 0
-        while let byte = self.input.byte(at: offset) {
-            guard byte == ASCII.cr else { return true }
-            guard let next = self.input.byte(at: offset + 1) else { return false }
-            guard next == ASCII.lf else { return true }
-            offset += 2
-        }
-        return false
+        return parser.started || self.input.hasByteBeyondEmptyLines
     }
 
     /// The request line of the head being received, once that line is whole and well formed
@@ -198,25 +191,10 @@ public struct HTTP1RequestDecoder: Sendable {
             Result { () throws(ParseFailure) -> HTTP1RequestHead in
                 let framingFields = try FramingFields(bytes, fields, isRequest: true)
                 let method = HTTP1Method(token: UnsafeRawBufferPointer(rebasing: bytes[line.methodRange]))
-                var framing = HTTP1BodyFraming.none
-                if let transferEncoding = framingFields.transferEncoding {
-                    guard line.version == .http1_1 else {
-                        throw .malformed("Transfer-Encoding in an HTTP/1.0 request")
-                    }
-                    switch FramingFields.transferCoding(bytes, transferEncoding) {
-                    case .chunked:
-                        framing = .chunked
-                    case .unsupported:
-                        throw ParseFailure(
-                            kind: .unsupportedTransferEncoding,
-                            detail: "a transfer coding other than chunked"
-                        )
-                    case .malformed(let detail):
-                        throw .malformed(detail)
-                    }
-                } else if let length = framingFields.contentLength, length > 0 {
-                    framing = .length(length)
-                }
+                let length = framingFields.contentLength ?? 0
+                let framing =
+                    try framingFields.transferEncodingFraming(bytes, line.version)
+                    ?? (length > 0 ? .length(length) : .none)
                 if method == .CONNECT, framing != .none { throw .malformed("a CONNECT request with a body") }
                 return HTTP1RequestHead(
                     fields: HTTP1Fields(buffer: buffer, fields: fields),

@@ -68,7 +68,7 @@ public struct HTTP1ResponseDecoder: Sendable {
                 // unsolicited response, whatever it is (so the verdict does not depend on how
                 // much of it has arrived).
                 while self.input.first == ASCII.cr, self.input.byte(at: 1) == ASCII.lf { self.input.skip(2) }
-                if let first = self.input.first, first != ASCII.cr || self.input.readableBytes > 1 {
+                if self.input.hasByteBeyondEmptyLines {
                     throw self.fail(
                         HTTP1ResponseError(kind: .unsolicitedResponse, detail: "a response no request waits for")
                     )
@@ -85,7 +85,7 @@ public struct HTTP1ResponseDecoder: Sendable {
                 }
                 if !self.sawEndOfInput { self.state = .head(parser) }
                 return nil
-            case .failed(let failure):
+            case .failed(let failure, _):
                 throw self.fail(HTTP1ResponseError(failure))
             case .complete(let length):
                 guard let toHEAD = self.expected.first else {
@@ -105,7 +105,10 @@ public struct HTTP1ResponseDecoder: Sendable {
                     // leave the final response unread (llhttp then refuses the rest).
                     guard head.keepAlive else {
                         throw self.fail(
-                            HTTP1ResponseError(kind: .malformed, detail: "an informational response that closes the connection")
+                            HTTP1ResponseError(
+                                kind: .malformed,
+                                detail: "an informational response that closes the connection"
+                            )
                         )
                     }
                     self.state = .head(ResponseHeadParser())
@@ -210,26 +213,15 @@ public struct HTTP1ResponseDecoder: Sendable {
                 let framingFields = try FramingFields(bytes, fields, isRequest: false)
                 let status = line.status
                 let bodiless = toHEAD || status < 200 || status == 204 || status == 304
-                var framing = HTTP1BodyFraming.untilClose
+                let framing: HTTP1BodyFraming
                 if bodiless {
                     framing = .none
-                } else if let transferEncoding = framingFields.transferEncoding {
-                    guard line.version == .http1_1 else {
-                        throw .malformed("Transfer-Encoding in an HTTP/1.0 response")
-                    }
-                    switch FramingFields.transferCoding(bytes, transferEncoding) {
-                    case .chunked:
-                        framing = .chunked
-                    case .unsupported:
-                        throw ParseFailure(
-                            kind: .unsupportedTransferEncoding,
-                            detail: "a transfer coding other than chunked"
-                        )
-                    case .malformed(let detail):
-                        throw .malformed(detail)
-                    }
+                } else if let chunked = try framingFields.transferEncodingFraming(bytes, line.version) {
+                    framing = chunked
                 } else if let length = framingFields.contentLength {
                     framing = length > 0 ? .length(length) : .none
+                } else {
+                    framing = .untilClose
                 }
                 return HTTP1ResponseHead(
                     fields: HTTP1Fields(buffer: buffer, fields: fields),

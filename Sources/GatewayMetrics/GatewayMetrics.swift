@@ -14,6 +14,9 @@ public final class GatewayMetrics: Sendable {
 
     public let connectionsActive: Gauge
     public let replayStoreEntries: Gauge
+    /// `gateway_replay_store_capacity`: `[replay] capacity`, so a dashboard can show the fill
+    /// (`entries / capacity`); 0 for a Redis store, which has no capacity of its own.
+    public let replayStoreCapacity: Gauge
     public let tokenCacheHits: Counter
     public let tokenCacheMisses: Counter
     public let auditRecords: Counter
@@ -21,6 +24,12 @@ public final class GatewayMetrics: Sendable {
     public let reloadsSucceeded: Counter
     public let reloadsFailed: Counter
     public let rateLimitFallbacks: Counter
+    /// `gateway_replay_store_unavailable_total`: claims and lookups the replay store could not
+    /// answer (Redis unreachable or slow past its timeout): each one a 503
+    /// `replay_store_unavailable`.
+    public let replayStoreUnavailable: Counter
+    /// The Redis client's series.
+    public let redis: RedisMetrics
 
     /// Request durations: 250 µs to 30 s.
     static let durationBuckets: [Duration] = [
@@ -41,6 +50,9 @@ public final class GatewayMetrics: Sendable {
         )
         self.replayStoreEntries = registry.makeGauge(
             descriptor: Self.name("replay_store", "entries", "Nonces and revocations held by the replay store."),
+        )
+        self.replayStoreCapacity = registry.makeGauge(
+            descriptor: Self.name("replay_store", "capacity", "Entries the replay store holds at most ([replay] capacity)."),
         )
         self.tokenCacheHits = registry.makeCounter(
             descriptor: Self.name("token_cache_hits", "total", "Verified-token cache hits."),
@@ -65,6 +77,14 @@ public final class GatewayMetrics: Sendable {
         self.rateLimitFallbacks = registry.makeCounter(
             descriptor: Self.name("rate_limit_local_fallback", "total", "Rate-limit decisions taken on local buckets because the shared store was unreachable."),
         )
+        self.replayStoreUnavailable = registry.makeCounter(
+            descriptor: Self.name(
+                "replay_store_unavailable",
+                "total",
+                "Replay-store claims and lookups that could not be answered (store unreachable or past its timeout)."
+            ),
+        )
+        self.redis = RedisMetrics(registry: registry)
     }
 
     /// `gateway_requests_total{route,decision,reason}`.
@@ -98,6 +118,26 @@ public final class GatewayMetrics: Sendable {
         self.registry.makeCounter(
             descriptor: Self.name("upstream_errors", "total", "Upstream failures by upstream and kind."),
             labels: [("upstream", upstream), ("kind", kind)],
+        )
+    }
+
+    /// Counts one claim or lookup the replay store could not answer
+    /// (`gateway_replay_store_unavailable_total`).
+    public func recordReplayStoreUnavailable() {
+        self.replayStoreUnavailable.increment()
+    }
+
+    /// Counts one rate-limit decision taken on local buckets because the shared store did not
+    /// answer (`gateway_rate_limit_local_fallback_total`).
+    public func recordRateLimitFallback() {
+        self.rateLimitFallbacks.increment()
+    }
+
+    /// `gateway_rate_limited_total{route}`: requests answered 429 `rate_limited`.
+    public func rateLimited(route: String) -> Counter {
+        self.registry.makeCounter(
+            descriptor: Self.name("rate_limited", "total", "Requests refused 429 rate_limited, by route."),
+            labels: [("route", route)],
         )
     }
 

@@ -14,6 +14,7 @@ public final class LoopMetrics {
     private var durations: [String: DurationHistogram] = [:]
     private var upstreamDurations: [String: DurationHistogram] = [:]
     private var upstreamErrors: [String: Counter] = [:]
+    private var rateLimited: [String: Counter] = [:]
 
     public init(shared: GatewayMetrics) {
         self.shared = shared
@@ -74,6 +75,23 @@ public final class LoopMetrics {
             self.upstreamErrors[key] = counter
             counter.increment()
         }
+    }
+
+    /// Counts one request refused 429 `rate_limited` on `route` (`gateway_rate_limited_total`).
+    public func recordRateLimited(route: String) {
+        if let cached = self.rateLimited[route] {
+            cached.increment()
+        } else {
+            let counter = self.shared.rateLimited(route: route)
+            self.rateLimited[route] = counter
+            counter.increment()
+        }
+    }
+
+    /// Counts one rate-limit decision taken on local buckets because Redis did not answer
+    /// (`gateway_rate_limit_local_fallback_total`).
+    public func recordRateLimitFallback() {
+        self.shared.rateLimitFallbacks.increment()
     }
 }
 

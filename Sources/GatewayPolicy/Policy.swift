@@ -1,5 +1,6 @@
 public import GatewayCredentials
 public import GatewayRules
+import GatewayReplay
 import GatewayRouting
 
 /// The decision for one request: a pure function of the request head, the loaded rules and a
@@ -13,7 +14,10 @@ public struct Policy: Sendable {
     private let jwt: JWTCheck
     private let apiKeys: APIKeyCheck
     private let signatures: SignatureCheck
+    private let dpop: DPoPCheck
     private let replayWindow: Int64
+    private let revocations: RevocationLookup
+    private let dpopWindow: Int64
 
     /// Compiles validated rules: routes, JWT keys (JWKS `url` sources from `fetchedJWKS`), API
     /// keys and the revocation list. Key material that does not load is an error with key paths.
@@ -39,7 +43,13 @@ public struct Policy: Sendable {
         self.apiKeys = APIKeyCheck(table: try APIKeyTable(rules.apiKeys))
         self.replayWindow = rules.replay.window.components.seconds
         self.signatures = SignatureCheck(verifier: try HTTPSignatureVerifier(rules: rules), window: self.replayWindow)
+        self.revocations = RevocationLookup(rules: rules)
+        self.dpop = DPoPCheck(verifier: DPoPProofVerifier(rules: rules))
+        self.dpopWindow = rules.dpopWindow.components.seconds
     }
+
+    /// The API key table, for the token endpoint's client authentication (one table per load).
+    public var apiKeyTable: APIKeyTable { self.apiKeys.table }
 
     /// The number of JWT verification keys loaded (JWKS keys included), for `gateway check`.
     public var jwtKeyCount: Int { self.jwt.verifier.keyRing.count }
@@ -86,23 +96,33 @@ public struct Policy: Sendable {
             return .allow(Allowance(route: route, path: path, upstreamTarget: upstreamTarget, identity: nil))
         }
 
-        // 2–7, for each presented credential in the order signature, jwt, api_key.
+        // 2–7, for each presented credential in the order signature, jwt, api_key; a JWT's DPoP
+        // proof right after its token (SPEC §10).
         let presented = PresentedCredentials(fields: request.fields)
         let chosen: (identity: Identity, replay: ReplayEvidence?)
-        var digest: ContentDigest?
-        switch self.authenticate(presented, request: request, route: route, context: context, digest: &digest, trace: &trace) {
+        var verified = VerifiedExtras()
+        switch self.authenticate(presented, request: request, route: route, context: context, extras: &verified, trace: &trace) {
         case .passed(let identity, let replay):
             chosen = (identity, replay)
         case .failed(let reason, _, let unknownKeyID):
-            var denial = Self.denial(reason, route: route, path: path, presented: !presented.isEmpty)
+            var denial = self.denial(reason, route: route, path: path, presented: !presented.isEmpty)
             denial.unknownKeyID = unknownKeyID
+            return .deny(denial)
+        }
+
+        // SPEC §10: a `dpop = "required"` route admits only a DPoP-bound JWT with its proof (an
+        // unbound or bearer token was refused with its checks; this catches other credentials).
+        if route.rule.dpop == .required, verified.proof == nil {
+            trace.record("dpop", passed: false, detail: "\(chosen.identity.kind) is not a DPoP-bound token; the route requires one")
+            var denial = self.denial(.dpopRequired, route: route, path: path, presented: true)
+            denial.identity = chosen.identity
             return .deny(denial)
         }
 
         // 8. Scopes.
         if let missing = Self.missingScopes(route: route.rule, granted: chosen.identity.scopes) {
             trace.record("scopes", passed: false, detail: "missing \(missing)")
-            var denial = Self.denial(.insufficientScope, route: route, path: path, presented: true, scope: missing)
+            var denial = self.denial(.insufficientScope, route: route, path: path, presented: true, scope: missing)
             denial.identity = chosen.identity
             return .deny(denial)
         }
@@ -117,18 +137,38 @@ public struct Policy: Sendable {
                 trace.record("replay", passed: true, detail: "\(replayNonce.scope) nonce to be recorded")
             case .failure(let reason):
                 trace.record("replay", passed: false, detail: reason.rawValue)
-                var denial = Self.denial(reason, route: route, path: path, presented: true)
+                var denial = self.denial(reason, route: route, path: path, presented: true)
                 denial.identity = chosen.identity
                 return .deny(denial)
             }
         }
         var allowance = Allowance(route: route, path: path, upstreamTarget: upstreamTarget, identity: chosen.identity)
         allowance.replayNonce = claim
-        if let digest {
+        if let proof = verified.proof {
+            // SPEC §10: the proof's jti, per jkt, until iat + window; recorded with check 9.
+            let nonce = ReplayNonce(scope: "dpop:" + proof.jkt, value: proof.jti, expiresAt: proof.iat &+ self.dpopWindow)
+            allowance.dpopNonce = nonce
+            trace.record("dpop replay", passed: true, detail: "the proof's jti to be recorded under \(nonce.scope) until \(nonce.expiresAt)")
+        }
+        if let token = verified.token, !route.rule.claimsToHeaders.isEmpty, route.rule.auth.contains(.jwt) {
+            allowance.claimHeaders = Self.claimHeaders(route.rule.claimsToHeaders, token)
+            trace.record(
+                "claims_to_headers",
+                passed: true,
+                detail: allowance.claimHeaders.isEmpty ? "the token has none of the claims" : allowance.claimHeaders.map(\.name).joined(separator: ", ")
+            )
+        }
+        if let digest = verified.digest {
             // Every presented credential must verify (SPEC §3): a signature's digest is checked
             // whichever credential became the identity.
             allowance.contentDigest = digest
             trace.record("digest", passed: true, detail: "the body will be checked against Content-Digest before it is forwarded")
+        }
+        if let revocationCheck = verified.revocationCheck {
+            // SPEC §9 "Token endpoint": check 5 for a token the endpoint may have revoked, made by
+            // the caller in the replay store.
+            allowance.revocationCheck = revocationCheck
+            trace.record("revocation", passed: true, detail: "the jti will be looked up among revoked tokens")
         }
         return .allow(allowance)
     }
@@ -142,53 +182,110 @@ public struct Policy: Sendable {
 
     // MARK: Credentials
 
-    /// Runs checks 2–7 for every presented credential — each must pass (SPEC §3) — and returns
-    /// the first that passed among the kinds the route accepts.
+    /// What verifying the credentials produced besides the identity.
+    struct VerifiedExtras {
+        /// A signature's `Content-Digest`, which the body must match.
+        var digest: ContentDigest?
+        /// The JWT that passed checks 2–7 (and its DPoP check), for claims to headers.
+        var token: VerifiedToken?
+        /// The DPoP proof that verified, whose `jti` is recorded with check 9.
+        var proof: VerifiedDPoPProof?
+        /// For a JWT the token endpoint could have revoked: the key to look up.
+        var revocationCheck: NonceKey?
+    }
+
+    /// Runs checks 2–7 for every presented credential, in the order signature, jwt, api_key —
+    /// each must pass (SPEC §3), a JWT's DPoP check included (SPEC §10) — and returns the first
+    /// that passed among the kinds the route accepts. Stops at the first that fails.
     private func authenticate<Fields: RequestFields>(
         _ presented: PresentedCredentials,
         request: PolicyRequest<Fields>,
         route: CompiledRoute,
         context: PolicyContext,
-        digest: inout ContentDigest?,
+        extras: inout VerifiedExtras,
         trace: inout PolicyTrace
     ) -> CredentialOutcome {
         if let malformed = presented.malformed {
             trace.record("credential", passed: false, detail: "malformed \(malformed)")
             return .failed(.malformedCredential, detail: "\(malformed)")
         }
-        var outcomes: [(CredentialKind, CredentialOutcome)] = []
+        var chosen: CredentialOutcome?
         if presented.hasSignature {
             let (outcome, signedDigest) = self.signatures.check(request, context: context)
-            outcomes.append((.signature, outcome))
-            digest = signedDigest
+            extras.digest = signedDigest
+            if let failure = Self.settle(.signature, outcome, route: route, chosen: &chosen, trace: &trace) { return failure }
         }
-        if let token = presented.bearer {
-            outcomes.append((.jwt, self.jwt.check(token, route: route, context: context)))
+        if let token = presented.accessToken {
+            var (outcome, verified) = self.jwt.check(token, route: route, context: context)
+            if case .passed(var identity, let replay) = outcome, let verified {
+                // Every presented credential must pass (SPEC §3), so a revoked token is refused
+                // even when another credential becomes the identity.
+                extras.revocationCheck = self.revocations.key(forKeyID: identity.id, jti: identity.jti)
+                Self.recordPassed(.jwt, identity, route: route, trace: &trace)
+                switch self.dpop.check(verified, presented: presented, request: request, route: route, now: context.now, trace: &trace) {
+                case .notUsed:
+                    break
+                case .verified(let proof):
+                    identity.jkt = proof.jkt
+                    outcome = .passed(identity, replay: replay)
+                    extras.proof = proof
+                case .failed(let reason, let detail):
+                    return .failed(reason, detail: detail)
+                }
+                extras.token = verified
+                if route.rule.auth.contains(.jwt), chosen == nil { chosen = outcome }
+            } else if let failure = Self.settle(.jwt, outcome, route: route, chosen: &chosen, trace: &trace) {
+                return failure
+            }
         }
         if let key = presented.apiKey {
-            outcomes.append((.apiKey, self.apiKeys.check(key, now: context.now)))
-        }
-        var chosen: CredentialOutcome?
-        for (kind, outcome) in outcomes {
-            switch outcome {
-            case .failed(let reason, let detail, _):
-                trace.record("credential", passed: false, detail: "\(kind.rawValue): \(reason.rawValue) (\(detail))")
-                return outcome
-            case .passed(let identity, _):
-                let accepted = route.rule.auth.contains(kind)
-                trace.record(
-                    "credential",
-                    passed: true,
-                    detail: "\(identity.credentialLabel) verified\(accepted ? "" : ", but the route does not accept \(kind.rawValue)")"
-                )
-                if accepted, chosen == nil { chosen = outcome }
-            }
+            let outcome = self.apiKeys.check(key, now: context.now)
+            if let failure = Self.settle(.apiKey, outcome, route: route, chosen: &chosen, trace: &trace) { return failure }
         }
         guard let chosen else {
             trace.record("credential", passed: false, detail: "no credential of a kind the route accepts")
             return .failed(.missingCredential, detail: "none of \(route.rule.auth.map(\.rawValue))")
         }
         return chosen
+    }
+
+    /// Records one credential's outcome; returns it when it failed, else makes it the chosen one
+    /// if it is the first of a kind the route accepts.
+    private static func settle(
+        _ kind: CredentialKind,
+        _ outcome: CredentialOutcome,
+        route: CompiledRoute,
+        chosen: inout CredentialOutcome?,
+        trace: inout PolicyTrace
+    ) -> CredentialOutcome? {
+        switch outcome {
+        case .failed(let reason, let detail, _):
+            trace.record("credential", passed: false, detail: "\(kind.rawValue): \(reason.rawValue) (\(detail))")
+            return outcome
+        case .passed(let identity, _):
+            Self.recordPassed(kind, identity, route: route, trace: &trace)
+            if route.rule.auth.contains(kind), chosen == nil { chosen = outcome }
+            return nil
+        }
+    }
+
+    private static func recordPassed(_ kind: CredentialKind, _ identity: Identity, route: CompiledRoute, trace: inout PolicyTrace) {
+        let accepted = route.rule.auth.contains(kind)
+        trace.record(
+            "credential",
+            passed: true,
+            detail: "\(identity.credentialLabel) verified\(accepted ? "" : ", but the route does not accept \(kind.rawValue)")"
+        )
+    }
+
+    /// The route's `claims_to_headers` the token has values for, in the route's order.
+    static func claimHeaders(_ entries: [ClaimHeader], _ token: VerifiedToken) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(entries.count)
+        for entry in entries {
+            if let value = token.headerClaims[entry.claim] { headers.append((entry.name, value)) }
+        }
+        return headers
     }
 
     // MARK: Scopes and replay
@@ -221,15 +318,23 @@ public struct Policy: Sendable {
 
     // MARK: Answers
 
-    /// A refusal with the headers SPEC §3 gives its status (RFC 6750 §3 for 401 and 403).
-    static func denial(
+    /// A refusal with the headers SPEC §3 gives its status (RFC 6750 §3 for 401 and 403; RFC
+    /// 9449 §7.1 with `[dpop] algs` for the DPoP reasons).
+    func denial(
         _ reason: DenyReason,
         route: CompiledRoute,
         path: String,
         presented: Bool,
         scope: [String] = []
     ) -> Denial {
-        Denial(reason: reason, credentialPresented: presented, missingScopes: scope, routeName: route.name, path: path)
+        Denial(
+            reason: reason,
+            credentialPresented: presented,
+            missingScopes: scope,
+            routeName: route.name,
+            path: path,
+            dpopAlgorithms: self.dpop.algorithms
+        )
     }
 
     private static func upstreamTarget(route: CompiledRoute, path: String, query: Substring) -> String {

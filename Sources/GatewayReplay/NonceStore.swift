@@ -6,8 +6,8 @@ public import NIOCore
 /// The one requirement answers either at once or later:
 /// - the memory store decides under a lock and returns `.decided` — no future, no closure, no
 ///   allocation, and the event loop is not touched;
-/// - a networked store (Redis, `SET key 1 NX PX ms`, a later issue) returns `.pending` with a
-///   future on the caller's event loop.
+/// - a networked store (Redis, `SET key 1 NX PX ms`: `RedisNonceStore` in GatewayRedis) returns
+///   `.pending` with a future on the caller's event loop.
 ///
 /// A caller on the request path switches on the result, so the common synchronous case costs
 /// nothing extra; `claim(_:expiresAt:now:on:completion:)` wraps both cases in one callback for
@@ -27,6 +27,20 @@ public protocol NonceStore: Sendable {
     ///   - eventLoop: where a networked store completes its future; unused by the memory store.
     func claim(_ key: NonceKey, expiresAt: Int64, now: Int64, on eventLoop: any EventLoop) -> ReplayClaim
 
+    /// Whether `key` is recorded and live, without recording it: the revocation lookup of a token
+    /// the token endpoint issued (SPEC §8, §9 "Token endpoint"). `.unavailable` when the store
+    /// cannot be asked — the caller answers 503 `replay_store_unavailable`, never a guess.
+    func contains(_ key: NonceKey, now: Int64, on eventLoop: any EventLoop) -> ReplayLookup
+
+    /// Records `key` until `expiresAt` whether or not it is already recorded — a revocation,
+    /// kept until the token's `exp` plus `jwt.leeway` (SPEC §9 "Token endpoint") — counting
+    /// against the store's capacity. A key already recorded keeps at least its expiry.
+    ///
+    /// Answers `.fresh` once it is recorded, `.full` when the store holds `capacity` live
+    /// entries and the key is not among them, `.unavailable` when the store cannot be asked;
+    /// never `.replayed`.
+    func record(_ key: NonceKey, expiresAt: Int64, now: Int64, on eventLoop: any EventLoop) -> ReplayClaim
+
     /// Entries held, for `gateway_replay_store_entries`; nil when the store cannot say cheaply.
     var entryCount: Int? { get }
 }
@@ -36,6 +50,22 @@ public enum ReplayClaim: Sendable {
     case decided(ReplayOutcome)
     /// Completes on the `eventLoop` given to `claim`. A failed future means `.unavailable`.
     case pending(EventLoopFuture<ReplayOutcome>)
+}
+
+/// Whether a key is recorded (`NonceStore.contains`).
+public enum ReplayPresence: Sendable, Hashable {
+    /// Recorded and live: a revoked token, for instance.
+    case present
+    case absent
+    /// The store could not be asked: 503 `replay_store_unavailable`, never an allow on a guess.
+    case unavailable
+}
+
+/// A `NonceStore.contains` answer: now, or on an event loop later.
+public enum ReplayLookup: Sendable {
+    case decided(ReplayPresence)
+    /// Completes on the `eventLoop` given to `contains`. A failed future means `.unavailable`.
+    case pending(EventLoopFuture<ReplayPresence>)
 }
 
 extension NonceStore {
@@ -54,6 +84,50 @@ extension NonceStore {
         completion: @escaping (ReplayOutcome) -> Void
     ) {
         switch self.claim(key, expiresAt: expiresAt, now: now, on: eventLoop) {
+        case .decided(let outcome):
+            completion(outcome)
+        case .pending(let future):
+            future.hop(to: eventLoop).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let outcome): completion(outcome)
+                case .failure: completion(.unavailable)
+                }
+            }
+        }
+    }
+
+    /// `contains(_:now:on:)` with one callback for both cases, as `claim(…completion:)`: called
+    /// before this returns when the store decided at once, else on `eventLoop` (a failure is
+    /// reported as `.unavailable`). Must be called on `eventLoop`.
+    public func contains(
+        _ key: NonceKey,
+        now: Int64,
+        on eventLoop: any EventLoop,
+        completion: @escaping (ReplayPresence) -> Void
+    ) {
+        switch self.contains(key, now: now, on: eventLoop) {
+        case .decided(let presence):
+            completion(presence)
+        case .pending(let future):
+            future.hop(to: eventLoop).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let presence): completion(presence)
+                case .failure: completion(.unavailable)
+                }
+            }
+        }
+    }
+
+    /// `record(_:expiresAt:now:on:)` with one callback for both cases, as `claim(…completion:)`.
+    /// Must be called on `eventLoop`.
+    public func record(
+        _ key: NonceKey,
+        expiresAt: Int64,
+        now: Int64,
+        on eventLoop: any EventLoop,
+        completion: @escaping (ReplayOutcome) -> Void
+    ) {
+        switch self.record(key, expiresAt: expiresAt, now: now, on: eventLoop) {
         case .decided(let outcome):
             completion(outcome)
         case .pending(let future):

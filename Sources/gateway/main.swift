@@ -12,7 +12,7 @@ struct Gateway: AsyncParsableCommand {
         commandName: "gateway",
         abstract: "A token-enforcing API gateway: verifies credentials, forwards what is allowed, audits everything.",
         version: GatewayVersion.description,
-        subcommands: [Run.self, Check.self, Explain.self, Demo.self, Key.self, Token.self, Sign.self, Audit.self],
+        subcommands: [Run.self, Check.self, Explain.self, Demo.self, Key.self, Token.self, Sign.self, DPoP.self, Audit.self],
         defaultSubcommand: Run.self
     )
 }
@@ -23,7 +23,7 @@ struct RulesOption: ParsableArguments {
     var config: String = "./gateway.conf"
 }
 
-struct Explain: ParsableCommand {
+struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate the rules for one request, offline: the route, every check, the decision."
     )
@@ -34,8 +34,17 @@ struct Explain: ParsableCommand {
     @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, 'Name: value' (repeatable).")
     var headers: [String] = []
 
-    func run() throws {
-        let (lines, status) = ExplainCommand.run(rulesPath: self.rules.config, method: self.method, url: self.url, headers: self.headers)
+    func run() async throws {
+        // `[[jwks]] url` sets are fetched as `run` fetches them, so tokens are judged as `run` would.
+        let fetched = await RulesFile.fetchJWKS(for: self.rules.config)
+        let (lines, status) = ExplainCommand.run(
+            rulesPath: self.rules.config,
+            method: self.method,
+            url: self.url,
+            headers: self.headers,
+            fetchedJWKS: fetched.sets
+        )
+        for problem in fetched.problems { printError("warning: \(problem)") }
         for line in lines { print(line) }
         if status != 0 { throw ExitCode(status) }
     }
@@ -85,6 +94,7 @@ struct TokenMint: ParsableCommand {
     @Option(help: "Space-separated scopes (the scope claim).") var scope: String?
     @Option(help: "Lifetime: exp = iat + ttl.") var ttl: String = "15m"
     @Flag(help: "Add a random jti (one-time tokens for replay-protected routes).") var jti = false
+    @Option(help: "Bind the token to a DPoP key: its RFC 7638 thumbprint (cnf.jkt; gateway dpop thumbprint).") var jkt: String?
 
     func run() throws {
         let options = TokenMintCommand.Options(
@@ -96,7 +106,8 @@ struct TokenMint: ParsableCommand {
             audience: self.aud,
             scope: self.scope,
             ttl: self.ttl,
-            withJTI: self.jti
+            withJTI: self.jti,
+            jkt: self.jkt
         )
         let (lines, status) = TokenMintCommand.run(options)
         for line in lines { print(line) }
@@ -128,6 +139,56 @@ struct Sign: ParsableCommand {
             bodyFile: self.bodyFile
         )
         let (lines, status) = SignCommand.run(options)
+        for line in lines { print(line) }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+// `gateway dpop …` (SPEC §10): the client side of DPoP, for trying bound routes with curl.
+struct DPoP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dpop",
+        abstract: "Work with DPoP proofs (RFC 9449).",
+        subcommands: [DPoPProof.self, DPoPThumbprint.self]
+    )
+}
+
+struct DPoPProof: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proof",
+        abstract: "Print the DPoP header line of a request: a fresh proof signed with the client's key."
+    )
+
+    @Option(help: "The client's private key PEM (P-256, P-384, Ed25519 or RSA).") var key: String
+    @Option(help: "The request method.") var method: String
+    @Option(help: "The request URL (query and fragment are not part of the proof).") var url: String
+    @Option(help: "The access token sent with 'Authorization: DPoP'.") var token: String
+    @Option(help: "The algorithm; default: the key's own (ES256, ES384, EdDSA, PS256).") var alg: String?
+
+    func run() throws {
+        let options = DPoPProofCommand.Options(
+            keyFile: self.key,
+            method: self.method,
+            url: self.url,
+            token: self.token,
+            algorithm: self.alg
+        )
+        let (lines, status) = DPoPProofCommand.run(options)
+        for line in lines { print(line) }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct DPoPThumbprint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thumbprint",
+        abstract: "Print a key's RFC 7638 thumbprint: the cnf.jkt of tokens bound to it."
+    )
+
+    @Option(help: "A public or private key PEM (P-256, P-384, Ed25519 or RSA).") var key: String
+
+    func run() throws {
+        let (lines, status) = DPoPThumbprintCommand.run(keyFile: self.key)
         for line in lines { print(line) }
         if status != 0 { throw ExitCode(status) }
     }
@@ -195,13 +256,14 @@ struct LogOptions: ParsableArguments {
     }
 }
 
-struct Check: ParsableCommand {
+struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Validate a rules file, like nginx -t.")
 
     @OptionGroup var rules: RulesOption
 
-    func run() throws {
-        let (lines, status) = RulesCheck.run(path: self.rules.config)
+    func run() async throws {
+        let fetched = await RulesFile.fetchJWKS(for: self.rules.config)
+        let (lines, status) = RulesCheck.run(path: self.rules.config, fetchedJWKS: fetched.sets, fetchProblems: fetched.problems)
         for line in lines { print(line) }
         if status != 0 { throw ExitCode(status) }
     }

@@ -126,6 +126,21 @@ struct AuditRecordEncoderTests {
         #expect(AuditHash(hex: abc.hex + "0") == nil)
     }
 
+    @Test("a DPoP request's credential carries jkt between id and kind; others have no jkt member")
+    func dpopCredential() throws {
+        var record = AuditTestSupport.record(3)
+        record.credential = AuditRecord.Credential(kind: "jwt", id: "auth-es256", jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")
+        let text = AuditRecordEncoder.canonicalText(of: record)
+        #expect(text.contains(#""credential":{"id":"auth-es256","jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I","kind":"jwt"},"#))
+        // Still canonical, and still chained.
+        var encoder = AuditRecordEncoder()
+        let (line, hash) = encoder.line(for: record, prev: .zero)
+        #expect(try JSONReader.parse(Array(line.utf8)).canonicalBytes == Array(line.utf8))
+        #expect(hash == AuditHash.sha256(of: Array(AuditRecordEncoder.canonicalText(of: record, prev: .zero).utf8)))
+        record.credential = AuditRecord.Credential(kind: "jwt", id: "auth-es256")
+        #expect(AuditRecordEncoder.canonicalText(of: record).contains(#""credential":{"id":"auth-es256","kind":"jwt"},"#))
+    }
+
     @Test("the encoder's line equals the canonical form of its own parse")
     func lineIsCanonical() throws {
         var encoder = AuditRecordEncoder()

@@ -60,4 +60,58 @@ import Testing
         #expect(claims.sub == "a b")
         #expect(claims.scopes == ["a", "b"])
     }
+
+    // MARK: cnf.jkt (RFC 9449 §6.1)
+
+    @Test func confirmationThumbprintIsRead() throws {
+        let claims = try self.claims(#"{"sub":"a","cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}"#)
+        #expect(claims.jkt == "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")
+        // Another confirmation method only: not DPoP-bound.
+        #expect(try self.claims(#"{"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}"#).jkt == nil)
+        #expect(try self.claims(#"{"sub":"a"}"#).jkt == nil)
+    }
+
+    @Test func aMalformedConfirmationIsMalformed() {
+        for payload in [
+            #"{"cnf":"0ZcOCORZNYy"}"#, #"{"cnf":["x"]}"#, #"{"cnf":{"jkt":7}}"#, #"{"cnf":{"jkt":""}}"#,
+            #"{"cnf":{"jkt":"not base64url!"}}"#, #"{"cnf":{"jkt":"a","jkt":"b"}}"#,
+        ] {
+            #expect(throws: JWTVerificationError.malformedCredential, "\(payload)") { _ = try self.claims(payload) }
+        }
+    }
+
+    // MARK: Claims to headers (SPEC §10)
+
+    private func headerValues(_ payload: String, names: [String]) throws -> [String: String] {
+        var values: [String: String] = [:]
+        _ = try ClaimsReader(scopeClaims: ["scope"], headerClaims: names).read(Array(payload.utf8), headerValues: &values)
+        return values
+    }
+
+    @Test func headerClaimsAsTheirHeaderValues() throws {
+        let payload = #"""
+            {"tenant":"acme","level":42,"ratio":-1.5e3,"admin":true,"beta":false,"groups":["a","b c"],
+             "none":[],"mixed":["a",1],"object":{"a":"b"},"nothing":null,"sub":"alice","unasked":"x"}
+            """#
+        let names = ["tenant", "level", "ratio", "admin", "beta", "groups", "none", "mixed", "object", "nothing", "sub", "absent"]
+        let values = try self.headerValues(payload, names: names)
+        #expect(
+            values == [
+                "tenant": "acme", "level": "42", "ratio": "-1.5e3", "admin": "true", "beta": "false",
+                "groups": "a b c", "none": "", "sub": "alice",
+            ]
+        )
+    }
+
+    @Test func controlCharactersInHeaderClaimsBecomeSpaces() throws {
+        let payload = #"{"name":"a\r\nX-Injected: 1\u0000b\tc","list":["x\ny","z"]}"#
+        let values = try self.headerValues(payload, names: ["name", "list"])
+        #expect(values["name"] == "a  X-Injected: 1 b\tc")
+        #expect(values["list"] == "x y z")
+    }
+
+    @Test func onlyTheNamedClaimsAreExtracted() throws {
+        #expect(try self.headerValues(#"{"tenant":"acme","email":"a@b"}"#, names: []).isEmpty)
+        #expect(try self.headerValues(#"{"tenant":"acme","email":"a@b"}"#, names: ["email"]) == ["email": "a@b"])
+    }
 }

@@ -143,6 +143,16 @@ import _CryptoExtras
         #expect(verified.claims.scopeClaim == "scp")
         #expect(String(decoding: unb64url(part(token, 1)), as: UTF8.self).contains(#""scp":["a","b"]"#))
     }
+
+    /// RFC 9449 §6.1: a bound token carries `"cnf":{"jkt":…}`, which the verifier reads back.
+    @Test func aBoundTokenCarriesCnfJkt() throws {
+        let signer = try JWTSigner(algorithm: .hs256, secret: testSecret, keyID: "hs")
+        let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+        let token = try signer.sign(JWTClaims(sub: "alice", exp: 2_000_000_000, jkt: jkt))
+        #expect(String(decoding: unb64url(part(token, 1)), as: UTF8.self).contains(#""cnf":{"jkt":"\#(jkt)"}"#))
+        #expect(try hs256Verifier().verify(token).claims.jkt == jkt)
+        #expect(try hs256Verifier().verify(try signer.sign(JWTClaims(sub: "bob", exp: 2_000_000_000))).claims.jkt == nil)
+    }
 }
 
 extension JWTClaims {
@@ -150,5 +160,30 @@ extension JWTClaims {
         var copy = self
         copy.scopeClaim = scopeClaim
         return copy
+    }
+}
+
+/// The token endpoint's `client_id` claim: written by the signer, read back from a verified token.
+@Suite struct JWTPrivateClaimTests {
+    @Test func privateClaimsComeLastAndReadBack() throws {
+        let signer = try JWTSigner(algorithm: .hs256, secret: testSecret, keyID: "hs")
+        let token = try signer.sign(
+            JWTClaims(sub: "acme", jti: "j1", scopes: ["a"]),
+            privateClaims: [(name: "client_id", value: "partner:\"acme\"")]
+        )
+        let payload = String(decoding: unb64url(part(token, 1)), as: UTF8.self)
+        #expect(payload == #"{"sub":"acme","jti":"j1","scope":"a","client_id":"partner:\"acme\""}"#)
+        let verified = try hs256Verifier().verify(token)
+        #expect(verified.claims.sub == "acme")
+        #expect(JWTPrivateClaim.string("client_id", ofVerifiedToken: token) == "partner:\"acme\"")
+        #expect(JWTPrivateClaim.string("sub", ofVerifiedToken: token) == "acme")
+        #expect(JWTPrivateClaim.string("absent", ofVerifiedToken: token) == nil)
+        #expect(JWTPrivateClaim.string("client_id", ofVerifiedToken: "not a token") == nil)
+    }
+
+    @Test func aNonStringClaimIsNil() throws {
+        let signer = try JWTSigner(algorithm: .hs256, secret: testSecret, keyID: "hs")
+        let token = try signer.sign(payload: Array(#"{"client_id":7}"#.utf8))
+        #expect(JWTPrivateClaim.string("client_id", ofVerifiedToken: token) == nil)
     }
 }

@@ -46,7 +46,7 @@ import Testing
             ByteBuffer(
                 string:
                     "HTTP/1.1 404 Not  Found\r\nContent-Type:  text/plain \r\n"
-                        + "X-Obs: caf\u{E9}\r\nContent-Length: 0\r\n\r\n"
+                    + "X-Obs: caf\u{E9}\r\nContent-Length: 0\r\n\r\n"
             )
         )
         guard case .head(let head) = try decoder.next() else {

@@ -138,7 +138,7 @@ func decodeResponses(_ input: String, toHEAD: [Bool], splits: [Int] = [], close:
             ByteBuffer(
                 string:
                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
-                        + "\u{81}\u{5}hello"
+                    + "\u{81}\u{5}hello"
             )
         )
         #expect(throws: Never.self) {

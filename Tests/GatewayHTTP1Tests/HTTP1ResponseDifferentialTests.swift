@@ -8,11 +8,9 @@ import Testing
 /// outbound `HTTPClientRequestPart.head`, so bodiless responses to `HEAD` are covered), on
 /// generated and mutated inputs, each also decoded split at random points.
 @Suite struct HTTP1ResponseDifferentialTests {
-    static let shards = 2
-
     @Test func responsesAgreeWithLLHTTP() async {
-        let perShard = (differentialIterations + Self.shards - 1) / Self.shards
-        let tally = await runShards(Self.shards) { Self.run(shard: $0, count: perShard) }
+        let perShard = (differentialIterations + differentialThreads - 1) / differentialThreads
+        let tally = await runShards { Self.run(shard: $0, count: perShard) }
         print(tally.report("HTTP/1.1 response decoder vs llhttp"))
         #expect(tally.violations == 0, "\(tally.violationExamples.joined(separator: "\n"))")
         #expect(tally.inputs >= differentialIterations)

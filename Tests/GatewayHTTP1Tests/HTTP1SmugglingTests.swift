@@ -460,6 +460,12 @@ import Testing
         self.expectRefused(" GET / HTTP/1.1\r\n\r\n", .malformed, requestLine: nil)
     }
 
+    @Test func http2PrefaceIsRefused() {
+        // llhttp waits for the rest of the preface; the codec refuses the method at once.
+        self.expectRefused("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", .malformed, requestLine: nil)
+        self.expectRefused("PRI / HTTP/1.1\r\n\r\n", .malformed, requestLine: nil)
+    }
+
     @Test func targetsOutsideTheirFormsAreRefused() {
         // llhttp: "Disallow UTF-8 in URI path in strict mode".
         self.expectRefused("GET /\u{E9} HTTP/1.1\r\n\r\n", .malformed, requestLine: nil)

@@ -72,7 +72,7 @@ import Testing
             rules: gateway.server.configuration.rules,
             policy: policy,
             fetchedJWKS: fetched,
-            nonceStores: NonceStoreSlot(),
+            shared: SharedState(group: MultiThreadedEventLoopGroup.singleton, metrics: gateway.metrics, logger: logger),
             server: gateway.server,
             auditLog: gateway.audit,
             metrics: gateway.metrics,
@@ -113,5 +113,50 @@ import Testing
         try await gateway.stop()
         await upstream.stop()
         await idp.stop()
+    }
+
+    @Test func checkCountsAndExplainJudgesWithTheKeysOfAFetchedSet() async throws {
+        let authority = try TestCertificateAuthority()
+        let key = P256.Signing.PrivateKey()
+        let idp = try await TestHTTPSServer.start(authority: authority, body: Self.set(Self.jwk(key.publicKey, kid: "idp-1")))
+        let url = "https://127.0.0.1:\(idp.port)/jwks.json"
+        let directory = try makeTemporaryDirectory("jwks-explain")
+        let path = directory.appendingPathComponent("gateway.conf").path
+        try """
+            [[jwks]]
+            url = "\(url)"
+
+            [[upstreams]]
+            name = "up"
+            targets = ["127.0.0.1:9"]
+
+            [[routes]]
+            name = "api"
+            path_prefix = "/"
+            upstream = "up"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let loaded = try RulesFile.load(path)
+        let fetched = await RulesFile.fetchJWKS(loaded.rules, trustRootsPEM: authority.caPEM)
+        #expect(fetched.problems.isEmpty)
+        let (checked, status) = RulesCheck.run(path: path, fetchedJWKS: fetched.sets, fetchProblems: fetched.problems)
+        #expect(status == 0)
+        #expect(checked.last == "ok: 1 routes, 1 keys, 0 api keys, 0 signing keys")
+        let token = try Self.token(key, kid: "idp-1")
+        let (lines, _) = ExplainCommand.run(
+            rulesPath: path,
+            method: "GET",
+            url: "http://a.example/x",
+            headers: ["Authorization: Bearer \(token)"],
+            fetchedJWKS: fetched.sets
+        )
+        #expect(lines.last?.hasPrefix("decision: allow ok") == true, "\(lines)")
+        // Unreachable, the set is left out and said: the token is then unknown_key, as under run.
+        await idp.stop()
+        let missing = await RulesFile.fetchJWKS(loaded.rules, trustRootsPEM: authority.caPEM)
+        #expect(missing.problems.count == 1)
+        let (warned, warnedStatus) = RulesCheck.run(path: path, fetchedJWKS: missing.sets, fetchProblems: missing.problems)
+        #expect(warnedStatus == 0)
+        #expect(warned.contains { $0.contains("warning: jwks[1].url:") })
+        #expect(warned.last == "ok: 1 routes, 0 keys, 0 api keys, 0 signing keys")
     }
 }

@@ -163,13 +163,17 @@ import Testing
         let gateway = try await GatewayHarness.start(rules)
         let client = try await RawConnection.connect(port: gateway.port)
         // The failed handshake counts as a failed connect: the request, not yet sent, goes to the
-        // other target, and the untrusted one sits out its cool-down.
+        // other target, and the untrusted one sits out its cool-down (10 s: on a loaded machine
+        // four requests can outlast it, and then one more handshake per cool-down is right).
+        let started = ContinuousClock.now
         for index in 0..<4 {
             try await client.send("GET /p/\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
             let response = try #require(try await client.readResponse())
             #expect(response.status == 200, "request \(index): \(response.bodyText)")
         }
-        #expect(untrusted.connectionsAccepted.value == 1)
+        let coolDowns = Int((ContinuousClock.now - started) / .seconds(10))
+        #expect(untrusted.connectionsAccepted.value >= 1)
+        #expect(untrusted.connectionsAccepted.value <= 1 + coolDowns)
         #expect(gateway.audit.all.allSatisfy { $0.upstream == "https://127.0.0.1:\(trusted.port)" })
         await client.close()
         try await gateway.stop()

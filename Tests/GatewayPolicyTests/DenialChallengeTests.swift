@@ -14,6 +14,8 @@ struct DenialChallengeTests {
     func everyReasonCarriesTheChallengeItsStatusNeeds(reason: DenyReason) {
         let challenge = self.challenge(Denial(reason: reason))
         switch reason.status {
+        case 401 where reason.isDPoPChallenge:
+            #expect(challenge == #"DPoP algs="ES256 EdDSA RS256 PS256", error="\#(reason.rawValue)""#)
         case 401 where reason == .missingCredential:
             #expect(challenge == #"Bearer realm="gateway""#)
         case 401:
@@ -34,6 +36,24 @@ struct DenialChallengeTests {
             path: "/orders"
         )
         #expect(self.challenge(denial) == #"Bearer realm="gateway", error="insufficient_scope", scope="orders:write orders:admin""#)
+    }
+
+    /// SPEC §10, RFC 9449 §7.1: the DPoP reasons answer with the `DPoP` scheme and the
+    /// configured proof algorithms, never a `Bearer` challenge.
+    @Test func theDPoPReasonsListTheConfiguredAlgorithms() {
+        for reason in [DenyReason.invalidDpopProof, .dpopRequired] {
+            let denial = Denial(
+                reason: reason,
+                credentialPresented: true,
+                missingScopes: [],
+                routeName: "orders",
+                path: "/orders",
+                dpopAlgorithms: [.es256, .ps256]
+            )
+            #expect(denial.status == 401)
+            #expect(denial.headers.filter { $0.0 == "WWW-Authenticate" }.count == 1)
+            #expect(self.challenge(denial) == #"DPoP algs="ES256 PS256", error="\#(reason.rawValue)""#)
+        }
     }
 
     @Test func aGivenChallengeIsNotDoubled() {

@@ -8,7 +8,7 @@ import Testing
 struct PresentedCredentialsTests {
     private func bearer(_ value: String) -> (token: String?, malformed: Bool) {
         let presented = PresentedCredentials(fields: HTTPHeaders([("Authorization", value)]))
-        return (presented.bearer.map(String.init), presented.malformed != nil)
+        return (presented.accessToken.map(String.init), presented.malformed != nil)
     }
 
     @Test func theBearerSchemeIsMatchedInAnyCase() {
@@ -30,6 +30,61 @@ struct PresentedCredentialsTests {
         #expect(self.bearer("Bearer    ") == (nil, true))
         #expect(self.bearer("Bearer a b") == (nil, true))
         #expect(self.bearer("Bearer tökén") == (nil, true))
+    }
+
+    // MARK: DPoP (RFC 9449 §7.1, §4.3 step 1)
+
+    private func presented(_ fields: [(String, String)]) -> PresentedCredentials {
+        PresentedCredentials(fields: HTTPHeaders(fields))
+    }
+
+    @Test func theDPoPSchemeCarriesAnAccessTokenInAnyCase() {
+        for value in ["DPoP abc.def", "dpop abc.def", "DPOP\tabc.def ", " DPoP   abc.def"] {
+            let presented = self.presented([("Authorization", value)])
+            #expect(presented.accessToken == "abc.def", "\(value)")
+            #expect(presented.tokenScheme == .dpop)
+            #expect(presented.malformed == nil)
+        }
+        #expect(self.presented([("Authorization", "Bearer abc")]).tokenScheme == .bearer)
+        #expect(self.presented([("Authorization", "DPoPabc")]).accessToken == nil)
+        #expect(self.presented([("Authorization", "DPoP")]).malformed != nil)
+    }
+
+    @Test func aBearerAndADPoPTokenTogetherAreMalformed() {
+        let presented = self.presented([("Authorization", "Bearer a"), ("Authorization", "DPoP b")])
+        #expect(presented.malformed != nil)
+        #expect(presented.accessToken == nil)
+    }
+
+    @Test func theDPoPFieldIsReadOnlyForTheDPoPScheme() {
+        if case .one(let proof) = self.presented([("Authorization", "DPoP t"), ("DPoP", " a.b.c ")]).proof {
+            #expect(proof == "a.b.c")
+        } else {
+            Issue.record("the proof was not read")
+        }
+        guard case .missing = self.presented([("Authorization", "Bearer t"), ("DPoP", "a.b.c")]).proof else {
+            Issue.record("a proof was read for a bearer token")
+            return
+        }
+        guard case .missing = self.presented([("Authorization", "DPoP t")]).proof else {
+            Issue.record("a proof appeared from nowhere")
+            return
+        }
+    }
+
+    @Test func twoOrGarbledDPoPFieldsAreMalformedProofs() {
+        for fields in [
+            [("DPoP", "a.b.c"), ("DPoP", "a.b.c")], [("DPoP", "a.b.c, d.e.f")], [("DPoP", "")], [("DPoP", "a b")],
+            [("DPoP", "a.b+c")],
+        ] {
+            let presented = self.presented([("Authorization", "DPoP t")] + fields)
+            guard case .malformed = presented.proof else {
+                Issue.record("\(fields) was accepted")
+                continue
+            }
+            // Judged at the proof check (invalid_dpop_proof), not as a malformed credential.
+            #expect(presented.malformed == nil)
+        }
     }
 
     @Test func trimmingStopsAtTheFirstAndLastOtherByte() {

@@ -59,6 +59,7 @@ extension ExchangeAction {
         switch self {
         case .none: return "none"
         case .writeContinue: return "writeContinue"
+        case .lookUpRevocation: return "lookUpRevocation"
         case .claimNonce: return "claimNonce"
         case .checkRateLimit: return "checkRateLimit"
         case .connect(let fresh): return fresh ? "connect(fresh)" : "connect"

@@ -186,6 +186,81 @@ import Testing
         #expect(store.count == 10)
     }
 
+    /// SPEC §9: `replay_store_full` only once `capacity` live entries are held, however the store
+    /// is sharded inside — with `capacity = 5` over the default shards, the fifth nonce is still
+    /// fresh and only the sixth is refused.
+    @Test(arguments: [
+        (5, nil), (5, 4), (7, 8), (16, 16), (100, 16), (1_000, 32), (1_000, 4), (3_000, 64),
+    ] as [(Int, Int?)])
+    func fullOnlyOnceCapacityLiveEntriesAreHeld(capacity: Int, shards: Int?) {
+        let store = MemoryNonceStore(capacity: capacity, shards: shards)
+        for index in 0..<capacity {
+            #expect(store.claimNow(Self.key("nonce-\(index)"), expiresAt: 500, now: 100) == .fresh, "nonce \(index)")
+        }
+        #expect(store.count == capacity)
+        #expect(store.claimNow(Self.key("one-too-many"), expiresAt: 500, now: 100) == .full)
+        #expect(store.recordNow(Self.key("revoked"), expiresAt: 500, now: 100) == .full)
+        // Every one of them is still refused: none was forgotten to make room.
+        for index in 0..<capacity {
+            #expect(store.claimNow(Self.key("nonce-\(index)"), expiresAt: 500, now: 200) == .replayed)
+        }
+        // Once they expire, the whole capacity is available again.
+        for index in 0..<capacity {
+            #expect(store.claimNow(Self.key("later-\(index)"), expiresAt: 900, now: 501) == .fresh, "later \(index)")
+        }
+        #expect(store.count == capacity)
+        #expect(store.claimNow(Self.key("one-too-many"), expiresAt: 900, now: 501) == .full)
+    }
+
+    /// All keys on one shard: it grows past its share (4 of 64) instead of answering full.
+    @Test func aShardHoldsMoreThanItsShareWhenTheKeysFallOnIt() {
+        let store = MemoryNonceStore(capacity: 64, shards: 16)
+        let before = store.storageBytes
+        let target = store.shardIndex(of: Self.key("anchor"))
+        var sameShard: [String] = []
+        var candidate = 0
+        while sameShard.count < 64 {
+            candidate += 1
+            if store.shardIndex(of: Self.key("k\(candidate)")) == target { sameShard.append("k\(candidate)") }
+        }
+        for value in sameShard {
+            #expect(store.claimNow(Self.key(value), expiresAt: 10, now: 0) == .fresh, "\(value)")
+        }
+        #expect(store.count == 64)
+        #expect(store.storageBytes > before)
+        #expect(store.claimNow(Self.key("anchor"), expiresAt: 10, now: 0) == .full)
+        for value in sameShard {
+            #expect(store.claimNow(Self.key(value), expiresAt: 10, now: 5) == .replayed)
+        }
+    }
+
+    /// Revocations: `record` stores unconditionally and counts against the capacity; `contains`
+    /// records nothing.
+    @Test func recordAndContains() {
+        let store = MemoryNonceStore(capacity: 3, shards: 1)
+        #expect(!store.containsNow(Self.key("jti-1"), now: 100))
+        #expect(store.count == 0)
+        #expect(store.recordNow(Self.key("jti-1"), expiresAt: 200, now: 100) == .fresh)
+        #expect(store.containsNow(Self.key("jti-1"), now: 200))
+        #expect(!store.containsNow(Self.key("jti-1"), now: 201))
+        // Recording again keeps the later expiry, never shortens it.
+        #expect(store.recordNow(Self.key("jti-1"), expiresAt: 150, now: 100) == .fresh)
+        #expect(store.containsNow(Self.key("jti-1"), now: 200))
+        #expect(store.recordNow(Self.key("jti-1"), expiresAt: 300, now: 100) == .fresh)
+        #expect(store.containsNow(Self.key("jti-1"), now: 300))
+        // A recorded key is refused by claim, and a claimed one is present.
+        #expect(store.claimNow(Self.key("jti-1"), expiresAt: 300, now: 100) == .replayed)
+        #expect(store.claimNow(Self.key("nonce"), expiresAt: 300, now: 100) == .fresh)
+        #expect(store.containsNow(Self.key("nonce"), now: 300))
+        #expect(store.recordNow(Self.key("jti-2"), expiresAt: 300, now: 100) == .fresh)
+        #expect(store.count == 3)
+        #expect(store.recordNow(Self.key("jti-3"), expiresAt: 300, now: 100) == .full)
+        #expect(!store.containsNow(Self.key("jti-3"), now: 100))
+        // An expired revocation makes room.
+        #expect(store.recordNow(Self.key("jti-3"), expiresAt: 400, now: 301) == .fresh)
+        #expect(store.count <= 3)
+    }
+
     /// 16 bytes a slot, 4/3 slot per entry: about 21 bytes per remembered nonce (target ≤ 100).
     @Test func memoryPerEntry() {
         let store = MemoryNonceStore(capacity: 1_000_000, shards: 16)
@@ -237,6 +312,33 @@ import Testing
         #expect(try claim("a") == .replayed)
         #expect(try claim("down") == .unavailable)
         #expect(store.entryCount == nil)
+
+        func lookUp(_ value: String) throws -> ReplayPresence {
+            let promise = caller.makePromise(of: ReplayPresence.self)
+            caller.execute {
+                store.contains(Self.key(value), now: 0, on: caller) { presence in
+                    caller.preconditionInEventLoop()
+                    promise.succeed(presence)
+                }
+            }
+            return try promise.futureResult.wait()
+        }
+        func record(_ value: String) throws -> ReplayOutcome {
+            let promise = caller.makePromise(of: ReplayOutcome.self)
+            caller.execute {
+                store.record(Self.key(value), expiresAt: 10, now: 0, on: caller) { outcome in
+                    caller.preconditionInEventLoop()
+                    promise.succeed(outcome)
+                }
+            }
+            return try promise.futureResult.wait()
+        }
+        #expect(try lookUp("a") == .present)
+        #expect(try lookUp("b") == .absent)
+        #expect(try lookUp("down") == .unavailable)
+        #expect(try record("b") == .fresh)
+        #expect(try lookUp("b") == .present)
+        #expect(try record("down") == .unavailable)
     }
 
     @Test func outcomesCarryTheirSPECCodes() {
@@ -264,6 +366,24 @@ private final class RemoteStoreStub: NonceStore {
         let future = self.loop.submit { () throws -> ReplayOutcome in
             if key.value == "down" { throw ChannelError.ioOnClosedChannel }
             return memory.claimNow(key, expiresAt: expiresAt, now: now)
+        }
+        return .pending(future)
+    }
+
+    func contains(_ key: NonceKey, now: Int64, on eventLoop: any EventLoop) -> ReplayLookup {
+        let memory = self.memory
+        let future = self.loop.submit { () throws -> ReplayPresence in
+            if key.value == "down" { throw ChannelError.ioOnClosedChannel }
+            return memory.containsNow(key, now: now) ? .present : .absent
+        }
+        return .pending(future)
+    }
+
+    func record(_ key: NonceKey, expiresAt: Int64, now: Int64, on eventLoop: any EventLoop) -> ReplayClaim {
+        let memory = self.memory
+        let future = self.loop.submit { () throws -> ReplayOutcome in
+            if key.value == "down" { throw ChannelError.ioOnClosedChannel }
+            return memory.recordNow(key, expiresAt: expiresAt, now: now)
         }
         return .pending(future)
     }

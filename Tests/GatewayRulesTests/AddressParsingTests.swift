@@ -87,8 +87,28 @@ struct AddressParsingTests {
                 )
         )
         #expect(withPassword.description == "redis://[::1]:7000/1")
-        #expect(throws: ValueError("expected \"memory\" or a URL redis://[user[:password]@]host[:port][/db]")) {
-            try RedisLocation(parsing: "rediss://cache")
+        // rediss://: TLS; the description never shows the user name or password.
+        let tls = try RedisLocation(parsing: "rediss://gw:p%40ss@cache.internal:6380/2")
+        #expect(
+            tls
+                == RedisLocation(
+                    host: "cache.internal",
+                    port: 6380,
+                    database: 2,
+                    username: "gw",
+                    password: Secret(bytes: Array("p@ss".utf8), source: .inline),
+                    tls: true
+                )
+        )
+        #expect(tls.description == "rediss://cache.internal:6380/2")
+        #expect(!"\(tls)".contains("p@ss") && !String(reflecting: tls).contains("p@ss"))
+        #expect(try RedisLocation(parsing: "redis://cache").tls == false)
+        #expect(
+            throws: ValueError(
+                "expected \"memory\" or a URL redis://[user[:password]@]host[:port][/db] (rediss:// for TLS)"
+            )
+        ) {
+            try RedisLocation(parsing: "redis+tls://cache")
         }
         #expect(throws: ValueError("invalid host or port in the redis URL")) {
             try RedisLocation(parsing: "redis://u:pw@cache:99999")

@@ -447,6 +447,22 @@ struct RulesLoaderErrorTests {
         )
     }
 
+    /// SPEC §9 "Empty rules": no `[[routes]]` entry is refused by the loader, so `check`, `run`
+    /// and a reload all refuse it. An empty (truncated) file, a file cut before its routes, and an
+    /// explicit empty array alike.
+    @Test func aFileWithoutRoutesIsRefused() throws {
+        let fixture = try RulesFixture()
+        let message = "error: routes: no [[routes]] entry: every request would be answered 404; "
+            + "a rules file must declare at least one route (is the file empty or truncated?)"
+        #expect(fixture.problems("") == ["gateway.conf: " + message])
+        #expect(fixture.problems("# nothing here yet\n") == ["gateway.conf: " + message])
+        let cut = "[server]\nlisten = \"127.0.0.1:8080\"\n\n[[upstreams]]\nname = \"orders\"\ntargets = [\"127.0.0.1:9000\"]\n"
+        #expect(fixture.problems(cut) == ["gateway.conf: " + message])
+        #expect(fixture.problems("routes = []\n") == ["gateway.conf:1:10: " + message])
+        // One route is enough.
+        #expect(fixture.problems(minimalRoutes) == [])
+    }
+
     @Test func replayStoreErrorsNeverRepeatTheURL() throws {
         let fixture = try RulesFixture()
         let text = "[replay]\non_full = \"drop\"\nstore = \"redis://u:hunter2@cache:0\"\n" + minimalRoutes

@@ -7,17 +7,22 @@ public enum RulesCheck {
     /// The lines to print and the exit status: `ok: R routes, K keys, A api keys, S signing keys`
     /// and 0, or each problem as `FILE:LINE:COL: error: MESSAGE` and 1. Warnings come first.
     ///
-    /// K counts every JWT verification key, JWKS file keys included; JWK Sets fetched from a
-    /// `url` are not fetched by `check` and not counted.
+    /// K counts every JWT verification key, JWK Set keys included: `fetchedJWKS` holds the sets
+    /// of `[[jwks]] url` sources (`RulesFile.fetchJWKS`), `fetchProblems` what could not be had.
     ///
     /// Upstream host names are looked up (SPEC §1: "upstream names exist"); one that does not
     /// resolve now is a warning, not an error: `run` looks names up when it connects, and a
     /// Kubernetes Service name may not resolve until its Service exists (SPEC §9).
-    public static func run(path: String) -> (lines: [String], status: Int32) {
+    public static func run(
+        path: String,
+        fetchedJWKS: [String: [UInt8]] = [:],
+        fetchProblems: [String] = []
+    ) -> (lines: [String], status: Int32) {
         do {
-            let (loaded, policy) = try RulesFile.compile(path)
+            let (loaded, policy) = try RulesFile.compile(path, fetchedJWKS: fetchedJWKS)
             let rules = loaded.rules
             var lines = loaded.warnings.map(\.description)
+            lines += fetchProblems.map { "\(path): warning: \($0)" }
             lines += Self.unresolvedNames(in: loaded).map(\.description)
             lines.append(
                 "ok: \(rules.routes.count) routes, \(policy.jwtKeyCount) keys, \(rules.apiKeys.count) api keys, "

@@ -15,11 +15,12 @@ public enum ExplainCommand {
         method: String,
         url: String,
         headers: [String],
-        now: Int64? = nil
+        now: Int64? = nil,
+        fetchedJWKS: [String: [UInt8]] = [:]
     ) -> (lines: [String], status: Int32) {
         let policy: Policy
         do {
-            policy = try RulesFile.compile(rulesPath).policy
+            policy = try RulesFile.compile(rulesPath, fetchedJWKS: fetchedJWKS).policy
         } catch {
             return (error.diagnostics.map(\.description), 1)
         }
@@ -44,10 +45,17 @@ public enum ExplainCommand {
         case .allow(let allowance):
             var lines = ["route: \(allowance.route.name)"]
             if let identity = allowance.identity {
-                lines.append("credential: \(identity.credentialLabel), subject \(identity.subject), scopes [\(identity.scopes.joined(separator: " "))]")
+                let bound = identity.jkt.map { ", DPoP key \($0)" } ?? ""
+                lines.append("credential: \(identity.credentialLabel), subject \(identity.subject), scopes [\(identity.scopes.joined(separator: " "))]\(bound)")
             }
             if let claim = allowance.replayNonce {
                 lines.append("replay: \(claim.scope) nonce \"\(claim.value)\" would be recorded until \(claim.expiresAt) (explain records nothing)")
+            }
+            if let claim = allowance.dpopNonce {
+                lines.append("dpop: the proof's jti would be recorded under \(claim.scope) until \(claim.expiresAt) (explain records nothing)")
+            }
+            for header in allowance.claimHeaders {
+                lines.append("header: \(header.name): \(header.value)")
             }
             let targets = allowance.route.upstream.targets.map(\.description).joined(separator: ", ")
             // The last line: the verdict and the reason code the audit record would carry when

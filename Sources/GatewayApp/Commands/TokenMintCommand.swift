@@ -14,6 +14,8 @@ public enum TokenMintCommand {
         public var scope: String?
         public var ttl: String
         public var withJTI: Bool
+        /// `--jkt`: binds the token to a DPoP key (`cnf.jkt`, RFC 9449 §6.1).
+        public var jkt: String?
 
         public init(
             keyFile: String,
@@ -24,7 +26,8 @@ public enum TokenMintCommand {
             audience: String? = nil,
             scope: String? = nil,
             ttl: String = "15m",
-            withJTI: Bool = false
+            withJTI: Bool = false,
+            jkt: String? = nil
         ) {
             self.keyFile = keyFile
             self.algorithm = algorithm
@@ -35,6 +38,7 @@ public enum TokenMintCommand {
             self.scope = scope
             self.ttl = ttl
             self.withJTI = withJTI
+            self.jkt = jkt
         }
     }
 
@@ -49,6 +53,9 @@ public enum TokenMintCommand {
         switch RulesText.duration(options.ttl) {
         case .success(let duration): ttl = duration
         case .failure(let error): return (["error: --ttl: \(error)"], 1)
+        }
+        if let jkt = options.jkt, !Self.isThumbprint(jkt) {
+            return (["error: --jkt: not a SHA-256 JWK thumbprint (43 base64url characters; see gateway dpop thumbprint)"], 1)
         }
         guard let contents = FileManager.default.contents(atPath: options.keyFile) else {
             return (["error: --key: cannot read \(options.keyFile)"], 1)
@@ -67,7 +74,8 @@ public enum TokenMintCommand {
                 iat: now,
                 jti: options.withJTI ? Self.randomJTI() : nil,
                 scopes: options.scope.map { $0.split(separator: " ").map(String.init) } ?? [],
-                scopeClaim: options.scope == nil ? nil : "scope"
+                scopeClaim: options.scope == nil ? nil : "scope",
+                jkt: options.jkt
             )
             return ([try signer.sign(claims)], 0)
         } catch let error as KeyLoadError {
@@ -75,6 +83,15 @@ public enum TokenMintCommand {
         } catch {
             return (["error: signing failed"], 1)
         }
+    }
+
+    /// An RFC 7638 SHA-256 thumbprint as `cnf.jkt` holds it: 32 bytes, base64url without padding.
+    static func isThumbprint(_ text: String) -> Bool {
+        text.utf8.count == 43
+            && text.utf8.allSatisfy {
+                ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D
+                    || $0 == 0x5F
+            }
     }
 
     /// 128 random bits, base64url: unique enough to serve as a one-time `jti`.

@@ -45,22 +45,16 @@ struct HTTPSFetcher: Sendable {
         var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let query = components.percentEncodedQuery { target += "?" + query }
         let isIPAddress = (try? SocketAddress(ipAddress: host, port: port)) != nil
-        let context = self.context
-        let maxBytes = self.maxBytes
         let loop = self.group.next()
         let promise = loop.makePromise(of: [UInt8].self)
-        let channel = try await ClientBootstrap(group: loop)
-            .connectTimeout(self.timeout)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let tls = try NIOSSLClientHandler(context: context, serverHostname: isIPAddress ? nil : host)
-                    try channel.pipeline.syncOperations.addHandler(tls)
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(FetchHandler(promise: promise, maxBytes: maxBytes))
-                }
-            }
-            .connect(host: host, port: port)
-            .get()
+        let channel: any Channel
+        do {
+            channel = try await self.connect(loop: loop, host: host, port: port, promise: promise, serverHostname: isIPAddress ? nil : host)
+        } catch {
+            // The promise is the handler's to complete; without a channel nothing ever would.
+            promise.fail(error)
+            throw error
+        }
         let timer = loop.scheduleTask(in: self.timeout) { promise.fail(Failure(description: "timed out")) }
         var headers = HTTPHeaders()
         headers.add(name: "host", value: components.port.map { "\(host):\($0)" } ?? host)
@@ -74,6 +68,30 @@ struct HTTPSFetcher: Sendable {
             channel.close(promise: nil)
         }
         return try await promise.futureResult.get()
+    }
+
+    /// Connects with TLS and the HTTP/1.1 client codec, `FetchHandler` completing `promise`.
+    private func connect(
+        loop: any EventLoop,
+        host: String,
+        port: Int,
+        promise: EventLoopPromise<[UInt8]>,
+        serverHostname: String?
+    ) async throws -> any Channel {
+        let context = self.context
+        let maxBytes = self.maxBytes
+        return try await ClientBootstrap(group: loop)
+            .connectTimeout(self.timeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let tls = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+                    try channel.pipeline.syncOperations.addHandler(tls)
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(FetchHandler(promise: promise, maxBytes: maxBytes))
+                }
+            }
+            .connect(host: host, port: port)
+            .get()
     }
 }
 

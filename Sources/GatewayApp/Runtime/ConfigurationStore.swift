@@ -18,7 +18,7 @@ actor ConfigurationStore {
     let server: ProxyServer
     let auditLog: any AuditSink
     private var keyWaiters: [(String, CheckedContinuation<Void, Never>)] = []
-    let nonceStores: NonceStoreSlot
+    let shared: SharedState
     let metrics: GatewayMetrics
     let logger: Logger
     let unknownKeyObserver: @Sendable (String) -> Void
@@ -28,7 +28,7 @@ actor ConfigurationStore {
         rules: Rules,
         policy: Policy,
         fetchedJWKS: [String: [UInt8]],
-        nonceStores: NonceStoreSlot,
+        shared: SharedState,
         server: ProxyServer,
         auditLog: any AuditSink,
         metrics: GatewayMetrics,
@@ -39,7 +39,7 @@ actor ConfigurationStore {
         self.rules = rules
         self.policy = policy
         self.fetchedJWKS = fetchedJWKS
-        self.nonceStores = nonceStores
+        self.shared = shared
         self.server = server
         self.auditLog = auditLog
         self.metrics = metrics
@@ -111,7 +111,8 @@ actor ConfigurationStore {
                 rules: rules,
                 policy: policy,
                 auditSink: self.auditLog,
-                nonceStore: self.nonceStores.store(for: rules),
+                nonceStore: try self.shared.nonceStore(for: rules),
+                rateLimiter: try self.shared.rateLimiter(for: rules),
                 unknownKeyObserver: self.unknownKeyObserver
             )
             self.server.apply(configuration)

@@ -8,7 +8,7 @@ public import GatewayRules
 public import Logging
 import Metrics
 import NIOCore
-import NIOPosix
+public import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -68,6 +68,10 @@ public struct GatewayRuntime: Sendable {
         let server: ProxyServer
         let readiness: Readiness
         let auditLog: AuditLog
+        /// The replay store and rate limiter, and the proxy's event loops they live on (closed
+        /// after the drain).
+        let shared: SharedState
+        let loops: MultiThreadedEventLoopGroup
     }
 
     /// Loads the rules, fetches JWK Sets, builds the configuration and binds every listener.
@@ -98,12 +102,15 @@ public struct GatewayRuntime: Sendable {
         let readiness = Readiness()
         let refreshRequests = JWKSRefreshRequests()
         let observer: @Sendable (String) -> Void = { refreshRequests.unknownKeyID($0) }
-        let nonceStores = NonceStoreSlot()
+        // The proxy's event loops are made first: the Redis client keeps one connection on each.
+        let loops = ProxyServer.makeEventLoopGroup(threads: rules.server.threads)
+        let shared = SharedState(group: loops, metrics: metrics, logger: self.logger)
         let configuration = try ProxyConfiguration(
             rules: rules,
             policy: policy,
             auditSink: auditLog,
-            nonceStore: nonceStores.store(for: rules),
+            nonceStore: shared.nonceStore(for: rules),
+            rateLimiter: shared.rateLimiter(for: rules),
             unknownKeyObserver: observer
         )
         let server = try ProxyServer.make(
@@ -111,17 +118,18 @@ public struct GatewayRuntime: Sendable {
             configuration: configuration,
             metrics: metrics,
             logger: self.logger,
+            group: loops,
             onDrain: { readiness.markDraining() }
         )
         metrics.addCollector {
-            if let entries = nonceStores.entryCount { metrics.replayStoreEntries.set(Int64(entries)) }
+            if let entries = shared.entryCount { metrics.replayStoreEntries.set(Int64(entries)) }
         }
         let store = ConfigurationStore(
             rulesPath: self.rulesPath,
             rules: rules,
             policy: policy,
             fetchedJWKS: fetched,
-            nonceStores: nonceStores,
+            shared: shared,
             server: server,
             auditLog: auditLog,
             metrics: metrics,
@@ -169,7 +177,14 @@ public struct GatewayRuntime: Sendable {
                 successTerminationBehavior: .ignore
             )
         )
-        return StartedGateway(services: services, server: server, readiness: readiness, auditLog: auditLog)
+        return StartedGateway(
+            services: services,
+            server: server,
+            readiness: readiness,
+            auditLog: auditLog,
+            shared: shared,
+            loops: loops
+        )
     }
 
     /// Serves until a signal: the first drains (SPEC §1), a second one ends the drain at once.
@@ -192,6 +207,8 @@ public struct GatewayRuntime: Sendable {
         self.logger.info("ready")
         try await group.run()
         self.logger.info("audit log flushed", metadata: ["records": "\(gateway.auditLog.recordsWritten)"])
+        await gateway.shared.shutdown()
+        try? await gateway.loops.shutdownGracefully()
     }
 
     static func absolutePath(_ path: String) -> String {
@@ -222,6 +239,7 @@ extension ProxyServer {
         configuration: ProxyConfiguration,
         metrics: GatewayMetrics,
         logger: Logger,
+        group: MultiThreadedEventLoopGroup? = nil,
         onDrain: @escaping @Sendable () -> Void = {}
     ) throws -> ProxyServer {
         let listen = try rules.server.listen.map { listen in
@@ -237,6 +255,7 @@ extension ProxyServer {
             threads: rules.server.threads,
             metrics: metrics,
             logger: logger,
+            group: group,
             onDrain: onDrain
         )
     }

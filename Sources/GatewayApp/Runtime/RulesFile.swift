@@ -3,17 +3,13 @@ public import GatewayRules
 import GatewayCredentials
 import GatewayProxy
 import Foundation
+import NIOPosix
 
 /// Loads a rules file for the CLI commands with the process environment.
 public enum RulesFile {
     /// Loads and validates `path`; the error holds every problem found.
     public static func load(_ path: String) throws(RulesError) -> LoadedRules {
-        var loaded = try RulesLoader(environment: ProcessInfo.processInfo.environment).load(path: path)
-        let unbuilt = UnbuiltFeatures.problems(in: loaded)
-        let errors = unbuilt.filter { $0.severity == .error }
-        if !errors.isEmpty { throw RulesError(diagnostics: loaded.warnings + unbuilt) }
-        loaded.warnings += unbuilt
-        return loaded
+        try RulesLoader(environment: ProcessInfo.processInfo.environment).load(path: path)
     }
 
     /// Loads `path` and compiles its policy (keys parsed, API key table built): everything
@@ -36,5 +32,33 @@ public enum RulesFile {
             diagnostics += error.problems.map { loaded.source.diagnostic(keyPath: $0.keyPath, $0.message) }
         }
         throw RulesError(diagnostics: diagnostics)
+    }
+
+    /// The JWK Sets `path` names by URL, fetched as `gateway run` fetches them at start, so that
+    /// `check` counts their keys and `explain` judges tokens as `run` would. A set that cannot be
+    /// fetched is left out and said in the second result (`run` starts without it too).
+    public static func fetchJWKS(for path: String) async -> (sets: [String: [UInt8]], problems: [String]) {
+        guard let loaded = try? Self.load(path) else { return ([:], []) }
+        return await Self.fetchJWKS(loaded.rules, trustRootsPEM: nil)
+    }
+
+    static func fetchJWKS(_ rules: Rules, trustRootsPEM: String?) async -> (sets: [String: [UInt8]], problems: [String]) {
+        let urls = rules.jwks.enumerated().compactMap { index, rule -> (Int, String)? in
+            if case .url(let url, _) = rule.source { return (index, url) }
+            return nil
+        }
+        guard !urls.isEmpty, let fetcher = try? HTTPSFetcher(group: MultiThreadedEventLoopGroup.singleton, trustRootsPEM: trustRootsPEM) else {
+            return ([:], [])
+        }
+        var sets: [String: [UInt8]] = [:]
+        var problems: [String] = []
+        for (index, url) in urls {
+            do {
+                sets[url] = try await fetcher.get(url)
+            } catch {
+                problems.append("jwks[\(index + 1)].url: \(url) could not be fetched (\(error)); its keys are left out, as `run` would start without them")
+            }
+        }
+        return (sets, problems)
     }
 }

@@ -67,9 +67,13 @@ public struct AuditRecordEncoder: Sendable {
         CanonicalJSON.appendString(record.client, to: &buffer)
         CanonicalJSON.appendRaw(",\"credential\":", to: &buffer)
         if let credential = record.credential {
-            // "id" < "kind".
+            // "id" < "jkt" < "kind"; `jkt` only for a DPoP request.
             CanonicalJSON.appendRaw("{\"id\":", to: &buffer)
             CanonicalJSON.appendString(credential.id, to: &buffer)
+            if let jkt = credential.jkt {
+                CanonicalJSON.appendRaw(",\"jkt\":", to: &buffer)
+                CanonicalJSON.appendString(jkt, to: &buffer)
+            }
             CanonicalJSON.appendRaw(",\"kind\":", to: &buffer)
             CanonicalJSON.appendString(credential.kind, to: &buffer)
             buffer.append(UInt8(ascii: "}"))

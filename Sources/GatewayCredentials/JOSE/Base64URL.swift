@@ -8,7 +8,7 @@
 /// Decoding is strict: only `A–Z a–z 0–9 - _`, no padding, no whitespace, and the unused low bits
 /// of the last character must be zero (RFC 4648 §3.5), so every byte string has exactly one
 /// accepted encoding and a token cannot be re-encoded into a different string that still verifies.
-enum Base64URL {
+public enum Base64URL {
     /// 0–63 for the alphabet, 0xFF for anything else.
     private static let decodeTable: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -114,7 +114,7 @@ enum Base64URL {
     }
 
     /// The unpadded base64url encoding of `bytes`.
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
         var output: [UInt8] = []
         Self.encode(bytes, into: &output)
         return String(decoding: output, as: UTF8.self)

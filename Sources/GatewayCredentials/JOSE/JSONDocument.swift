@@ -132,6 +132,14 @@ struct JSONDocument: Sendable {
         return self.bytes[Int(token.start)..<Int(token.end)]
     }
 
+    /// The characters of the number at `index` exactly as written (`42`, `-1.5e3`), or nil when the
+    /// value is not a number.
+    func numberText(_ index: Int) -> String? {
+        let token = self.tokens[index]
+        guard token.kind == .number else { return nil }
+        return String(decoding: self.bytes[Int(token.start)..<Int(token.end)], as: UTF8.self)
+    }
+
     /// The number at `index` as whole seconds, rounded down or up, or nil when the value is not a
     /// number or its integer part is beyond `Int64`. Exact: no detour through `Double`, so a
     /// NumericDate written `1.3008193805e9` or `1300819380.5` rounds as written (RFC 7519 §2

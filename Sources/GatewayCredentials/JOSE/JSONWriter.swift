@@ -1,24 +1,25 @@
 /// Writes the small JSON objects the signer produces (JOSE headers, claims sets), members in the
-/// order given.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
+/// order given. Public for the token endpoint's responses (RFC 6749 §5.1, §5.2): one writer, one
+/// set of escaping rules.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
 
-    init() {
+    public init() {
         self.bytes.reserveCapacity(256)
     }
 
-    mutating func member(_ name: String, string value: String) {
+    public mutating func member(_ name: String, string value: String) {
         self.name(name)
         Self.appendString(value, to: &self.bytes)
     }
 
-    mutating func member(_ name: String, integer value: Int64) {
+    public mutating func member(_ name: String, integer value: Int64) {
         self.name(name)
         self.bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func member(_ name: String, strings values: [String]) {
+    public mutating func member(_ name: String, strings values: [String]) {
         self.name(name)
         self.bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
@@ -28,7 +29,14 @@ struct JSONWriter {
         self.bytes.append(UInt8(ascii: "]"))
     }
 
-    mutating func finish() -> [UInt8] {
+    /// A member whose value is another object (`"cnf":{"jkt":…}`, a JOSE header's `jwk`).
+    public mutating func member(_ name: String, object: JSONWriter) {
+        self.name(name)
+        var object = object
+        self.bytes.append(contentsOf: object.finish())
+    }
+
+    public mutating func finish() -> [UInt8] {
         self.bytes.append(UInt8(ascii: "}"))
         return self.bytes
     }

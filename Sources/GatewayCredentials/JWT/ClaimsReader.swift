@@ -3,15 +3,27 @@ struct ClaimsReader: Sendable {
     /// `[jwt] scope_claims`, as bytes for comparison with member names.
     private let scopeClaimNames: [[UInt8]]
     private let scopeClaims: [String]
+    /// The claims routes send upstream (`claims_to_headers`, SPEC §10), as bytes and as keys.
+    private let headerClaimNames: [[UInt8]]
+    private let headerClaims: [String]
 
-    init(scopeClaims: [String]) {
+    init(scopeClaims: [String], headerClaims: [String] = []) {
         self.scopeClaims = scopeClaims
         self.scopeClaimNames = scopeClaims.map { Array($0.utf8) }
+        self.headerClaims = headerClaims
+        self.headerClaimNames = headerClaims.map { Array($0.utf8) }
     }
 
     /// Throws `malformed_credential` when the payload is not a JSON object (RFC 7519 §7.2 step
     /// 10), has duplicate member names, or a registered claim of the wrong type.
     func read(_ payload: [UInt8]) throws(JWTVerificationError) -> JWTClaims {
+        var headerValues: [String: String] = [:]
+        return try self.read(payload, headerValues: &headerValues)
+    }
+
+    /// Reads the claims, and into `headerValues` the header value of each claim that
+    /// `headerClaims` names and the token carries with a type a header can hold.
+    func read(_ payload: [UInt8], headerValues: inout [String: String]) throws(JWTVerificationError) -> JWTClaims {
         let document: JSONDocument
         do {
             document = try JSONDocument(parsing: payload)
@@ -43,7 +55,15 @@ struct ClaimsReader: Sendable {
                     claims.iat = try Self.numericDate(document, value, "iat", roundingUp: true)
                 case (0x6A, 0x74, 0x69):  // jti
                     claims.jti = try Self.string(document, value, "jti")
+                case (0x63, 0x6E, 0x66):  // cnf
+                    claims.jkt = try Self.confirmationThumbprint(document, value)
                 default:
+                    break
+                }
+            }
+            if !self.headerClaimNames.isEmpty {
+                for (index, claimName) in self.headerClaimNames.enumerated() where name.elementsEqual(claimName) {
+                    if let text = Self.headerValue(document, value) { headerValues[self.headerClaims[index]] = text }
                     break
                 }
             }
@@ -59,6 +79,56 @@ struct ClaimsReader: Sendable {
             claims.scopes = try Self.scopes(document, scopeValue, self.scopeClaims[scopeRank])
         }
         return claims
+    }
+
+    /// RFC 7800 §3.1: `cnf` is an object; RFC 9449 §6.1: its `jkt` member, if present, a
+    /// base64url string (the SHA-256 JWK thumbprint). Other confirmation methods (`x5t#S256`, …)
+    /// are not read here.
+    private static func confirmationThumbprint(
+        _ document: JSONDocument,
+        _ value: Int
+    ) throws(JWTVerificationError) -> String? {
+        guard document.kind(value) == .object else { throw .malformed("claim cnf is not an object") }
+        guard let jkt = document.member("jkt", in: value) else { return nil }
+        guard let bytes = document.stringBytes(jkt), !bytes.isEmpty, bytes.allSatisfy(Base64URL.isAlphabet) else {
+            throw .malformed("claim cnf.jkt is not a base64url string")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A claim as an upstream header value (SPEC §10): a string as is, a number as its JSON
+    /// text, `true` / `false`, an array of strings joined with single spaces; nil for anything
+    /// else (null, an object, an array holding a non-string). Control characters become spaces,
+    /// so no value can end the field or the header block (CR, LF) or be cut short (NUL).
+    static func headerValue(_ document: JSONDocument, _ value: Int) -> String? {
+        switch document.kind(value) {
+        case .string:
+            return Self.fieldSafe(document.stringBytes(value)!)
+        case .number:
+            return document.numberText(value)
+        case .true:
+            return "true"
+        case .false:
+            return "false"
+        case .array:
+            var joined: [UInt8] = []
+            for (offset, element) in document.elements(of: value).enumerated() {
+                guard let bytes = document.stringBytes(element) else { return nil }
+                if offset > 0 { joined.append(0x20) }
+                joined.append(contentsOf: bytes)
+            }
+            return Self.fieldSafe(joined[...])
+        case .object, .null:
+            return nil
+        }
+    }
+
+    /// `bytes` (valid UTF-8) with each C0 control character but HTAB, and DEL, replaced by a space.
+    private static func fieldSafe(_ bytes: ArraySlice<UInt8>) -> String {
+        if !bytes.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(decoding: bytes.map { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F ? 0x20 : $0 }, as: UTF8.self)
     }
 
     private static func string(

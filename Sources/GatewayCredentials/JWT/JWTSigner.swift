@@ -96,10 +96,14 @@ public struct JWTSigner: Sendable {
     }
 
     /// Signs `claims`. Members are written in the order `iss`, `sub`, `aud`, `iat`, `nbf`, `exp`,
-    /// `jti`, then the scopes: under `scopeClaim` (default `scope`), a space-separated string for
+    /// `jti`, `cnf` (`{"jkt":…}`, RFC 9449 §6.1, when `jkt` is set), then the scopes: under `scopeClaim` (default `scope`), a space-separated string for
     /// `scope` (RFC 8693 §4.2) and an array of strings for any other name. A single audience is
-    /// written as a string.
-    public func sign(_ claims: JWTClaims) throws(JWTSigningError) -> String {
+    /// written as a string. `privateClaims` (string-valued, RFC 7519 §4.3; the token endpoint's
+    /// `client_id`, RFC 9068 §2.2) come last, in the order given.
+    public func sign(
+        _ claims: JWTClaims,
+        privateClaims: [(name: String, value: String)] = []
+    ) throws(JWTSigningError) -> String {
         var payload = JSONWriter()
         if let iss = claims.iss { payload.member("iss", string: iss) }
         if let sub = claims.sub { payload.member("sub", string: sub) }
@@ -110,6 +114,11 @@ public struct JWTSigner: Sendable {
         if let nbf = claims.nbf { payload.member("nbf", integer: nbf) }
         if let exp = claims.exp { payload.member("exp", integer: exp) }
         if let jti = claims.jti { payload.member("jti", string: jti) }
+        if let jkt = claims.jkt {
+            var confirmation = JSONWriter()
+            confirmation.member("jkt", string: jkt)
+            payload.member("cnf", object: confirmation)
+        }
         if !claims.scopes.isEmpty || claims.scopeClaim != nil {
             let name = claims.scopeClaim ?? "scope"
             if name == "scope" {
@@ -118,6 +127,7 @@ public struct JWTSigner: Sendable {
                 payload.member(name, strings: claims.scopes)
             }
         }
+        for claim in privateClaims { payload.member(claim.name, string: claim.value) }
         return try self.sign(payload: payload.finish())
     }
 

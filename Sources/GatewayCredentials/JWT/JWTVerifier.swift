@@ -55,22 +55,27 @@ public struct JWTVerifier: Sendable {
     ///   - keyRing: the keys, found by `kid`.
     ///   - scopeClaims: `[jwt] scope_claims`, tried in order.
     ///   - maxTokenBytes: longer tokens are `malformed_credential` before any work.
+    ///   - headerClaims: the claims routes send upstream (`claims_to_headers`); only these are
+    ///     extracted into `VerifiedToken.headerClaims`.
     public init(
         keyRing: JWTKeyRing,
         scopeClaims: [String] = ["scope", "scp"],
-        maxTokenBytes: Int = JWTVerifier.defaultMaxTokenBytes
+        maxTokenBytes: Int = JWTVerifier.defaultMaxTokenBytes,
+        headerClaims: [String] = []
     ) {
         self.keyRing = keyRing
         self.maxTokenBytes = maxTokenBytes
-        self.claimsReader = ClaimsReader(scopeClaims: scopeClaims)
+        self.claimsReader = ClaimsReader(scopeClaims: scopeClaims, headerClaims: headerClaims)
     }
 
     /// The verifier of a rules snapshot: its `[[keys]]` and `[[jwks]]` (url sources from
-    /// `fetchedJWKS`, by URL) and `[jwt] scope_claims`.
+    /// `fetchedJWKS`, by URL), `[jwt] scope_claims` and the claims the routes'
+    /// `claims_to_headers` name.
     public init(rules: Rules, fetchedJWKS: [String: [UInt8]] = [:]) throws(KeyLoadError) {
         self.init(
             keyRing: try JWTKeyRing(keys: rules.keys, jwks: rules.jwks, fetchedJWKS: fetchedJWKS),
-            scopeClaims: rules.jwt.scopeClaims
+            scopeClaims: rules.jwt.scopeClaims,
+            headerClaims: rules.headerClaimNames
         )
     }
 
@@ -136,8 +141,16 @@ public struct JWTVerifier: Sendable {
         guard valid else { throw .badSignature("signature does not verify") }
 
         // Claims, from a token whose signature verified.
-        let claims = try self.claimsReader.read(parts.payload)
-        return VerifiedToken(kid: kid, alg: algorithm, claims: claims, keyIssuer: issuer, keyAudiences: audiences)
+        var headerClaims: [String: String] = [:]
+        let claims = try self.claimsReader.read(parts.payload, headerValues: &headerClaims)
+        return VerifiedToken(
+            kid: kid,
+            alg: algorithm,
+            claims: claims,
+            keyIssuer: issuer,
+            keyAudiences: audiences,
+            headerClaims: headerClaims
+        )
     }
 
     /// Verifies with `key` whatever `kid` the token has (or lacks). Only for known-answer tests:

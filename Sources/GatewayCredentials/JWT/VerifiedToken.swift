@@ -16,19 +16,27 @@ public struct VerifiedToken: Sendable, Hashable {
     public var keyIssuer: String?
     /// The `audiences` of that entry: if non-empty, `aud` must contain one.
     public var keyAudiences: [String]
+    /// The claims some route's `claims_to_headers` names, by claim name, already as header values
+    /// (SPEC §10): a string as is, a number or boolean as its JSON text, an array of strings
+    /// joined with single spaces; control characters (CR, LF, NUL, …) replaced by spaces. A claim
+    /// that is absent, or of another type, has no entry. Only the names the rules ask for are
+    /// extracted, so a cached token stays small; empty when no route asks for any.
+    public var headerClaims: [String: String]
 
     public init(
         kid: String,
         alg: JWTAlgorithm,
         claims: JWTClaims,
         keyIssuer: String? = nil,
-        keyAudiences: [String] = []
+        keyAudiences: [String] = [],
+        headerClaims: [String: String] = [:]
     ) {
         self.kid = kid
         self.alg = alg
         self.claims = claims
         self.keyIssuer = keyIssuer
         self.keyAudiences = keyAudiences
+        self.headerClaims = headerClaims
     }
 }
 
@@ -60,6 +68,10 @@ public struct JWTClaims: Sendable, Hashable {
     public var scopes: [String]
     /// Which claim gave `scopes`; nil when the token has none of `scope_claims`.
     public var scopeClaim: String?
+    /// `cnf.jkt` (RFC 9449 §6.1, RFC 7800 §3.1): the base64url RFC 7638 SHA-256 thumbprint of the
+    /// key the token is bound to. A token that has it is DPoP-bound: it passes only with a proof
+    /// signed by that key (SPEC §10). Nil when the token has no `cnf`, or a `cnf` without `jkt`.
+    public var jkt: String?
 
     public init(
         iss: String? = nil,
@@ -70,7 +82,8 @@ public struct JWTClaims: Sendable, Hashable {
         iat: Int64? = nil,
         jti: String? = nil,
         scopes: [String] = [],
-        scopeClaim: String? = nil
+        scopeClaim: String? = nil,
+        jkt: String? = nil
     ) {
         self.iss = iss
         self.sub = sub
@@ -81,5 +94,6 @@ public struct JWTClaims: Sendable, Hashable {
         self.jti = jti
         self.scopes = scopes
         self.scopeClaim = scopeClaim
+        self.jkt = jkt
     }
 }

@@ -20,7 +20,8 @@ public struct JWTKeyRing: Sendable {
     /// until the fetcher supplies the bytes and a new ring is built.
     public private(set) var pendingJWKSURLs: [String]
 
-    /// Loads every key; throws every problem found, each with its key path.
+    /// Loads every key; throws every problem found, each with its key path. A `[[keys]]` entry
+    /// with `private_key_file` must hold the private key of its public key (`KeyPairCheck`).
     ///
     /// - Parameters:
     ///   - keys: `[[keys]]`, in file order (key paths count from 1).
@@ -48,6 +49,15 @@ public struct JWTKeyRing: Sendable {
             let (field, loaded) = Self.load(rule)
             switch loaded {
             case .success(let key):
+                if let path = rule.privateKeyFile {
+                    // SPEC §8: the private key of a key the token endpoint may sign with matches its public key.
+                    do throws(KeyProblem) {
+                        try KeyPairCheck.check(rule, privateKeyFile: path, against: key)
+                    } catch {
+                        problems.append(.init(keyPath: "\(base).private_key_file", message: error.message))
+                        continue
+                    }
+                }
                 add(
                     rule.id,
                     Entry(key: key, issuer: rule.issuer, audiences: rule.audiences, keyPath: "\(base).\(field)")

@@ -4,7 +4,7 @@
 /// Written by hand for the same reason as `Base64URL`: no `String`/`Data` round trip on the
 /// request path. Decoding follows RFC 8941 §4.2.7's advice to parsers — missing padding and
 /// non-zero trailing bits are accepted — but any character outside the alphabet fails.
-enum Base64 {
+public enum Base64 {
     private static let alphabet: [UInt8] = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8
     )
@@ -16,8 +16,9 @@ enum Base64 {
         return table
     }()
 
-    /// Decodes `input`, or returns nil when it is not base64.
-    static func decode(_ input: some StringProtocol) -> [UInt8]? {
+    /// Decodes `input`, or returns nil when it is not base64. Public for HTTP Basic credentials
+    /// (RFC 7617 §2), which the token endpoint reads.
+    public static func decode(_ input: some StringProtocol) -> [UInt8]? {
         let result = input.utf8.withContiguousStorageIfAvailable { Self.decode(UnsafeRawBufferPointer($0)) }
         return result ?? Array(input.utf8).withUnsafeBytes { Self.decode($0) }
     }

@@ -45,12 +45,6 @@ struct BodyDecoder: Sendable {
         return false
     }
 
-    /// Whether no byte of the body is outstanding (`.end` can be returned without more input).
-    var isComplete: Bool {
-        if case .complete = self.phase { return true }
-        return false
-    }
-
     /// The next event, or nil when more input is needed. After `.end`, it must not be called again.
     mutating func next(_ input: inout InputBuffer, limits: HTTP1Limits) throws(ParseFailure) -> Event? {
         while true {

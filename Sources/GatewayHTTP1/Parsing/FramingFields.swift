@@ -23,18 +23,10 @@ struct FramingFields: Sendable {
     var expectsContinue = false
 
     /// What a `Transfer-Encoding` value asks for.
-    enum TransferCoding: Equatable {
+    enum TransferCoding {
         case chunked
         case unsupported
         case malformed(StaticString)
-
-        static func == (lhs: TransferCoding, rhs: TransferCoding) -> Bool {
-            switch (lhs, rhs) {
-            case (.chunked, .chunked), (.unsupported, .unsupported): return true
-            case (.malformed(let a), .malformed(let b)): return a.description == b.description
-            default: return false
-            }
-        }
     }
 
     init(_ bytes: UnsafeRawBufferPointer, _ fields: [HTTP1Field], isRequest: Bool) throws(ParseFailure) {
@@ -62,10 +54,9 @@ struct FramingFields: Sendable {
                 if ASCII.equalsLowercase(bytes, name, "content-length") {
                     guard self.contentLength == nil else { throw .malformed("more than one Content-Length field") }
                     self.contentLength = try Self.contentLength(bytes, field.value)
-                    var after = field.value.upperBound
-                    while bytes[after] != ASCII.cr {
-                        guard bytes[after] == ASCII.sp else { throw .malformed("a tab after the Content-Length value") }
-                        after += 1
+                    guard !Self.trailingWhitespace(bytes, field.value).contains(where: { bytes[$0] == ASCII.htab })
+                    else {
+                        throw .malformed("a tab after the Content-Length value")
                     }
                 }
             case 16:
@@ -90,12 +81,37 @@ struct FramingFields: Sendable {
     /// disagree, the reading that closes the connection wins.
     private mutating func readConnection(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>) {
         if ASCII.listContains(bytes, value, "close") { self.connectionClose = true }
-        // The value was trimmed of OWS; look at the line as sent, up to its CR.
-        var lineEnd = value.upperBound
-        while bytes[lineEnd] != ASCII.cr { lineEnd += 1 }
-        if ASCII.listContains(bytes, value.lowerBound..<lineEnd, "keep-alive", trailingTab: false) {
+        let asSent = value.lowerBound..<Self.trailingWhitespace(bytes, value).upperBound
+        if ASCII.listContains(bytes, asSent, "keep-alive", trailingTab: false) {
             self.connectionKeepAlive = true
         }
+    }
+
+    /// The framing `Transfer-Encoding` gives, nil without one (RFC 9112 §6.1, §6.3): chunked, or
+    /// a refusal. A message with `Transfer-Encoding` must be HTTP/1.1 (RFC 9112 §6.1 lets a
+    /// recipient treat it as faulty framing in HTTP/1.0).
+    func transferEncodingFraming(
+        _ bytes: UnsafeRawBufferPointer,
+        _ version: HTTP1Version
+    ) throws(ParseFailure) -> HTTP1BodyFraming? {
+        guard let field = self.transferEncoding else { return nil }
+        guard version == .http1_1 else { throw .malformed("Transfer-Encoding in an HTTP/1.0 message") }
+        switch Self.transferCoding(bytes, field) {
+        case .chunked:
+            return .chunked
+        case .unsupported:
+            throw ParseFailure(kind: .unsupportedTransferEncoding, detail: "a transfer coding other than chunked")
+        case .malformed(let detail):
+            throw .malformed(detail)
+        }
+    }
+
+    /// The whitespace a field line had after `value` (which the field parser trimmed off), up to
+    /// the line's CR: parsers disagree on what some of it means.
+    static func trailingWhitespace(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>) -> Range<Int> {
+        var end = value.upperBound
+        while bytes[end] != ASCII.cr { end += 1 }
+        return value.upperBound..<end
     }
 
     /// RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive` (and,
@@ -138,7 +154,7 @@ struct FramingFields: Sendable {
     static func transferCoding(_ bytes: UnsafeRawBufferPointer, _ field: HTTP1Field) -> TransferCoding {
         let value = field.value
         guard !value.isEmpty else { return .malformed("an empty Transfer-Encoding") }
-        guard bytes[value.upperBound] == ASCII.cr else {
+        guard Self.trailingWhitespace(bytes, field.value).isEmpty else {
             return .malformed("whitespace after the last transfer coding")
         }
         if ASCII.equalsLowercase(bytes, value, "chunked") { return .chunked }

@@ -69,6 +69,19 @@ struct InputBuffer: Sendable {
         return self.bytes.getInteger(at: self.bytes.readerIndex + offset, as: UInt8.self)
     }
 
+    /// Whether a byte other than the CRLFs of empty lines is buffered: the first byte of a message
+    /// (or of junk). A lone CR at the end does not count yet: it may start an empty line.
+    var hasByteBeyondEmptyLines: Bool {
+        var offset = 0
+        while let byte = self.byte(at: offset) {
+            guard byte == ASCII.cr else { return true }
+            guard let next = self.byte(at: offset + 1) else { return false }
+            guard next == ASCII.lf else { return true }
+            offset += 2
+        }
+        return false
+    }
+
     func withUnsafeReadableBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         try self.bytes.withUnsafeReadableBytes(body)
     }

@@ -1,6 +1,6 @@
 /// Why a decoder refused its input, before it becomes an `HTTP1RequestError` or
 /// `HTTP1ResponseError`. The detail is static text: it never holds request bytes.
-struct ParseFailure: Error, Sendable, Equatable {
+struct ParseFailure: Error, Sendable {
     enum Kind: Sendable, Equatable {
         case uriTooLong
         case headTooLarge
@@ -14,14 +14,10 @@ struct ParseFailure: Error, Sendable, Equatable {
     static func malformed(_ detail: StaticString) -> ParseFailure {
         ParseFailure(kind: .malformed, detail: detail)
     }
-
-    static func == (lhs: ParseFailure, rhs: ParseFailure) -> Bool {
-        lhs.kind == rhs.kind && lhs.detail.description == rhs.detail.description
-    }
 }
 
 /// How far a resumable parser got with the bytes it was given.
-enum ParseProgress: Sendable, Equatable {
+enum ParseProgress: Sendable {
     /// More bytes are needed; everything so far is valid.
     case needMore
     /// The element ends at this offset (exclusive).

@@ -1,11 +1,12 @@
 /// Parses a request line, `method SP request-target SP HTTP-version CRLF` (RFC 9112 §3),
 /// resumably and exactly: one SP between the parts (RFC 9112 §3 allows a server to accept other
 /// whitespace; parsers that do disagree on where the target ends), a method that is a `token`
-/// (RFC 9110 §9.1), a target of visible ASCII in one of the four forms of RFC 9112 §3.2, and
-/// `HTTP/1.0` or `HTTP/1.1` spelled exactly (RFC 9112 §2.3: the name is case-sensitive).
+/// (RFC 9110 §9.1) and not `PRI`, a target of visible ASCII in one of the four forms of
+/// RFC 9112 §3.2, and `HTTP/1.0` or `HTTP/1.1` spelled exactly (RFC 9112 §2.3: the name is
+/// case-sensitive).
 ///
 /// The target limit is checked at the byte that crosses it, before the line ends.
-struct RequestLineParser: Sendable {
+struct RequestLineParser: StartLineParser {
     private enum State: UInt8, Sendable {
         case method, target, version, lf
     }
@@ -20,9 +21,9 @@ struct RequestLineParser: Sendable {
     private(set) var targetEnd = 0
     private(set) var version = HTTP1Version.http1_1
 
-    /// Continues through `bytes` (everything buffered, the request line first); `limit` is the
-    /// head's size limit.
-    mutating func parse(_ bytes: UnsafeRawBufferPointer, limit: Int, maxTargetBytes: Int) -> ParseProgress {
+    mutating func parse(_ bytes: UnsafeRawBufferPointer, limits: HTTP1Limits) -> ParseProgress {
+        let limit = limits.maxHeadBytes
+        let maxTargetBytes = limits.maxTargetBytes
         let end = min(bytes.count, limit)
         var index = self.position
         defer { self.position = index }
@@ -33,6 +34,10 @@ struct RequestLineParser: Sendable {
                 guard index < end else { break }
                 guard bytes[index] == ASCII.sp, index > 0 else {
                     return .failed(.malformed("the request line does not start with a method and one SP"))
+                }
+                // RFC 9113 §3.4, §11.6: `PRI` is the HTTP/2 connection preface, never a request.
+                guard !ASCII.equals(bytes, 0..<index, "PRI") else {
+                    return .failed(.malformed("the PRI method (an HTTP/2 connection preface)"))
                 }
                 self.methodEnd = index
                 index += 1

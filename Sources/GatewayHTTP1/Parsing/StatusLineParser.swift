@@ -3,7 +3,7 @@
 /// other values are invalid), and a reason phrase of HTAB, SP, VCHAR and obs-text. As llhttp
 /// does, a line that ends right after the status code (no SP, no reason) is accepted: nothing
 /// depends on the reason phrase (RFC 9112 §4: a client SHOULD ignore it).
-struct StatusLineParser: Sendable {
+struct StatusLineParser: StartLineParser {
     private enum State: UInt8, Sendable {
         case version, status, afterStatus, reason, lf
     }
@@ -18,7 +18,8 @@ struct StatusLineParser: Sendable {
     private(set) var reasonStart = 0
     private(set) var reasonEnd = 0
 
-    mutating func parse(_ bytes: UnsafeRawBufferPointer, limit: Int) -> ParseProgress {
+    mutating func parse(_ bytes: UnsafeRawBufferPointer, limits: HTTP1Limits) -> ParseProgress {
+        let limit = limits.maxHeadBytes
         let end = min(bytes.count, limit)
         var offset = self.position
         defer { self.position = offset }
@@ -82,7 +83,7 @@ struct StatusLineParser: Sendable {
             offset += 1
         }
         if offset == limit, bytes.count > limit {
-            return .failed(ParseFailure(kind: .headTooLarge, detail: "the response head is over max_header_bytes"))
+            return .failed(ParseFailure(kind: .headTooLarge, detail: "the head is over max_header_bytes"))
         }
         return .needMore
     }

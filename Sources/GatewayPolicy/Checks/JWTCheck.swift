@@ -18,7 +18,8 @@ struct JWTCheck: Sendable {
         self.revoked = revoked
     }
 
-    func check(_ token: Substring, route: CompiledRoute, context: PolicyContext) -> CredentialOutcome {
+    /// The outcome, and on success the verified token (for the DPoP check and claims to headers).
+    func check(_ token: Substring, route: CompiledRoute, context: PolicyContext) -> (CredentialOutcome, VerifiedToken?) {
         let verified: VerifiedToken
         if let cached = context.tokenCache?.lookup(token, now: context.now) {
             verified = cached
@@ -26,15 +27,12 @@ struct JWTCheck: Sendable {
             do {
                 verified = try self.verifier.verify(token)
             } catch {
-                return .failed(
-                    DenyReason(rawValue: error.reasonCode) ?? .malformedCredential,
-                    detail: error.detail,
-                    unknownKeyID: error.unknownKeyID
-                )
+                let reason = DenyReason(rawValue: error.reasonCode) ?? .malformedCredential
+                return (.failed(reason, detail: error.detail, unknownKeyID: error.unknownKeyID), nil)
             }
             context.tokenCache?.insert(token, verified, now: context.now)
         }
-        if let failure = self.judge(verified, route: route, now: context.now) { return failure }
+        if let failure = self.judge(verified, route: route, now: context.now) { return (failure, nil) }
         let claims = verified.claims
         let identity = Identity(
             kind: CredentialKind.jwt.rawValue,
@@ -43,7 +41,8 @@ struct JWTCheck: Sendable {
             scopes: claims.scopes,
             jti: claims.jti
         )
-        return .passed(identity, replay: ReplayEvidence(scope: "jwt:\(verified.kid)", value: claims.jti, timestamp: claims.iat))
+        let evidence = ReplayEvidence(scope: "jwt:\(verified.kid)", value: claims.jti, timestamp: claims.iat)
+        return (.passed(identity, replay: evidence), verified)
     }
 
     /// Checks 5 (status), 6 (time) and 7 (issuer, audience) on verified claims.

@@ -1,8 +1,8 @@
 /// The credentials a request presents, pulled from its fields (SPEC §3) without judging them.
 ///
-/// `Authorization` with a scheme other than `Bearer` is not a credential of ours (SPEC §9) and
-/// is ignored here; keys in the query string are never credentials. Fields are read as bytes:
-/// only the token or key that was presented becomes a `String`.
+/// `Authorization` with a scheme other than `Bearer` or `DPoP` is not a credential of ours
+/// (SPEC §9) and is ignored here; keys in the query string are never credentials. Fields are
+/// read as bytes: only the token, proof or key that was presented becomes a `String`.
 struct PresentedCredentials {
     /// A presented credential that is not even well formed (SPEC §9 check 2).
     enum Malformed: Error {
@@ -11,8 +11,30 @@ struct PresentedCredentials {
         case signature
     }
 
-    /// The token after `Bearer `, when presented.
-    var bearer: Substring?
+    /// The `Authorization` scheme an access token came with.
+    enum TokenScheme {
+        /// RFC 6750 §2.1.
+        case bearer
+        /// RFC 9449 §7.1: a DPoP-bound token, with its proof in the `DPoP` field.
+        case dpop
+    }
+
+    /// The `DPoP` fields of a request that uses the `DPoP` scheme (RFC 9449 §4.3 step 1).
+    enum Proof {
+        /// No `DPoP` field.
+        case missing
+        /// Exactly one, well formed: a JWS compact serialization's characters.
+        case one(Substring)
+        /// More than one field, or one whose value cannot be a proof.
+        case malformed(String)
+    }
+
+    /// The access token after `Bearer ` or `DPoP `, when presented.
+    var accessToken: Substring?
+    /// The scheme `accessToken` came with.
+    var tokenScheme: TokenScheme
+    /// The `DPoP` field, read only for the `DPoP` scheme (`.missing` otherwise).
+    var proof: Proof
     /// The `X-API-Key` value, when presented.
     var apiKey: String?
     /// Whether `Signature-Input` or `Signature` is present.
@@ -20,30 +42,45 @@ struct PresentedCredentials {
     /// A credential that was presented but malformed, found while extracting.
     var malformed: Malformed?
 
-    var isEmpty: Bool { self.bearer == nil && self.apiKey == nil && !self.hasSignature && self.malformed == nil }
+    var isEmpty: Bool { self.accessToken == nil && self.apiKey == nil && !self.hasSignature && self.malformed == nil }
 
-    /// Longest API key or bearer token considered at all; longer ones are malformed.
+    /// Longest API key, access token or DPoP proof considered at all; longer ones are malformed.
     static let maxCredentialBytes = 8 * 1024
 
     init<Fields: RequestFields>(fields: Fields) {
         self.hasSignature = fields.contains("signature-input") || fields.contains("signature")
         self.malformed = nil
-        self.bearer = nil
+        self.accessToken = nil
+        self.tokenScheme = .bearer
+        self.proof = .missing
         self.apiKey = nil
-        self.readBearer(fields)
+        self.readAccessToken(fields)
+        if self.tokenScheme == .dpop { self.readProof(fields) }
         self.readAPIKey(fields)
     }
 
-    /// RFC 6750 §2.1: `Bearer` (case-insensitive) 1*SP b64token. Other schemes are ignored.
-    private mutating func readBearer<Fields: RequestFields>(_ fields: Fields) {
+    /// RFC 6750 §2.1: `Bearer` 1*SP b64token, or RFC 9449 §7.1: `DPoP` 1*SP b64token (schemes
+    /// case-insensitive). Other schemes are ignored; two tokens (whatever their schemes) are
+    /// malformed.
+    private mutating func readAccessToken<Fields: RequestFields>(_ fields: Fields) {
         var token: Substring?
+        var scheme = TokenScheme.bearer
         var count = 0
         var wellFormed = true
         fields.forEachValue(of: "authorization") { value in
             let trimmed = ASCIIBytes.trimmingWhitespace(value)
-            guard Self.hasBearerScheme(trimmed) else { return true }
+            let schemeLength: Int
+            if Self.hasBearerScheme(trimmed) {
+                schemeLength = 6
+                scheme = .bearer
+            } else if Self.hasDPoPScheme(trimmed) {
+                schemeLength = 4
+                scheme = .dpop
+            } else {
+                return true
+            }
             count += 1
-            let credential = ASCIIBytes.trimmingWhitespace(UnsafeRawBufferPointer(rebasing: trimmed[6...]))
+            let credential = ASCIIBytes.trimmingWhitespace(UnsafeRawBufferPointer(rebasing: trimmed[schemeLength...]))
             if count == 1, Self.isB64Token(credential) {
                 token = Substring(String(decoding: credential, as: UTF8.self))
             } else {
@@ -56,7 +93,35 @@ struct PresentedCredentials {
             self.malformed = .bearer
             return
         }
-        self.bearer = token
+        self.accessToken = token
+        self.tokenScheme = scheme
+    }
+
+    /// RFC 9449 §4.3 step 1: "there is not more than one DPoP HTTP request header field", and
+    /// its value is a JWS (base64url parts and dots). Judged at the proof check, not here: a
+    /// repeated or garbled proof is `invalid_dpop_proof`, not `malformed_credential`.
+    private mutating func readProof<Fields: RequestFields>(_ fields: Fields) {
+        var count = 0
+        var value: Substring?
+        var wellFormed = true
+        fields.forEachValue(of: "dpop") { bytes in
+            count += 1
+            let trimmed = ASCIIBytes.trimmingWhitespace(bytes)
+            guard count == 1, !trimmed.isEmpty, trimmed.count <= Self.maxCredentialBytes,
+                trimmed.allSatisfy({ Base64URLBytes.isAlphabet($0) || $0 == UInt8(ascii: ".") })
+            else {
+                wellFormed = false
+                return true
+            }
+            value = Substring(String(decoding: trimmed, as: UTF8.self))
+            return true
+        }
+        switch (count, wellFormed, value) {
+        case (0, _, _): self.proof = .missing
+        case (1, true, let value?): self.proof = .one(value)
+        case (1, _, _): self.proof = .malformed("the DPoP field is not a JWS")
+        default: self.proof = .malformed("\(count) DPoP fields (RFC 9449 §4.3: not more than one)")
+        }
     }
 
     private mutating func readAPIKey<Fields: RequestFields>(_ fields: Fields) {
@@ -95,6 +160,17 @@ struct PresentedCredentials {
         return index == value.count || value[index] == 0x20 || value[index] == 0x09
     }
 
+    /// Whether `value` starts with the scheme `DPoP` (any case) followed by whitespace or nothing.
+    static func hasDPoPScheme(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard value.count >= 4 else { return false }
+        var index = 0
+        for expected in "dpop".utf8 {
+            guard value[index] | 0x20 == expected else { return false }
+            index += 1
+        }
+        return index == value.count || value[index] == 0x20 || value[index] == 0x09
+    }
+
     /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="` (RFC 6750 §2.1).
     static func isB64Token(_ token: UnsafeRawBufferPointer) -> Bool {
         guard !token.isEmpty, token.count <= Self.maxCredentialBytes else { return false }
@@ -112,6 +188,20 @@ struct PresentedCredentials {
             }
         }
         return true
+    }
+}
+
+/// The base64url alphabet (RFC 4648 §5), byte by byte.
+enum Base64URLBytes {
+    @inline(__always)
+    static func isAlphabet(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+            return true
+        default:
+            return false
+        }
     }
 }
 

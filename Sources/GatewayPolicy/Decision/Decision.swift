@@ -1,4 +1,6 @@
 public import GatewayCredentials
+public import GatewayReplay
+public import GatewayRules
 
 /// The policy's verdict on one request head.
 public enum Decision: Sendable {
@@ -22,6 +24,21 @@ public struct Allowance: Sendable {
     /// For a signed request whose signature covers `Content-Digest`: the digest the body must
     /// match before anything is forwarded (RFC 9530; SPEC §9 "Bodies").
     public var contentDigest: ContentDigest?
+    /// For a bearer JWT signed by a key the token endpoint signs (or signed) with: the key under
+    /// which a revocation of its `jti` would be recorded (`NonceKey.revoked`). The proxy looks it
+    /// up (`NonceStore.contains`) before forwarding: present → 401 `token_revoked`; the store
+    /// cannot answer → 503 `replay_store_unavailable`, never a guess (SPEC §9 "Token endpoint",
+    /// "Redis unavailable"). Nil when no lookup is needed.
+    public var revocationCheck: NonceKey?
+    /// For a request whose DPoP proof verified: the proof's `jti`, to be recorded in the replay
+    /// store with `replayNonce` and as atomically (SPEC §10): scope `dpop:<jkt>`, expiring at the
+    /// proof's `iat` plus `dpop.window`. A store that has seen it answers `replayed_nonce`.
+    public var dpopNonce: ReplayNonce?
+    /// The route's `claims_to_headers` filled from the verified JWT (SPEC §10), in the route's
+    /// order: each header whose claim the token has. Values hold no control characters (CR, LF
+    /// and NUL became spaces). The proxy removes every incoming field named in the route's
+    /// `claims_to_headers` (`route.rule.claimsToHeaders`), whatever the credential, then adds these.
+    public var claimHeaders: [(name: String, value: String)] = []
 
     public init(route: CompiledRoute, path: String, upstreamTarget: String, identity: Identity?) {
         self.route = route
@@ -34,7 +51,7 @@ public struct Allowance: Sendable {
 /// A nonce (or `jti`) to remember until `expiresAt` (its timestamp plus the replay window),
 /// scoped to the key that signed it.
 public struct ReplayNonce: Sendable, Equatable {
-    /// `signature:<keyid>` or `jwt:<kid>`.
+    /// `signature:<keyid>`, `jwt:<kid>`, or `dpop:<jkt>` for a DPoP proof's `jti`.
     public var scope: String
     public var value: String
     /// Seconds since 1970.
@@ -57,13 +74,17 @@ public struct Identity: Sendable, Equatable {
     public var scopes: [String]
     /// The token's `jti`, if any.
     public var jti: String?
+    /// For a JWT presented with a verified DPoP proof: the proof key's RFC 7638 thumbprint (the
+    /// token's `cnf.jkt`), audited as the `credential`'s `jkt` (SPEC §10).
+    public var jkt: String?
 
-    public init(kind: String, id: String, subject: String, scopes: [String], jti: String? = nil) {
+    public init(kind: String, id: String, subject: String, scopes: [String], jti: String? = nil, jkt: String? = nil) {
         self.kind = kind
         self.id = id
         self.subject = subject
         self.scopes = scopes
         self.jti = jti
+        self.jkt = jkt
     }
 
     /// `X-Auth-Credential`: `jwt:<kid>`, `api_key:<id>`, `signature:<keyid>`.
@@ -86,7 +107,8 @@ public struct Denial: Sendable, Equatable {
     public var unknownKeyID: String?
 
     /// A refusal; a 401 or 403 gets the `WWW-Authenticate` challenge SPEC §3 gives its status
-    /// unless `headers` carries one (every 401 and 403 has one).
+    /// unless `headers` carries one (every 401 and 403 has one). The DPoP reasons' challenge
+    /// lists `DPoPRules.defaultAlgorithms`; the policy gives the configured ones.
     public init(
         reason: DenyReason,
         message: String? = nil,
@@ -106,23 +128,40 @@ public struct Denial: Sendable, Equatable {
         }
     }
 
-    /// A refusal by the policy, whose challenge says whether a credential was presented and
-    /// which scopes were missing.
+    /// A refusal by the policy, whose challenge says whether a credential was presented, which
+    /// scopes were missing and, for the DPoP reasons, which proof algorithms are accepted.
     public init(
         reason: DenyReason,
         credentialPresented: Bool,
         missingScopes: [String],
         routeName: String?,
-        path: String?
+        path: String?,
+        dpopAlgorithms: [JWTAlgorithm] = DPoPRules.defaultAlgorithms
     ) {
-        let challenge = Self.challenge(for: reason, credentialPresented: credentialPresented, missingScopes: missingScopes)
+        let challenge = Self.challenge(
+            for: reason,
+            credentialPresented: credentialPresented,
+            missingScopes: missingScopes,
+            dpopAlgorithms: dpopAlgorithms
+        )
         self.init(reason: reason, headers: challenge.map { [("WWW-Authenticate", $0)] } ?? [], routeName: routeName, path: path)
     }
 
     /// The `WWW-Authenticate` value of a 401 or 403 (SPEC §3, RFC 6750 §3): `Bearer
     /// realm="gateway"`, with `error="invalid_token"` when a credential was presented, and
-    /// `error="insufficient_scope"` (plus `scope`) on a 403; nil for other statuses.
-    public static func challenge(for reason: DenyReason, credentialPresented: Bool, missingScopes: [String]) -> String? {
+    /// `error="insufficient_scope"` (plus `scope`) on a 403; nil for other statuses. The DPoP
+    /// reasons get RFC 9449 §7.1's challenge instead (SPEC §10): `DPoP algs="ES256 …",
+    /// error="invalid_dpop_proof"` or `error="dpop_required"`.
+    public static func challenge(
+        for reason: DenyReason,
+        credentialPresented: Bool,
+        missingScopes: [String],
+        dpopAlgorithms: [JWTAlgorithm] = DPoPRules.defaultAlgorithms
+    ) -> String? {
+        if reason.isDPoPChallenge {
+            let algorithms = dpopAlgorithms.map(\.rawValue).joined(separator: " ")
+            return #"DPoP algs=""# + algorithms + #"", error=""# + reason.rawValue + #"""#
+        }
         switch reason.status {
         case 401:
             let error = credentialPresented && reason != .missingCredential ? #", error="invalid_token""# : ""

@@ -22,6 +22,12 @@ public enum DenyReason: String, Error, Sendable, Hashable, CaseIterable {
     case timestampOutOfWindow = "timestamp_out_of_window"
     case replayedNonce = "replayed_nonce"
     case digestMismatch = "digest_mismatch"
+    /// SPEC §10: a DPoP proof that is missing, repeated, malformed, wrongly typed or signed, or
+    /// does not match the request, the token or the clock (RFC 9449 §7.1).
+    case invalidDpopProof = "invalid_dpop_proof"
+    /// SPEC §10: a DPoP-bound token presented as a bearer token, or a credential other than a
+    /// DPoP-bound token on a `dpop = "required"` route.
+    case dpopRequired = "dpop_required"
     // 403
     case insufficientScope = "insufficient_scope"
     case wrongAudience = "wrong_audience"
@@ -49,13 +55,18 @@ public enum DenyReason: String, Error, Sendable, Hashable, CaseIterable {
     case unsupportedGrantType = "unsupported_grant_type"
     case unauthorizedClient = "unauthorized_client"
 
+    /// Whether the reason is answered with a `WWW-Authenticate: DPoP` challenge (SPEC §10,
+    /// RFC 9449 §7.1) rather than a `Bearer` one.
+    public var isDPoPChallenge: Bool { self == .invalidDpopProof || self == .dpopRequired }
+
     /// The HTTP status SPEC §3 assigns to the reason.
     public var status: Int {
         switch self {
         case .badRequest, .badPath, .malformedCredential: return 400
         case .missingCredential, .badSignature, .unknownKey, .algNotAllowed, .tokenExpired, .tokenNotYetValid,
             .tokenIssuedInFuture, .missingClaim, .wrongIssuer, .tokenRevoked, .keyRevoked, .keyExpired,
-            .replayProtectionRequired, .timestampOutOfWindow, .replayedNonce, .digestMismatch:
+            .replayProtectionRequired, .timestampOutOfWindow, .replayedNonce, .digestMismatch, .invalidDpopProof,
+            .dpopRequired:
             return 401
         case .insufficientScope, .wrongAudience: return 403
         case .noRoute: return 404
@@ -96,6 +107,8 @@ public enum DenyReason: String, Error, Sendable, Hashable, CaseIterable {
         case .timestampOutOfWindow: return "The credential's timestamp is outside the accepted window."
         case .replayedNonce: return "The credential has already been used."
         case .digestMismatch: return "The body does not match its digest."
+        case .invalidDpopProof: return "The DPoP proof is not valid for this request."
+        case .dpopRequired: return "This request requires a DPoP-bound token and its proof."
         case .insufficientScope: return "The credential lacks a required scope."
         case .wrongAudience: return "The token is not meant for this audience."
         case .noRoute: return "No route matches the request."

@@ -1,4 +1,5 @@
 import GatewayPolicy
+import GatewayReplay
 import GatewayRules
 import NIOCore
 
@@ -8,6 +9,9 @@ enum ExchangeAction {
     case none
     /// Write `100 Continue` (RFC 9110 §10.1.1), then call `continueWritten()`.
     case writeContinue
+    /// Ask the replay store whether the token's `jti` was revoked; report
+    /// `revocationLookedUp(_:)`.
+    case lookUpRevocation(NonceKey)
     /// Record the nonce or `jti` in the replay store (SPEC §9 check 9); report
     /// `nonceClaimed(_:)`.
     case claimNonce(ReplayNonce)

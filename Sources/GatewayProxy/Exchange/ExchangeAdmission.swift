@@ -1,5 +1,6 @@
 import GatewayPolicy
 import GatewayRouting
+import GatewayTokens
 
 /// Turns a request head into its exchange's verdict: first the HTTP rules the policy does not
 /// own (`Host`, the target's form, shutdown), then the policy itself. Pure: the same head,
@@ -20,41 +21,75 @@ enum ExchangeAdmission {
         var isSecure: Bool
     }
 
-    /// The verdict, and the normalised host (empty when there is none) for the audit record.
+    /// What the admission found.
+    struct Outcome {
+        var verdict: ExchangeStateMachine.Verdict
+        /// The normalised host, or empty.
+        var host: String
+        /// For `unknown_key` on a JWT: the `kid` no key had (a JWK Set may need refreshing).
+        var unknownKeyID: String?
+        /// The token endpoint's operation when the request is for one of its paths.
+        var tokenOperation: TokenEndpoint.Operation?
+        /// The normalised path, when the admission normalised it (token endpoint requests).
+        var path: String?
+    }
+
+    /// The verdict for a head: the HTTP rules, the token endpoint's paths (SPEC §8: answered by
+    /// the gateway itself, before any route), then the policy.
     static func decide<Fields: RequestFields>(
         _ head: Head,
         fields: Fields,
         policy: Policy,
+        tokenEndpoint: TokenEndpoint?,
         context: PolicyContext,
         isDraining: Bool
-    ) -> (verdict: ExchangeStateMachine.Verdict, host: String, unknownKeyID: String?) {
-        var host = ""
-        if head.authorityCount > 1 { return (.refuse(Denial(reason: .badRequest)), host, nil) }
+    ) -> Outcome {
+        var outcome = Outcome(verdict: .refuse(Denial(reason: .badRequest)), host: "")
+        if head.authorityCount > 1 { return outcome }
         if let authority = head.authority {
-            guard let normalised = HostName.normalize(authority) else {
-                return (.refuse(Denial(reason: .badRequest)), host, nil)
-            }
-            host = normalised
+            guard let normalised = HostName.normalize(authority) else { return outcome }
+            outcome.host = normalised
         } else if head.requiresAuthority {
             // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
-            return (.refuse(Denial(reason: .badRequest)), host, nil)
+            return outcome
         }
         // Origin form only (RFC 9112 §3.2.1): absolute-form and `*` are not proxied.
-        guard head.target.utf8.first == UInt8(ascii: "/") else { return (.refuse(Denial(reason: .badRequest)), host, nil) }
-        if isDraining { return (.refuse(Denial(reason: .shuttingDown)), host, nil) }
+        guard head.target.utf8.first == UInt8(ascii: "/") else { return outcome }
+        if isDraining {
+            outcome.verdict = .refuse(Denial(reason: .shuttingDown))
+            return outcome
+        }
+        if let tokenEndpoint, let local = Self.tokenOperation(head, endpoint: tokenEndpoint) {
+            outcome.tokenOperation = local.operation
+            outcome.path = local.path
+            outcome.verdict = .local(maxBodyBytes: TokenEndpoint.maximumBodyBytes)
+            return outcome
+        }
         let request = PolicyRequest(
             method: head.method,
             target: head.target,
-            host: host.isEmpty ? nil : host,
+            host: outcome.host.isEmpty ? nil : outcome.host,
             fields: fields,
             hasBody: head.hasBody,
             isSecure: head.isSecure
         )
         switch policy.decide(request, context: context) {
         case .deny(let denial):
-            return (.refuse(denial), host, denial.unknownKeyID)
+            outcome.verdict = .refuse(denial)
+            outcome.unknownKeyID = denial.unknownKeyID
         case .allow(let allowance):
-            return (.allow(allowance), host, nil)
+            outcome.verdict = .allow(allowance)
         }
+        return outcome
+    }
+
+    /// The token endpoint's operation for the head's normalised path, if it names one.
+    private static func tokenOperation(_ head: Head, endpoint: TokenEndpoint) -> (operation: TokenEndpoint.Operation, path: String)? {
+        let target = head.target
+        let rawPath = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
+        guard case .success(let path) = PathNormalizer.normalize(rawPath), let operation = endpoint.operation(forPath: path) else {
+            return nil
+        }
+        return (operation, path)
     }
 }

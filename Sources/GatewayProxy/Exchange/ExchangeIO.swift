@@ -1,6 +1,7 @@
 import GatewayAudit
 import GatewayHTTP1
 import GatewayPolicy
+import GatewayTokens
 
 /// What a connection handler keeps beside an exchange's state machine: the request's own facts
 /// for its audit record, the rules snapshot it runs under, and the upstream connection that
@@ -22,6 +23,8 @@ struct ExchangeIO {
     let rawPath: String
     let startNanoseconds: Int64
     let startMilliseconds: Int64
+    /// The token endpoint's operation, when the request is for one of its paths.
+    var tokenOperation: TokenEndpoint.Operation?
     /// Whether an audit record is written (not when the request line was never read).
     var isAudited = true
     var isRecorded = false

@@ -1,4 +1,5 @@
 import GatewayPolicy
+import GatewayTokens
 import NIOCore
 
 /// The upstream side of an exchange: connecting (with passive health and SPEC §9 "Retries"),
@@ -133,5 +134,21 @@ extension ExchangeStateMachine {
         self.closesConnection = true
         self.isDiscardingBody = !self.requestEnded
         return .cut
+    }
+}
+
+extension ExchangeStateMachine {
+    /// The token endpoint answered (SPEC §8): its audit says who authenticated and why it refused,
+    /// if it did; nil means it could not answer (the process is stopping).
+    mutating func tokenAnswered(_ response: TokenEndpointResponse?) -> ExchangeAction {
+        guard let response else {
+            return self.localAnswered(.denial(Denial(reason: .shuttingDown)), reason: .refused(.shuttingDown))
+        }
+        self.record.identity = response.audit.identity
+        let reason = response.audit.reason.map(ExchangeReason.refused) ?? .ok
+        return self.localAnswered(
+            .answer(status: response.status, headers: response.headers, body: ByteBuffer(bytes: response.body)),
+            reason: reason
+        )
     }
 }

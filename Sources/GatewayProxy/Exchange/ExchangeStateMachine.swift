@@ -27,14 +27,18 @@ struct ExchangeStateMachine {
     enum Verdict {
         case allow(Allowance)
         case refuse(Denial)
-        /// A local endpoint answers once the whole body is read (up to `maxBodyBytes`).
-        case local(maxBodyBytes: Int)
+        /// A local endpoint answers once the whole body is read (up to `maxBodyBytes`); `path` is
+        /// the normalised path it answers on (for the audit record).
+        case local(maxBodyBytes: Int, path: String? = nil)
     }
 
     /// Where the exchange is on its way.
     enum Phase: Equatable {
         /// Waiting for `100 Continue` to be written, then going on to `next`.
         indirect case awaitingContinue(next: Phase)
+        /// Waiting for the replay store to say whether the token was revoked (SPEC §9 "Token
+        /// endpoint": only tokens the endpoint signs need the lookup).
+        case checkingRevocation
         /// Allowed; the body is held whole until its signed digest is checked (SPEC §9 "Bodies").
         case holdingForDigest
         /// The body is read whole for a local endpoint.
@@ -109,8 +113,9 @@ struct ExchangeStateMachine {
         switch verdict {
         case .refuse(let denial):
             return self.refuse(denial)
-        case .local(let limit):
+        case .local(let limit, let path):
             self.record.verdict = .allow
+            self.record.path = path
             return self.enter(.collectingForLocal(limit: limit))
         case .allow(let allowance):
             self.allowance = allowance
@@ -122,12 +127,35 @@ struct ExchangeStateMachine {
                 // Refused before anything is forwarded (SPEC §9 "Bodies").
                 return self.refuse(self.denial(.bodyTooLarge))
             }
-            if let expected = allowance.contentDigest, self.request.hasBody {
-                self.digest = ContentDigestVerifier(expected)
-                return self.enter(.holdingForDigest)
+            if let key = allowance.revocationCheck {
+                self.phase = .checkingRevocation
+                return .lookUpRevocation(key)
             }
-            return self.enter(.claiming)
+            return self.afterStatusChecks()
         }
+    }
+
+    /// The replay store answered whether the token is revoked (SPEC §9 check 5): a revoked one
+    /// is 401 `token_revoked`; without an answer, nothing is allowed on a guess (503).
+    mutating func revocationLookedUp(_ presence: ReplayPresence) -> ExchangeAction {
+        guard self.phase == .checkingRevocation else { return .none }
+        switch presence {
+        case .absent: return self.afterStatusChecks()
+        case .present: return self.refuse(self.denial(.tokenRevoked))
+        case .unavailable: return self.refuse(self.denial(.replayStoreUnavailable))
+        }
+    }
+
+    /// The checks after the credential's status: the body's digest, then the nonce.
+    private mutating func afterStatusChecks() -> ExchangeAction {
+        if let expected = self.allowance?.contentDigest, self.request.hasBody {
+            var digest = ContentDigestVerifier(expected)
+            // Body bytes that arrived during the revocation lookup are held already.
+            for piece in self.pending { piece.withUnsafeReadableBytes { digest.update($0) } }
+            self.digest = digest
+            return self.enter(.holdingForDigest)
+        }
+        return self.enter(.claiming)
     }
 
     /// Goes to `phase`, by way of `100 Continue` when the client waits for it and a body is
@@ -256,7 +284,7 @@ struct ExchangeStateMachine {
         case .holdingForDigest:
             bytes.withUnsafeReadableBytes { self.digest?.update($0) }
             self.hold(bytes)
-        case .awaitingContinue, .collectingForLocal, .claiming, .limiting, .connecting:
+        case .awaitingContinue, .collectingForLocal, .checkingRevocation, .claiming, .limiting, .connecting:
             if case .awaitingContinue(.holdingForDigest) = self.phase {
                 bytes.withUnsafeReadableBytes { self.digest?.update($0) }
             }
@@ -306,7 +334,7 @@ struct ExchangeStateMachine {
             return self.checkDigest()
         case .collectingForLocal:
             return self.answerLocally()
-        case .awaitingContinue, .claiming, .limiting, .connecting:
+        case .awaitingContinue, .checkingRevocation, .claiming, .limiting, .connecting:
             self.pendingTrailers = trailers
             return .none
         case .answeringLocally, .finished:

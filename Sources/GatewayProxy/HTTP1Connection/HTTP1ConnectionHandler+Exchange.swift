@@ -1,4 +1,6 @@
+import GatewayReplay
 import GatewayRules
+import GatewayTokens
 import GatewayHTTP1
 import GatewayPolicy
 import NIOCore
@@ -44,11 +46,13 @@ extension HTTP1ConnectionHandler {
             admission,
             fields: fields,
             policy: configuration.policy,
+            tokenEndpoint: configuration.tokenEndpoint,
             context: PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache),
             isDraining: self.loop.isDraining
         )
         if let kid = decided.unknownKeyID { configuration.unknownKeyObserver?(kid) }
         io.host = decided.host
+        io.tokenOperation = decided.tokenOperation
         self.io = io
         self.requestHead = head
         if case .refuse(let denial) = decided.verdict, denial.reason == .badRequest {
@@ -62,8 +66,10 @@ extension HTTP1ConnectionHandler {
             isIdempotent: head.method.isIdempotent,
             expectsContinue: head.expectsContinue
         )
+        var verdict = decided.verdict
+        if case .local(let limit, _) = verdict { verdict = .local(maxBodyBytes: limit, path: decided.path) }
         let action = self.machine.begin(
-            decided.verdict,
+            verdict,
             request: request,
             limits: configuration.exchangeLimits,
             targetCount: configuration.targetCount(of: decided.verdict)
@@ -132,8 +138,8 @@ extension HTTP1ConnectionHandler {
             self.perform(self.machine.withExchange { $0.continueWritten() })
         case .claimNonce(let nonce):
             self.claim(nonce)
-        case .checkRateLimit:
-            self.perform(self.machine.withExchange { $0.rateLimitDecided(nil) })
+        case .checkRateLimit(let rule):
+            self.limit(rule)
         case .connect(let fresh):
             self.connect(fresh: fresh)
         case .sendRequest(let body, let end):
@@ -143,10 +149,16 @@ extension HTTP1ConnectionHandler {
             self.io?.needsUpstreamFlush = true
         case .forwardEnd(let trailers):
             self.forwardEnd(trailers)
-        case .answerLocally:
-            // No local endpoint is configured on this path yet.
-            let denial = Denial(reason: .noRoute)
-            self.perform(self.machine.withExchange { $0.localAnswered(.denial(denial), reason: .refused(.noRoute)) })
+        case .lookUpRevocation(let key):
+            guard let io = self.io else { return }
+            let id = io.id
+            self.loop.lookUpRevocation(key, in: io.configuration) { [weak self] presence in
+                guard let self, self.io?.id == id else { return }
+                self.perform(self.machine.withExchange { $0.revocationLookedUp(presence) })
+                self.pump()
+            }
+        case .answerLocally(let body):
+            self.answerToken(body)
         case .writeResponseHead:
             self.writeResponseHead()
         case .writeResponseBody(let bytes):
@@ -169,6 +181,27 @@ extension HTTP1ConnectionHandler {
         }
     }
 
+    /// The token endpoint answers the whole body (SPEC §8).
+    private func answerToken(_ body: ByteBuffer) {
+        guard let io = self.io, let operation = io.tokenOperation, let head = self.requestHead else {
+            self.perform(self.machine.withExchange { $0.tokenAnswered(nil) })
+            return
+        }
+        let fields = HTTP1RequestFields(head.fields)
+        let request = TokenEndpointRequest(
+            method: io.method,
+            contentType: fields.strings("content-type"),
+            authorization: fields.strings("authorization"),
+            body: Array(body.readableBytesView)
+        )
+        let id = io.id
+        self.loop.answerToken(operation, request, client: io.client, in: io.configuration) { [weak self] response in
+            guard let self, self.io?.id == id else { return }
+            self.perform(self.machine.withExchange { $0.tokenAnswered(response) })
+            self.pump()
+        }
+    }
+
     private func claim(_ nonce: ReplayNonce) {
         guard let io = self.io else { return }
         let id = io.id
@@ -179,27 +212,50 @@ extension HTTP1ConnectionHandler {
         }
     }
 
-    private func connect(fresh: Bool) {
+    private func limit(_ rule: RateLimitRule) {
         guard let io = self.io, let allowance = self.machine.exchange?.allowance else { return }
         let id = io.id
+        self.loop.limit(rule, allowance: allowance, client: io.client, in: io.configuration) { [weak self] refusal in
+            guard let self, self.io?.id == id else { return }
+            self.perform(self.machine.withExchange { $0.rateLimitDecided(refusal) })
+            self.pump()
+        }
+    }
+
+    private func connect(fresh: Bool) {
+        guard let io = self.io, let allowance = self.machine.exchange?.allowance else { return }
         if io.upstreamStartNanoseconds == nil { self.io?.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
-        self.loop.acquireUpstream(for: allowance, in: io.configuration, fresh: fresh) { [weak self] result, target, upstream in
+        guard let selection = self.loop.selectUpstream(for: allowance, in: io.configuration) else {
+            self.perform(self.machine.withExchange { $0.upstreamConnectFailed() })
+            return
+        }
+        self.io?.target = selection.target
+        self.io?.responseTimeout = selection.upstream.responseTimeout.nanoseconds
+        if !fresh, let connection = selection.pool.takeIdle() {
+            self.connected(connection)
+            return
+        }
+        let id = io.id
+        self.loop.connect(selection) { [weak self] result in
             guard let self, self.io?.id == id else {
                 if case .success(let connection) = result { connection.pool?.release(connection) }
                 return
             }
-            if let target { self.io?.target = target }
             switch result {
             case .success(let connection):
-                connection.attach(to: self, exchangeID: id)
-                self.io?.upstream = connection
-                self.io?.responseTimeout = upstream?.responseTimeout.nanoseconds ?? 0
-                self.perform(self.machine.withExchange { $0.upstreamConnected() })
+                self.connected(connection)
             case .failure:
                 self.perform(self.machine.withExchange { $0.upstreamConnectFailed() })
             }
             self.pump()
         }
+    }
+
+    private func connected(_ connection: UpstreamConnection) {
+        guard let io = self.io else { return }
+        connection.attach(to: self, exchangeID: io.id)
+        self.io?.upstream = connection
+        self.perform(self.machine.withExchange { $0.upstreamConnected() })
     }
 
     private func sendRequest(body: [ByteBuffer], end: RequestEnd?) {
@@ -243,9 +299,8 @@ extension HTTP1ConnectionHandler {
 
     /// Writes the exchange's audit record and metrics, once.
     func audit() {
-        guard var io = self.io, let record = self.machine.exchange?.record else { return }
-        self.loop.record(&io, record)
-        self.io = io
+        guard self.io != nil, let record = self.machine.exchange?.record else { return }
+        self.loop.record(&self.io!, record)
     }
 
     /// Audits the whole pipelined requests that waited behind the current one when the client

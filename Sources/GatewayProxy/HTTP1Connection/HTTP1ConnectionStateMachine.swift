@@ -169,11 +169,10 @@ struct HTTP1ConnectionStateMachine {
 
     /// Runs an event on the current exchange.
     mutating func withExchange(_ event: (inout ExchangeStateMachine) -> ExchangeAction) -> Action {
-        guard var exchange = self.exchange else { return .wait }
-        self.exchange = nil
-        let action = event(&exchange)
-        self.exchange = exchange
-        return .exchange(action)
+        // In place: the machine is not copied out and back (it holds references each copy would
+        // retain and release).
+        guard self.exchange != nil else { return .wait }
+        return .exchange(event(&self.exchange!))
     }
 
     /// The response being written is delimited by the connection's close.

@@ -1,4 +1,5 @@
 import GatewayRules
+import GatewayTokens
 import GatewayPolicy
 import NIOCore
 import NIOHPACK
@@ -48,6 +49,7 @@ extension HTTP2ConnectionHandler {
             admission,
             fields: fields,
             policy: configuration.policy,
+            tokenEndpoint: configuration.tokenEndpoint,
             context: PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache),
             isDraining: self.loop.isDraining
         )
@@ -59,6 +61,7 @@ extension HTTP2ConnectionHandler {
             isHEAD: method == "HEAD"
         )
         stream.io.host = decided.host
+        stream.io.tokenOperation = decided.tokenOperation
         self.streams[streamID] = stream
         let length = headers.first(name: "content-length").flatMap(Int.init)
         let body: ExchangeRequest.Body = endStream ? .none : length.map { $0 > 0 ? .length($0) : .stream } ?? .stream
@@ -68,10 +71,12 @@ extension HTTP2ConnectionHandler {
             isIdempotent: Self.idempotentMethods.contains(method),
             expectsContinue: false
         )
+        var verdict = decided.verdict
+        if case .local(let limit, _) = verdict { verdict = .local(maxBodyBytes: limit, path: decided.path) }
         self.perform(
             self.machine.begin(
                 streamID,
-                verdict: decided.verdict,
+                verdict: verdict,
                 request: request,
                 limits: configuration.exchangeLimits,
                 targetCount: configuration.targetCount(of: decided.verdict)
@@ -93,7 +98,19 @@ extension HTTP2ConnectionHandler {
         case .goAway(let lastStreamID, let errorCode, let thenClose):
             self.goAway(lastStreamID: lastStreamID, errorCode: errorCode, thenClose: thenClose)
         case .close:
-            self.context?.close(promise: nil)
+            // The last stream of a draining connection ended. That is often learnt inside
+            // NIOHTTP2's flush (its END_STREAM closed the stream): closing there would drop the
+            // response being flushed, so the close waits until the flush is done.
+            guard let context = self.context else { return }
+            context.eventLoop.assumeIsolated().execute {
+                context.flush()
+                context.close(promise: nil)
+            }
+        case .shut:
+            guard let context = self.context else { return }
+            // The GOAWAY NIOHTTP2 wrote may wait for the end of the read: out it goes first.
+            context.flush()
+            context.triggerUserOutboundEvent(HTTP2ConnectionGuard.Shut(), promise: nil)
         }
     }
 
@@ -110,8 +127,13 @@ extension HTTP2ConnectionHandler {
                 self.perform(self.machine.withExchange(streamID) { $0.nonceClaimed(outcome) })
                 self.context?.flush()
             }
-        case .checkRateLimit:
-            self.perform(self.machine.withExchange(streamID) { $0.rateLimitDecided(nil) })
+        case .checkRateLimit(let rule):
+            guard let io = self.streams[streamID]?.io, let allowance = self.machine.exchange(streamID)?.allowance else { return }
+            self.loop.limit(rule, allowance: allowance, client: io.client, in: io.configuration) { [weak self] refusal in
+                guard let self, self.streams[streamID]?.io.id == io.id else { return }
+                self.perform(self.machine.withExchange(streamID) { $0.rateLimitDecided(refusal) })
+                self.context?.flush()
+            }
         case .connect(let fresh):
             self.connect(streamID, fresh: fresh)
         case .sendRequest(let body, let end):
@@ -121,9 +143,15 @@ extension HTTP2ConnectionHandler {
             self.streams[streamID]?.io.needsUpstreamFlush = true
         case .forwardEnd(let trailers):
             self.forwardEnd(streamID, trailers)
-        case .answerLocally:
-            let denial = Denial(reason: .noRoute)
-            self.perform(self.machine.withExchange(streamID) { $0.localAnswered(.denial(denial), reason: .refused(.noRoute)) })
+        case .lookUpRevocation(let key):
+            guard let io = self.streams[streamID]?.io else { return }
+            self.loop.lookUpRevocation(key, in: io.configuration) { [weak self] presence in
+                guard let self, self.streams[streamID]?.io.id == io.id else { return }
+                self.perform(self.machine.withExchange(streamID) { $0.revocationLookedUp(presence) })
+                self.context?.flush()
+            }
+        case .answerLocally(let body):
+            self.answerToken(streamID, body)
         case .writeResponseHead:
             self.writeResponseHead(streamID)
         case .writeResponseBody(let bytes):
@@ -165,26 +193,59 @@ extension HTTP2ConnectionHandler {
         self.context?.writeAndFlush(Self.wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .rstStream(code))), promise: nil)
     }
 
+    /// The token endpoint answers the whole body (SPEC §8).
+    private func answerToken(_ streamID: HTTP2StreamID, _ body: ByteBuffer) {
+        guard let stream = self.streams[streamID], let operation = stream.io.tokenOperation else {
+            self.perform(self.machine.withExchange(streamID) { $0.tokenAnswered(nil) })
+            return
+        }
+        let fields = HPACKRequestFields(headers: stream.request)
+        let request = TokenEndpointRequest(
+            method: stream.io.method,
+            contentType: fields.strings("content-type"),
+            authorization: fields.strings("authorization"),
+            body: Array(body.readableBytesView)
+        )
+        let id = stream.io.id
+        self.loop.answerToken(operation, request, client: stream.io.client, in: stream.io.configuration) { [weak self] response in
+            guard let self, self.streams[streamID]?.io.id == id else { return }
+            self.perform(self.machine.withExchange(streamID) { $0.tokenAnswered(response) })
+            self.context?.flush()
+        }
+    }
+
     private func connect(_ streamID: HTTP2StreamID, fresh: Bool) {
         guard let io = self.streams[streamID]?.io, let allowance = self.machine.exchange(streamID)?.allowance else { return }
         if io.upstreamStartNanoseconds == nil { self.streams[streamID]?.io.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
-        self.loop.acquireUpstream(for: allowance, in: io.configuration, fresh: fresh) { [weak self] result, target, upstream in
+        guard let selection = self.loop.selectUpstream(for: allowance, in: io.configuration) else {
+            self.perform(self.machine.withExchange(streamID) { $0.upstreamConnectFailed() })
+            return
+        }
+        self.streams[streamID]?.io.target = selection.target
+        self.streams[streamID]?.io.responseTimeout = selection.upstream.responseTimeout.nanoseconds
+        if !fresh, let connection = selection.pool.takeIdle() {
+            self.connected(streamID, connection)
+            return
+        }
+        self.loop.connect(selection) { [weak self] result in
             guard let self, self.streams[streamID]?.io.id == io.id else {
                 if case .success(let connection) = result { connection.pool?.release(connection) }
                 return
             }
-            if let target { self.streams[streamID]?.io.target = target }
             switch result {
             case .success(let connection):
-                connection.attach(to: self, exchangeID: Int(streamID))
-                self.streams[streamID]?.io.upstream = connection
-                self.streams[streamID]?.io.responseTimeout = upstream?.responseTimeout.nanoseconds ?? 0
-                self.perform(self.machine.withExchange(streamID) { $0.upstreamConnected() })
+                self.connected(streamID, connection)
             case .failure:
                 self.perform(self.machine.withExchange(streamID) { $0.upstreamConnectFailed() })
             }
             self.context?.flush()
         }
+    }
+
+    private func connected(_ streamID: HTTP2StreamID, _ connection: UpstreamConnection) {
+        connection.attach(to: self, exchangeID: Int(streamID))
+        self.streams[streamID]?.io.upstream = connection
+        self.perform(self.machine.withExchange(streamID) { $0.upstreamConnected() })
     }
 
     private func sendRequest(_ streamID: HTTP2StreamID, body: [ByteBuffer], end: RequestEnd?) {
@@ -229,8 +290,7 @@ extension HTTP2ConnectionHandler {
     }
 
     func audit(_ streamID: HTTP2StreamID) {
-        guard var io = self.streams[streamID]?.io, let record = self.machine.exchange(streamID)?.record else { return }
-        self.loop.record(&io, record)
-        self.streams[streamID]?.io = io
+        guard self.streams[streamID] != nil, let record = self.machine.exchange(streamID)?.record else { return }
+        self.loop.record(&self.streams[streamID]!.io, record)
     }
 }

@@ -25,14 +25,17 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
     static let outboundHighWater = 128 * 1024
 
     let loop: LoopContext
+    /// Sees the frames NIOHTTP2 writes: a GOAWAY with an error code marks a connection error.
+    let goAways: HTTP2GoAwayRecorder
     var machine: HTTP2ConnectionStateMachine
     var streams: [HTTP2StreamID: HTTP2StreamIO] = [:]
     var context: ChannelHandlerContext?
     var peer = PeerAddress.unknown
     private var isClosed = false
 
-    init(loop: LoopContext) {
+    init(loop: LoopContext, goAways: HTTP2GoAwayRecorder) {
         self.loop = loop
+        self.goAways = goAways
         self.machine = HTTP2ConnectionStateMachine(
             idleTimeout: loop.configuration.limits.idleTimeout.nanoseconds,
             now: Clock.monotonicNanoseconds()
@@ -148,7 +151,11 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
             self.streamEnded(streamError.streamID)
             return
         }
-        // A connection error: NIOHTTP2 sent GOAWAY; nothing more is read.
+        // A stream error NIOHTTP2 reports unwrapped (a malformed header block, a bad
+        // `content-length`): it reset that stream alone, and its StreamClosedEvent ends the
+        // exchange. The connection goes on.
+        guard self.goAways.connectionError != nil else { return }
+        // A connection error: NIOHTTP2 wrote GOAWAY; nothing more is read.
         self.perform(self.machine.connectionError())
     }
 

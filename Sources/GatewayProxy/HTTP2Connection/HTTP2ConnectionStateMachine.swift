@@ -17,6 +17,9 @@ struct HTTP2ConnectionStateMachine {
         case goAway(lastStreamID: HTTP2StreamID, errorCode: HTTP2ErrorCode, thenClose: Bool)
         /// Close the connection (after what was written leaves).
         case close
+        /// A connection error, for which NIOHTTP2 wrote its GOAWAY: push it out, read nothing
+        /// more and close the socket (RFC 9113 §5.4.1) — `HTTP2ConnectionGuard`.
+        case shut
     }
 
     /// The exchanges of open streams.
@@ -60,10 +63,9 @@ struct HTTP2ConnectionStateMachine {
 
     /// Runs an event on the exchange of `streamID`.
     mutating func withExchange(_ streamID: HTTP2StreamID, _ event: (inout ExchangeStateMachine) -> ExchangeAction) -> Action {
-        guard var exchange = self.streams.removeValue(forKey: streamID) else { return .none }
-        let action = event(&exchange)
-        self.streams[streamID] = exchange
-        return .exchange(streamID, action)
+        // In place through the dictionary's subscript: no copy out and back.
+        guard self.streams[streamID] != nil else { return .none }
+        return .exchange(streamID, event(&self.streams[streamID]!))
     }
 
     /// The exchange of `streamID`, if the stream is open.
@@ -118,7 +120,7 @@ struct HTTP2ConnectionStateMachine {
         guard !self.isClosed else { return .none }
         self.isClosed = true
         self.goAwaySent = true
-        return .close
+        return .shut
     }
 
     /// The connection closed: every open exchange is abandoned; call `withExchange` with

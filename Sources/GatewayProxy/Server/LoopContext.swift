@@ -50,7 +50,7 @@ final class LoopContext {
     func apply(_ configuration: ProxyConfiguration) {
         self.configuration = configuration
         self.tokenCache.removeAll()
-        let live = Set(configuration.upstreams.values.flatMap { upstream in upstream.targets.map { Self.poolKey(upstream, $0) } })
+        let live = Set(configuration.upstreams.values.flatMap { upstream in upstream.targets.map(\.poolKey) })
         for (label, pool) in self.pools where !live.contains(label) {
             pool.closeIdle()
             self.pools[label] = nil
@@ -100,15 +100,9 @@ final class LoopContext {
     /// How long a target that refused a connection is skipped (10 s, as nginx's `fail_timeout`).
     static let coolDown: Int64 = 10_000_000_000
 
-    /// This loop's pool for `target`.
-    /// Pools are per upstream and target: two upstreams naming the same address may trust
-    /// different CAs, so they never share a (verified) connection.
-    static func poolKey(_ upstream: ResolvedUpstream, _ target: ResolvedUpstream.Target) -> String {
-        upstream.rule.name + "\u{0}" + target.label
-    }
-
+    /// This loop's pool for `target` (pools are per upstream and target, `Target.poolKey`).
     func pool(for target: ResolvedUpstream.Target, of upstream: ResolvedUpstream) -> UpstreamPool {
-        let key = Self.poolKey(upstream, target)
+        let key = target.poolKey
         if let pool = self.pools[key] { return pool }
         let pool = UpstreamPool(target: target, eventLoop: self.eventLoop, limits: self.configuration.limits.upstreamHTTP1)
         self.pools[key] = pool

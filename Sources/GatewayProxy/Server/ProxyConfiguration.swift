@@ -1,7 +1,9 @@
 public import GatewayAudit
+public import GatewayLimits
 public import GatewayPolicy
 public import GatewayReplay
 public import GatewayRules
+public import GatewayTokens
 public import NIOCore
 public import NIOSSL
 
@@ -31,6 +33,11 @@ public final class ProxyConfiguration: Sendable {
     /// The replay store (SPEC §4): one for the process, kept across reloads; nil refuses
     /// replay-protected routes (`replay_store_unavailable`).
     public let nonceStore: (any NonceStore)?
+    /// The rate limiter (SPEC §9 "Rate limits"): one for the process, kept across reloads (in
+    /// Redis when the replay store is); nil when no route is limited.
+    public let rateLimiter: (any RateLimiter)?
+    /// The token endpoint (SPEC §8), when `[token_endpoint]` is configured.
+    public let tokenEndpoint: TokenEndpoint?
     /// Told the `kid` of a JWT refused `unknown_key` (a JWK Set may have rotated); it decides,
     /// rate-limited, whether to refresh. Never called on the request path's success branch.
     public let unknownKeyObserver: (@Sendable (String) -> Void)?
@@ -42,15 +49,33 @@ public final class ProxyConfiguration: Sendable {
             rules: rules,
             policy: try Policy(rules: rules, fetchedJWKS: fetchedJWKS),
             auditSink: auditSink,
-            nonceStore: Self.makeNonceStore(for: rules)
+            nonceStore: Self.makeNonceStore(for: rules),
+            rateLimiter: Self.makeRateLimiter(for: rules)
         )
     }
 
     /// The replay store the rules need: a memory store of `replay.capacity` when a route asks for
     /// replay protection, else none (it preallocates its tables).
     public static func makeNonceStore(for rules: Rules) -> (any NonceStore)? {
-        guard rules.routes.contains(where: { $0.replay == .required }) else { return nil }
+        guard Self.needsReplayStore(rules) else { return nil }
         return MemoryNonceStore(capacity: rules.replay.capacity)
+    }
+
+    /// Whether the rules record anything in the replay store: a replay-protected route, or the
+    /// token endpoint's revocations.
+    public static func needsReplayStore(_ rules: Rules) -> Bool {
+        rules.tokenEndpoint != nil || rules.routes.contains { $0.replay == .required }
+    }
+
+    /// A memory rate limiter when a route (or the token endpoint) is limited, else none.
+    public static func makeRateLimiter(for rules: Rules) -> (any RateLimiter)? {
+        guard Self.needsRateLimiter(rules) else { return nil }
+        return MemoryRateLimiter()
+    }
+
+    /// Whether a route or the token endpoint has a `rate_limit`.
+    public static func needsRateLimiter(_ rules: Rules) -> Bool {
+        rules.tokenEndpoint?.rateLimit != nil || rules.routes.contains { $0.rateLimit != nil }
     }
 
     /// Builds the snapshot around an already compiled policy; reads TLS files, looks up no names.
@@ -59,10 +84,14 @@ public final class ProxyConfiguration: Sendable {
         policy: Policy,
         auditSink: any AuditSink,
         nonceStore: (any NonceStore)? = nil,
+        rateLimiter: (any RateLimiter)? = nil,
         unknownKeyObserver: (@Sendable (String) -> Void)? = nil
     ) throws {
         self.rules = rules
         self.policy = policy
+        // A limited route never runs unlimited: without a limiter from the caller, one of its own.
+        self.rateLimiter = rateLimiter ?? Self.makeRateLimiter(for: rules)
+        self.tokenEndpoint = try TokenEndpoint(rules: rules, apiKeys: policy.apiKeyTable)
         self.nonceStore = nonceStore
         self.unknownKeyObserver = unknownKeyObserver
         let server = rules.server
@@ -106,6 +135,9 @@ public struct ResolvedUpstream: Sendable {
         public let upstreamName: String
         /// The name sent in SNI and checked against the certificate (nil for an IP address).
         public let serverHostname: String?
+        /// The key of the target's pool on each event loop: per upstream and target, as two
+        /// upstreams naming the same address may trust different CAs (made once, not per request).
+        public let poolKey: String
     }
 
     public let rule: UpstreamRule
@@ -125,7 +157,8 @@ public struct ResolvedUpstream: Sendable {
                 resolver: resolver,
                 label: target.description,
                 upstreamName: rule.name,
-                serverHostname: resolver.isName ? target.host : nil
+                serverHostname: resolver.isName ? target.host : nil,
+                poolKey: rule.name + "\u{0}" + target.description
             )
         }
         self.tls = try TLSContexts.upstream(rule)

@@ -3,7 +3,7 @@ public import NIOCore
 public import GatewayMetrics
 import NIOHTTP2
 import NIOSSL
-import NIOPosix
+public import NIOPosix
 public import ServiceLifecycle
 import Synchronization
 
@@ -36,19 +36,21 @@ public final class ProxyServer: Service, Sendable {
         case failed(any Error)
     }
 
-    /// Creates the server and its event loops (`threads`, 0 = one per core) without binding.
+    /// Creates the server and its event loops (`threads`, 0 = one per core) without binding —
+    /// or serves on `group` (made with `makeEventLoopGroup(threads:)`), which the caller then
+    /// shuts down: what must share the proxy's loops (the Redis client) is made on it first.
     public init(
         configuration: ProxyConfiguration,
         listen: [SocketAddress],
         threads: Int,
         metrics: GatewayMetrics,
         logger: Logger,
+        group: MultiThreadedEventLoopGroup? = nil,
         onDrain: @escaping @Sendable () -> Void = {}
     ) {
         self.onDrain = onDrain
-        let count = threads > 0 ? threads : System.coreCount
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: count)
-        self.ownsGroup = true
+        self.group = group ?? Self.makeEventLoopGroup(threads: threads)
+        self.ownsGroup = group == nil
         var loops: [ObjectIdentifier: NIOLoopBoundBox<LoopContext>] = [:]
         var drains: [ObjectIdentifier: NIOLoopBoundBox<LoopDrain>] = [:]
         for loop in self.group.makeIterator() {
@@ -63,6 +65,11 @@ public final class ProxyServer: Service, Sendable {
         self.configurationBox = Mutex(configuration)
         self.bound = self.group.next().makePromise()
         self.draining = self.group.next().makePromise()
+    }
+
+    /// The proxy's event loops: `threads` of them, 0 = one per core.
+    public static func makeEventLoopGroup(threads: Int) -> MultiThreadedEventLoopGroup {
+        MultiThreadedEventLoopGroup(numberOfThreads: threads > 0 ? threads : System.coreCount)
     }
 
     deinit {
@@ -163,7 +170,7 @@ public final class ProxyServer: Service, Sendable {
             }
         } catch {
             self.draining.fail(error)
-            try? await self.group.shutdownGracefully()
+            if self.ownsGroup { try? await self.group.shutdownGracefully() }
             throw error
         }
         await withTaskCancellationHandler {
@@ -180,7 +187,7 @@ public final class ProxyServer: Service, Sendable {
         }
         try? await self.drain()
         self.draining.fail(ChannelError.ioOnClosedChannel)
-        try await self.group.shutdownGracefully()
+        if self.ownsGroup { try await self.group.shutdownGracefully() }
     }
 
     private func waitForever(_ channels: [any Channel]) async {
@@ -259,12 +266,33 @@ public final class ProxyServer: Service, Sendable {
         let limits = context.configuration.limits
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = HTTP2ConnectionHandler.initialSettings(maxHeaderBytes: limits.maxHeaderBytes)
-        // A header block in at most this many CONTINUATION frames (a flood is a connection
-        // error, not memory).
+        // NIOHTTP2's own flood protections, each a connection error (one GOAWAY, then the
+        // socket closes: HTTP2ConnectionGuard). The values are NIOHTTP2 1.46's defaults, set
+        // here so that a change of default does not change the gateway; HTTP2FloodTests holds
+        // each to its figure.
+        // A header block in at most 5 CONTINUATION frames: a flood of them is
+        // ENHANCE_YOUR_CALM, not memory (the block is also bounded by max_header_bytes).
         connection.maximumSequentialContinuationFrames = 5
+        // PING, SETTINGS, PRIORITY (and ALTSVC, ORIGIN): 200 in 30 s; a browser sends a handful.
+        connection.controlFrameRateLimit.maximumCount = 200
+        connection.controlFrameRateLimit.windowLength = .seconds(30)
+        // Streams reset for the client's own errors (malformed requests; "made you reset",
+        // CVE-2025-8671): 200 in a connection's life are glitches enough to end it.
+        connection.maximumConnectionGlitches = 200
+        var stream = NIOHTTP2Handler.StreamConfiguration()
+        // RST_STREAM from the client: 200 in 30 s (rapid reset, CVE-2023-44487) — about 200
+        // exchanges started, each audited, before the GOAWAY.
+        stream.streamResetFrameRateLimit.maximumCount = 200
+        stream.streamResetFrameRateLimit.windowLength = .seconds(30)
+        // The same stream errors, 200 in 30 s.
+        stream.streamErrorRateLimit.maximumCount = 200
+        stream.streamErrorRateLimit.windowLength = .seconds(30)
+        let goAways = HTTP2GoAwayRecorder()
+        // Before TLS: after a connection error it drops what is read and closes the socket.
+        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionGuard(), position: .first)
         try channel.pipeline.syncOperations.addHandlers(
-            NIOHTTP2Handler(mode: .server, connectionConfiguration: connection, streamConfiguration: .init()),
-            HTTP2ConnectionHandler(loop: context)
+            NIOHTTP2Handler(mode: .server, frameDelegate: goAways, connectionConfiguration: connection, streamConfiguration: stream),
+            HTTP2ConnectionHandler(loop: context, goAways: goAways)
         )
     }
 

@@ -3,17 +3,34 @@
 /// One generator per event loop: a random 64-bit prefix chosen at start and a counter, so an id
 /// costs no system call and no lock.
 struct RequestIDGenerator {
-    private let prefix: String
+    /// 16 hex digits chosen at start.
+    private let prefix: UInt64
     private var counter: UInt64 = 0
 
     init() {
         var generator = SystemRandomNumberGenerator()
-        self.prefix = Self.hex(generator.next(), digits: 16)
+        self.prefix = generator.next()
     }
 
+    /// 28 hex digits: the prefix's 16, then the counter's low 48 bits. One allocation.
     mutating func next() -> String {
         self.counter &+= 1
-        return self.prefix + Self.hex(self.counter, digits: 12)
+        let prefix = self.prefix
+        let counter = self.counter
+        return String(unsafeUninitializedCapacity: 28) { buffer in
+            Self.writeHex(prefix, digits: 16, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<16]))
+            Self.writeHex(counter, digits: 12, into: UnsafeMutableBufferPointer(rebasing: buffer[16..<28]))
+            return 28
+        }
+    }
+
+    private static func writeHex(_ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        let alphabet: StaticString = "0123456789abcdef"
+        var value = value
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            buffer[index] = alphabet.utf8Start[Int(value & 0xF)]
+            value >>= 4
+        }
     }
 
     /// Whether an incoming `X-Request-Id` is kept: 1–128 of `[A-Za-z0-9._-]` (SPEC §3).
@@ -34,10 +51,5 @@ struct RequestIDGenerator {
                 return false
             }
         }
-    }
-
-    private static func hex(_ value: UInt64, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, digits - text.utf8.count)) + text
     }
 }

@@ -7,7 +7,8 @@ public struct ReplayRules: Sendable, Equatable {
 
     public enum Store: Sendable, Equatable {
         case memory
-        /// `redis://[user:password@]host:port[/db]`, shared across replicas.
+        /// `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS), shared across
+        /// replicas.
         case redis(RedisLocation)
     }
 
@@ -29,7 +30,7 @@ public struct ReplayRules: Sendable, Equatable {
     }
 }
 
-/// Where a Redis server is, parsed from a `redis://` URL.
+/// Where a Redis server is, parsed from a `redis://` or `rediss://` URL.
 public struct RedisLocation: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -37,17 +38,28 @@ public struct RedisLocation: Sendable, Equatable, CustomStringConvertible {
     public var username: String?
     /// Never printed: `description` leaves it out.
     public var password: Secret?
+    /// `rediss://`: TLS to the server, verified against the system trust store.
+    public var tls: Bool
 
-    public init(host: String, port: Int = 6379, database: Int = 0, username: String? = nil, password: Secret? = nil) {
+    public init(
+        host: String,
+        port: Int = 6379,
+        database: Int = 0,
+        username: String? = nil,
+        password: Secret? = nil,
+        tls: Bool = false
+    ) {
         self.host = host
         self.port = port
         self.database = database
         self.username = username
         self.password = password
+        self.tls = tls
     }
 
+    /// The URL without user name or password.
     public var description: String {
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
-        return "redis://\(host):\(self.port)/\(self.database)"
+        return "\(self.tls ? "rediss" : "redis")://\(host):\(self.port)/\(self.database)"
     }
 }

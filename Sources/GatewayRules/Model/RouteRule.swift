@@ -31,6 +31,10 @@ public struct RouteRule: Sendable, Equatable {
     /// If non-empty, a JWT's `aud` must contain one.
     public var audiences: [String]
     public var replay: ReplayRequirement
+    /// `dpop`: whether only DPoP-bound tokens with a valid proof pass (SPEC §10).
+    public var dpop: DPoPRequirement
+    /// `claims_to_headers`: upstream headers set from the verified JWT's claims, in file order.
+    public var claimsToHeaders: [ClaimHeader]
     public var forwardCredentials: Bool
     public var stripPrefix: Bool
     public var rateLimit: RateLimitRule?
@@ -48,6 +52,8 @@ public struct RouteRule: Sendable, Equatable {
         anyScopes: [String] = [],
         audiences: [String] = [],
         replay: ReplayRequirement = .off,
+        dpop: DPoPRequirement = .optional,
+        claimsToHeaders: [ClaimHeader] = [],
         forwardCredentials: Bool = false,
         stripPrefix: Bool = false,
         rateLimit: RateLimitRule? = nil,
@@ -63,6 +69,8 @@ public struct RouteRule: Sendable, Equatable {
         self.anyScopes = anyScopes
         self.audiences = audiences
         self.replay = replay
+        self.dpop = dpop
+        self.claimsToHeaders = claimsToHeaders
         self.forwardCredentials = forwardCredentials
         self.stripPrefix = stripPrefix
         self.rateLimit = rateLimit

@@ -11,6 +11,8 @@ public struct Rules: Sendable {
     public var audit: AuditRules
     public var jwt: JWTRules
     public var replay: ReplayRules
+    /// `[dpop]`: accepted proof algorithms and the proof window (SPEC §10).
+    public var dpop: DPoPRules
     /// `[[keys]]`: JWT verification keys, in file order.
     public var keys: [KeyRule]
     /// `[[jwks]]`: JWK Sets, in file order.
@@ -32,6 +34,7 @@ public struct Rules: Sendable {
         audit: AuditRules = AuditRules(),
         jwt: JWTRules = JWTRules(),
         replay: ReplayRules = ReplayRules(),
+        dpop: DPoPRules = DPoPRules(),
         keys: [KeyRule] = [],
         jwks: [JWKSRule] = [],
         apiKeys: [APIKeyRule] = [],
@@ -46,6 +49,7 @@ public struct Rules: Sendable {
         self.audit = audit
         self.jwt = jwt
         self.replay = replay
+        self.dpop = dpop
         self.keys = keys
         self.jwks = jwks
         self.apiKeys = apiKeys
@@ -53,6 +57,19 @@ public struct Rules: Sendable {
         self.upstreams = upstreams
         self.routes = routes
         self.tokenEndpoint = tokenEndpoint
+    }
+
+    /// How far a DPoP proof's `iat` may be from now: `dpop.window`, else `replay.window`.
+    public var dpopWindow: Duration { self.dpop.window ?? self.replay.window }
+
+    /// Every claim name some route's `claims_to_headers` asks for, each once, in file order: what
+    /// the JWT verifier extracts from a token's claims set (and no more).
+    public var headerClaimNames: [String] {
+        var names: [String] = []
+        for route in self.routes {
+            for entry in route.claimsToHeaders where !names.contains(entry.claim) { names.append(entry.claim) }
+        }
+        return names
     }
 
     /// The upstream a route names; validation guarantees it exists.

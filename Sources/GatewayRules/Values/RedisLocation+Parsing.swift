@@ -1,12 +1,23 @@
 extension RedisLocation {
-    /// Parses `redis://[user[:password]@]host[:port][/db]` (user and password percent-decoded).
+    /// Parses `redis://[user[:password]@]host[:port][/db]` (user and password percent-decoded),
+    /// or the same with `rediss://` for TLS (the scheme of redis-cli and the Redis clients;
+    /// IANA's provisional `rediss` registration).
     ///
     /// Error messages never repeat the text: it may hold a password.
     init(parsing text: String) throws(ValueError) {
-        guard text.hasPrefix("redis://") else {
-            throw ValueError("expected \"memory\" or a URL redis://[user[:password]@]host[:port][/db]")
+        let tls: Bool
+        var rest: Substring
+        if text.hasPrefix("redis://") {
+            tls = false
+            rest = Substring(text).dropFirst("redis://".count)
+        } else if text.hasPrefix("rediss://") {
+            tls = true
+            rest = Substring(text).dropFirst("rediss://".count)
+        } else {
+            throw ValueError(
+                "expected \"memory\" or a URL redis://[user[:password]@]host[:port][/db] (rediss:// for TLS)"
+            )
         }
-        var rest = Substring(text).dropFirst("redis://".count)
         var database = 0
         if let slash = rest.firstIndex(of: "/") {
             let dbText = rest[rest.index(after: slash)...]
@@ -35,7 +46,8 @@ extension RedisLocation {
             port: parsed.port ?? 6379,
             database: database,
             username: username,
-            password: password
+            password: password,
+            tls: tls
         )
     }
 

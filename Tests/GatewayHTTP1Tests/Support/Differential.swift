@@ -38,15 +38,30 @@ let differentialIterations: Int = {
     return max(value ?? 100_000, 1)
 }()
 
-/// Runs `work` for each of `shards` shards on Dispatch threads, not on Swift concurrency's
-/// cooperative pool (a long synchronous loop there would stall every other test meanwhile), and
-/// merges the tallies.
-func runShards(_ shards: Int, _ work: @escaping @Sendable (Int) -> DifferentialTally) async -> DifferentialTally {
+/// How many threads the differential tests use, both tests together, and how many shards each
+/// splits its inputs into: `HTTP1_DIFFERENTIAL_THREADS`, or 1. With one, the two tests take
+/// turns on one core and leave the other to the rest of `swift test`, whose integration tests
+/// have time limits; `bench/http1-differential.sh` uses every core.
+let differentialThreads: Int = {
+    let value = ProcessInfo.processInfo.environment["HTTP1_DIFFERENTIAL_THREADS"].flatMap { Int($0) }
+    return max(value ?? 1, 1)
+}()
+
+private let differentialGate = DispatchSemaphore(value: differentialThreads)
+
+/// Runs `work` for each of `differentialThreads` shards on Dispatch threads, not on Swift
+/// concurrency's cooperative pool (a long synchronous loop there would stall every other test
+/// meanwhile), at most `differentialThreads` at once across tests, and merges the tallies.
+func runShards(_ work: @escaping @Sendable (Int) -> DifferentialTally) async -> DifferentialTally {
     await withTaskGroup(of: DifferentialTally.self) { group in
-        for shard in 0..<shards {
+        for shard in 0..<differentialThreads {
             group.addTask {
                 await withCheckedContinuation { continuation in
-                    DispatchQueue.global().async { continuation.resume(returning: work(shard)) }
+                    DispatchQueue.global().async {
+                        differentialGate.wait()
+                        defer { differentialGate.signal() }
+                        continuation.resume(returning: work(shard))
+                    }
                 }
             }
         }
@@ -223,6 +238,15 @@ enum Mutator {
 
 extension Array where Element == UInt8 {
     mutating func append(_ text: String) {
-        self.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { self.append(contentsOf: $0) }
+    }
+}
+
+extension String {
+    /// The UTF-8 bytes, copied at once (iterating `utf8` is slow in a debug build).
+    var bytes: [UInt8] {
+        var text = self
+        return text.withUTF8 { Array($0) }
     }
 }

@@ -79,29 +79,29 @@ struct RequestGenerator {
         // Fields.
         var fields: [(String, [UInt8])] = []
         if version == "HTTP/1.1" || self.random.chance(1, in: 2) {
-            fields.append(("Host", Array(self.random.pick(["example.com", "a.example:8080", "localhost", ""]).utf8)))
+            fields.append(("Host", self.random.pick(["example.com", "a.example:8080", "localhost", ""]).bytes))
         }
         for _ in 0..<self.random.int(6) {
             let name = self.random.pick(Self.fieldNames)
             let value: [UInt8] =
                 self.random.chance(1, in: 12)
                 ? self.random.pick(Self.obsTextValues)
-                : Array(self.random.pick(Self.fieldValues).utf8)
+                : self.random.pick(Self.fieldValues).bytes
             fields.append((name, value))
         }
-        if self.random.chance(1, in: 40) { fields.append(("Host", Array("second.example".utf8))) }
+        if self.random.chance(1, in: 40) { fields.append(("Host", "second.example".bytes)) }
         if version == "HTTP/1.0", !last || self.random.chance(1, in: 2) {
-            fields.append(("Connection", Array("keep-alive".utf8)))
+            fields.append(("Connection", "keep-alive".bytes))
         } else if self.random.chance(1, in: last ? 8 : 30) {
             fields.append(
                 (
                     self.random.pick(["Connection", "connection", "Proxy-Connection"]),
-                    Array(self.random.pick(Self.connectionValues).utf8)
+                    self.random.pick(Self.connectionValues).bytes
                 )
             )
         }
-        if self.random.chance(1, in: 40) { fields.append(("Upgrade", Array("websocket".utf8))) }
-        if self.random.chance(1, in: 20) { fields.append(("Expect", Array("100-continue".utf8))) }
+        if self.random.chance(1, in: 40) { fields.append(("Upgrade", "websocket".bytes)) }
+        if self.random.chance(1, in: 20) { fields.append(("Expect", "100-continue".bytes)) }
 
         // Framing and body.
         var body: [UInt8] = []
@@ -110,34 +110,34 @@ struct RequestGenerator {
         case 0...15:
             break
         case 16...25:
-            fields.append((self.random.pick(["Content-Length", "content-length"]), Array(String(payload.count).utf8)))
+            fields.append((self.random.pick(["Content-Length", "content-length"]), String(payload.count).bytes))
             body = payload
         case 26:
             // A declared length that does not match: the next request starts elsewhere.
             let declared = max(0, payload.count + self.random.int(7) - 3)
-            fields.append(("Content-Length", Array(String(declared).utf8)))
+            fields.append(("Content-Length", String(declared).bytes))
             body = payload
         case 27:
-            fields.append(("Content-Length", Array(self.random.pick(Self.contentLengthTricks).utf8)))
+            fields.append(("Content-Length", self.random.pick(Self.contentLengthTricks).bytes))
             body = payload
         case 28:
-            fields.append(("Content-Length", Array(String(payload.count).utf8)))
+            fields.append(("Content-Length", String(payload.count).bytes))
             fields.append(
-                ("Content-Length", Array(String(self.random.chance(1, in: 2) ? payload.count : payload.count + 1).utf8))
+                ("Content-Length", String(self.random.chance(1, in: 2) ? payload.count : payload.count + 1).bytes)
             )
             body = payload
         case 29:
             // CL.TE / TE.CL.
-            let cl = ("Content-Length", Array(String(payload.count).utf8))
-            let te = ("Transfer-Encoding", Array("chunked".utf8))
+            let cl = ("Content-Length", String(payload.count).bytes)
+            let te = ("Transfer-Encoding", "chunked".bytes)
             fields += self.random.chance(1, in: 2) ? [cl, te] : [te, cl]
             body = self.chunked(payload)
         case 30, 31:
-            fields.append(("Transfer-Encoding", Array(self.random.pick(Self.transferEncodings).utf8)))
-            if self.random.chance(1, in: 4) { fields.append(("Transfer-Encoding", Array("chunked".utf8))) }
+            fields.append(("Transfer-Encoding", self.random.pick(Self.transferEncodings).bytes))
+            if self.random.chance(1, in: 4) { fields.append(("Transfer-Encoding", "chunked".bytes)) }
             body = self.chunked(payload)
         default:
-            fields.append((self.random.pick(["Transfer-Encoding", "transfer-encoding"]), Array("chunked".utf8)))
+            fields.append((self.random.pick(["Transfer-Encoding", "transfer-encoding"]), "chunked".bytes))
             body = self.chunked(payload)
         }
         if fields.count > 1, self.random.chance(1, in: 3) {
@@ -159,9 +159,9 @@ struct RequestGenerator {
     private mutating func payload() -> [UInt8] {
         switch self.random.int(6) {
         case 0: return []
-        case 1: return Array("GET /admin HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+        case 1: return "GET /admin HTTP/1.1\r\nHost: a\r\n\r\n".bytes
         case 2: return (0..<(1 + self.random.int(300))).map { _ in UInt8(truncatingIfNeeded: self.random.next()) }
-        default: return Array(self.visibleString(length: 1 + self.random.int(60)).utf8)
+        default: return self.visibleString(length: 1 + self.random.int(60)).bytes
         }
     }
 

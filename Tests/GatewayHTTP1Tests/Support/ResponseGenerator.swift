@@ -111,7 +111,7 @@ struct ResponseGenerator {
     private mutating func payload() -> [UInt8] {
         switch self.random.int(5) {
         case 0: return []
-        case 1: return Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8)
+        case 1: return "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".bytes
         case 2: return (0..<(1 + self.random.int(200))).map { _ in UInt8(truncatingIfNeeded: self.random.next()) }
         default: return (0..<(1 + self.random.int(60))).map { _ in UInt8(0x21 + self.random.int(94)) }
         }

@@ -1,8 +1,10 @@
 import NIOCore
+import NIOHPACK
 import NIOHTTP1
 import NIOHTTP2
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// TLS clients for the HTTPS tests: an HTTP/2 connection that opens streams, and a context for
 /// HTTP/1.1 over TLS.
@@ -26,10 +28,13 @@ struct StreamResponse: Sendable {
 final class HTTP2TestClient: Sendable {
     let channel: any Channel
     let multiplexer: NIOHTTP2Handler.StreamMultiplexer
+    /// The connection-level frames the server sent (SETTINGS, PING, GOAWAY, …).
+    let connectionFrames: ConnectionFrameLog
 
-    private init(channel: any Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer) {
+    private init(channel: any Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer, connectionFrames: ConnectionFrameLog) {
         self.channel = channel
         self.multiplexer = multiplexer
+        self.connectionFrames = connectionFrames
     }
 
     static func connect(port: Int, caPEM: String) async throws -> HTTP2TestClient {
@@ -37,6 +42,7 @@ final class HTTP2TestClient: Sendable {
         // TLS and HTTP/2 go into the pipeline together, before the connection is active: the
         // server's SETTINGS can arrive as soon as the handshake ends and must not find a
         // pipeline without the HTTP/2 handler (it would be dropped and the connection stall).
+        let log = ConnectionFrameLog()
         let (channel, multiplexer) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -46,10 +52,54 @@ final class HTTP2TestClient: Sendable {
                         connectionConfiguration: .init(),
                         streamConfiguration: .init()
                     ) { stream in stream.eventLoop.makeSucceededVoidFuture() }
+                    try channel.pipeline.syncOperations.addHandler(ConnectionFrameCollector(log: log))
                     return (channel, multiplexer)
                 }
             }
-        return HTTP2TestClient(channel: channel, multiplexer: multiplexer)
+        return HTTP2TestClient(channel: channel, multiplexer: multiplexer, connectionFrames: log)
+    }
+
+    /// Opens a stream driven frame by frame (`HTTP2TestStream`). Nothing is sent until the
+    /// test sends its HEADERS.
+    func openStream() async throws -> HTTP2TestStream {
+        let (stream, continuation) = AsyncStream<HTTP2TestStream.Event>.makeStream()
+        let channel = try await self.multiplexer.createStreamChannel { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(StreamFrameCollector(continuation: continuation))
+            }
+        }.get()
+        return HTTP2TestStream(channel: channel, events: stream)
+    }
+
+    /// Sends one request on a new stream, frame by frame, and reads its whole response: the
+    /// request header block is `method`, `path`, `:authority` `localhost` and `fields`; `body`
+    /// goes in DATA frames of `pieceSize` bytes (no `content-length` unless in `fields`);
+    /// `trailers` end the request when given.
+    func exchange(
+        _ method: String = "GET",
+        _ path: String,
+        _ fields: [(String, String)] = [],
+        body: ByteBuffer? = nil,
+        pieceSize: Int = 16_384,
+        trailers: [(String, String)]? = nil,
+        authority: String = "localhost"
+    ) async throws -> HTTP2TestStream.Response {
+        let stream = try await self.openStream()
+        let endsWithHeaders = body == nil && trailers == nil
+        try await stream.sendHeaders(HTTP2TestStream.requestFields(method, path, fields, authority: authority), endStream: endsWithHeaders)
+        do {
+            if var body {
+                while body.readableBytes > 0 {
+                    let piece = body.readSlice(length: min(pieceSize, body.readableBytes))!
+                    try await stream.sendData(piece, endStream: body.readableBytes == 0 && trailers == nil)
+                }
+            }
+            if let trailers { try await stream.sendHeaders(trailers, endStream: true) }
+        } catch {
+            // The server may answer before the body is whole (413) and reset the rest of the
+            // request with NO_ERROR (RFC 9113 §8.1): its answer is still there to read.
+        }
+        return try await stream.readResponse()
     }
 
     /// Sends one request on a new stream and waits for its whole response.
@@ -118,5 +168,219 @@ private final class StreamResponseCollector: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         self.promise.fail(error)
         context.close(promise: nil)
+    }
+}
+
+/// The connection-level frames an `HTTP2TestClient` received.
+final class ConnectionFrameLog: Sendable {
+    private struct State {
+        var frames: [HTTP2Frame.FramePayload] = []
+        var waiters: [CheckedContinuation<HTTP2Frame.FramePayload?, Never>] = []
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    func append(_ payload: HTTP2Frame.FramePayload) {
+        let waiters = self.state.withLock { state in
+            state.frames.append(payload)
+            guard case .goAway = payload else { return [CheckedContinuation<HTTP2Frame.FramePayload?, Never>]() }
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: payload) }
+    }
+
+    func close() {
+        let waiters = self.state.withLock { state in
+            state.closed = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: nil) }
+    }
+
+    /// The GOAWAY frames received so far.
+    var goAways: [HTTP2Frame.FramePayload] {
+        self.state.withLock { $0.frames.filter { if case .goAway = $0 { true } else { false } } }
+    }
+
+    /// The first GOAWAY, once it arrived; nil if the connection closed without one.
+    func firstGoAway() async -> HTTP2Frame.FramePayload? {
+        await withCheckedContinuation { continuation in
+            let immediate: HTTP2Frame.FramePayload?? = self.state.withLock { state in
+                if let frame = state.frames.first(where: { if case .goAway = $0 { true } else { false } }) { return .some(frame) }
+                if state.closed { return .some(nil) }
+                state.waiters.append(continuation)
+                return .none
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+    }
+}
+
+private final class ConnectionFrameCollector: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+    let log: ConnectionFrameLog
+
+    init(log: ConnectionFrameLog) { self.log = log }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.log.append(Self.unwrapInboundIn(data).payload)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.log.close()
+        context.fireChannelInactive()
+    }
+}
+
+/// One client stream, frame by frame: the test sends HEADERS, DATA, trailers or RST_STREAM
+/// and reads what the server answered — head, DATA, trailers, or the reset that ended it.
+/// NIOHTTP2 keeps flow control: a DATA write completes once the server's window admitted it,
+/// and DATA read is credited back as the stream reads it (`pauseReading()` stops that: a slow
+/// reader).
+final class HTTP2TestStream {
+    enum Event {
+        case frame(HTTP2Frame.FramePayload)
+        case reset(HTTP2ErrorCode)
+    }
+
+    struct Response {
+        var status = 0
+        var headers = HPACKHeaders()
+        var body = ByteBuffer()
+        var trailers: HPACKHeaders?
+        /// The RST_STREAM code that ended the stream, if one did.
+        var reset: HTTP2ErrorCode?
+
+        var bodyText: String { String(buffer: self.body) }
+        func header(_ name: String) -> String? { self.headers.first(name: name) }
+    }
+
+    let channel: any Channel
+    private var iterator: AsyncStream<Event>.AsyncIterator
+
+    init(channel: any Channel, events: AsyncStream<Event>) {
+        self.channel = channel
+        self.iterator = events.makeAsyncIterator()
+    }
+
+    static func requestFields(
+        _ method: String,
+        _ path: String,
+        _ fields: [(String, String)],
+        authority: String = "localhost"
+    ) -> [(String, String)] {
+        [(":method", method), (":scheme", "https"), (":authority", authority), (":path", path)] + fields
+    }
+
+    func sendHeaders(_ fields: [(String, String)], endStream: Bool) async throws {
+        let headers = HPACKHeaders(fields)
+        try await self.channel.writeAndFlush(HTTP2Frame.FramePayload.headers(.init(headers: headers, endStream: endStream)))
+    }
+
+    /// Completes once the bytes are on their way (the server's window admitted them).
+    func sendData(_ bytes: ByteBuffer, endStream: Bool) async throws {
+        try await self.channel.writeAndFlush(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(bytes), endStream: endStream)))
+    }
+
+    func reset(_ code: HTTP2ErrorCode = .cancel) async throws {
+        try await self.channel.writeAndFlush(HTTP2Frame.FramePayload.rstStream(code))
+    }
+
+    /// Stops reading (no WINDOW_UPDATE goes back for what arrives) until `resumeReading()`.
+    func pauseReading() async throws {
+        try await self.channel.setOption(ChannelOptions.autoRead, value: false).get()
+    }
+
+    /// Reads again (NIOHTTP2's stream channel does not read by itself when `autoRead` is set
+    /// again: the read is asked for).
+    func resumeReading() async throws {
+        try await self.channel.setOption(ChannelOptions.autoRead, value: true).get()
+        self.channel.read()
+    }
+
+    /// The next event, nil once the stream closed.
+    func next() async -> Event? {
+        await self.iterator.next()
+    }
+
+    /// Reads the response head only (1xx heads skipped).
+    func readHead() async throws -> Response {
+        var response = Response()
+        while let event = await self.next() {
+            switch event {
+            case .frame(.headers(let headers)):
+                let status = headers.headers.first(name: ":status").flatMap(Int.init) ?? 0
+                if status < 200 { continue }
+                response.status = status
+                response.headers = headers.headers
+                return response
+            case .reset(let code):
+                response.reset = code
+                return response
+            default:
+                continue
+            }
+        }
+        throw TestError("the stream closed before a response head")
+    }
+
+    /// Reads the whole response: head, body, trailers — or up to the reset that ended it.
+    func readResponse() async throws -> Response {
+        let response = try await self.readHead()
+        if response.reset != nil { return response }
+        return try await self.readRest(of: response)
+    }
+
+    /// Reads the body and trailers after `readHead()`.
+    func readRest(of head: Response) async throws -> Response {
+        var response = head
+        while let event = await self.next() {
+            switch event {
+            case .frame(.data(let data)):
+                if case .byteBuffer(var bytes) = data.data { response.body.writeBuffer(&bytes) }
+                if data.endStream { return response }
+            case .frame(.headers(let headers)):
+                response.trailers = headers.headers
+                return response
+            case .reset(let code):
+                response.reset = code
+                return response
+            default:
+                continue
+            }
+        }
+        return response
+    }
+}
+
+private final class StreamFrameCollector: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    let continuation: AsyncStream<HTTP2TestStream.Event>.Continuation
+
+    init(continuation: AsyncStream<HTTP2TestStream.Event>.Continuation) { self.continuation = continuation }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let payload = Self.unwrapInboundIn(data)
+        if case .rstStream(let code) = payload {
+            self.continuation.yield(.reset(code))
+        } else {
+            self.continuation.yield(.frame(payload))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let closed = error as? NIOHTTP2Errors.StreamClosed { self.continuation.yield(.reset(closed.errorCode)) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.continuation.finish()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.continuation.finish()
     }
 }

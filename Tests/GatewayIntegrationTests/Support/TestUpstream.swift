@@ -20,13 +20,16 @@ final class TestUpstream: Sendable {
     let gates: Gates
     /// The target of every request head that arrived, in order.
     let requests: RequestLog
+    /// Where `/download` bodies stopped for backpressure, or ended.
+    let downloads: DownloadLog
     var port: Int { self.channel.localAddress!.port! }
 
-    private init(channel: any Channel, tally: ConnectionTally, gates: Gates, requests: RequestLog) {
+    private init(channel: any Channel, tally: ConnectionTally, gates: Gates, requests: RequestLog, downloads: DownloadLog) {
         self.channel = channel
         self.connectionsAccepted = tally
         self.gates = gates
         self.requests = requests
+        self.downloads = downloads
     }
 
     /// Waits until a request is held at `/gate/NAME`.
@@ -46,6 +49,7 @@ final class TestUpstream: Sendable {
         let tally = ConnectionTally()
         let gates = Gates()
         let requests = RequestLog()
+        let downloads = DownloadLog()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -53,12 +57,12 @@ final class TestUpstream: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(gates: gates, requests: requests))
+                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(gates: gates, requests: requests, downloads: downloads))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        return TestUpstream(channel: channel, tally: tally, gates: gates, requests: requests)
+        return TestUpstream(channel: channel, tally: tally, gates: gates, requests: requests, downloads: downloads)
     }
 
     func stop() async {
@@ -106,6 +110,45 @@ final class RequestLog: Sendable {
     }
 }
 
+/// How far `/download` bodies got: the first time one could not be written on (its connection
+/// unwritable: the gateway is not reading), or its end.
+final class DownloadLog: Sendable {
+    enum Event: Sendable, Equatable {
+        /// Writing stopped for backpressure with this many bytes written.
+        case stalled(Int)
+        /// The whole body was written.
+        case ended(Int)
+    }
+
+    private struct State {
+        var events: [Event] = []
+        var waiters: [CheckedContinuation<Event, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func record(_ event: Event) {
+        let waiters = self.state.withLock { state in
+            state.events.append(event)
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: event) }
+    }
+
+    /// The first stall or end of a download.
+    func firstEvent() async -> Event {
+        await withCheckedContinuation { continuation in
+            let first: Event? = self.state.withLock { state in
+                if let first = state.events.first { return first }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let first { continuation.resume(returning: first) }
+        }
+    }
+}
+
 /// The byte at `offset` of a `/download` body.
 func downloadPattern(_ offset: Int) -> UInt8 { UInt8(truncatingIfNeeded: offset &* 31 &+ 7) }
 
@@ -149,10 +192,12 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
 
     let gates: Gates
     let requests: RequestLog
+    let downloads: DownloadLog
 
-    init(gates: Gates, requests: RequestLog) {
+    init(gates: Gates, requests: RequestLog, downloads: DownloadLog) {
         self.gates = gates
         self.requests = requests
+        self.downloads = downloads
     }
 
     private var head: HTTPRequestHead?
@@ -251,10 +296,12 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             if self.downloadRemaining == 0 {
                 context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+                self.downloads.record(.ended(self.downloadOffset))
                 return
             }
         }
         context.flush()
+        if self.downloadRemaining > 0, !context.channel.isWritable { self.downloads.record(.stalled(self.downloadOffset)) }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import GatewayAudit
 import GatewayCredentials
+import GatewayLimits
 import GatewayPolicy
 // GatewayReplay is not among the `GatewayModules` product's targets, but GatewayProxy depends
 // on it, so SwiftPM builds and links it with the product and its module is importable here.
@@ -16,9 +17,9 @@ import _CryptoExtras
 
 // Microbenchmarks of the request path's pieces, one process, no sockets: JWT verification per
 // algorithm (cold: no cache), the verified-token cache, API key lookup, the replay nonce store's
-// check-and-insert, path normalisation and route matching, request head → policy decision (from a
-// `PolicyRequest`, and from the head's bytes through NIO's HTTP/1.1 parser), and audit record
-// encoding (JCS) with its hash.
+// check-and-insert, the memory rate limiter, path normalisation and route matching, request
+// head → policy decision (from a `PolicyRequest`, and from the head's bytes through NIO's
+// HTTP/1.1 parser), and audit record encoding (JCS) with its hash.
 //
 // Keys are generated at start; nothing is read from the repository. Results:
 // bench/results/micro-latest.txt (written by bench/micro.sh).
@@ -46,6 +47,21 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 blackHole(try? verifier.verify(token))
             }
+        }
+    }
+
+    // MARK: DPoP proof verification (RFC 9449 §4.3), never cached
+
+    let dpopVerifier = DPoPProofVerifier(algorithms: DPoPRules.defaultAlgorithms, window: 300)
+    let dpopRequest = DPoPRequest(method: "GET", scheme: "http", authority: "127.0.0.1:18088", target: "/api/item")
+    let boundToken = fixtures.boundES256Token
+    let proof = fixtures.dpopProof
+    let jkt = fixtures.dpopSigner.thumbprint
+    guard (try? dpopVerifier.verify(proof, request: dpopRequest, accessToken: boundToken, boundThumbprint: jkt, now: now)) != nil
+    else { fatalError("the benchmark's DPoP proof does not verify") }
+    Benchmark("DPoP proof verify ES256") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? dpopVerifier.verify(proof, request: dpopRequest, accessToken: boundToken, boundThumbprint: jkt, now: now))
         }
     }
 
@@ -114,6 +130,38 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: Rate limiter
+
+    // `MemoryRateLimiter.acquireNow`, what a route with `rate_limit` costs per request with the
+    // memory limiter (through `RateLimiter.acquire`, which only wraps it in `.decided`): the
+    // keyed hash of route and client, the shard's lock, the 8-way set and the GCRA step. One
+    // busy client under a limit it never reaches; 10,000 clients in turn; one client refused.
+    let limiter = MemoryRateLimiter()
+    let generous = RateLimit(count: 1_000_000_000, period: .seconds(1))
+    let oneClient = RateLimitKey.credential(route: "orders-read", credential: "api_key:partner-acme")
+    Benchmark("Rate limiter acquire (memory, one client, allowed)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(limiter.acquireNow(oneClient, limit: generous))
+        }
+    }
+    let manyClients = (0..<10_000).map { RateLimitKey.address(route: "public", address: "198.51.\($0 / 256).\($0 % 256)") }
+    let clientCursor = Cursor()
+    Benchmark("Rate limiter acquire (memory, 10000 clients)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let key = manyClients[clientCursor.next % manyClients.count]
+            clientCursor.next &+= 1
+            blackHole(limiter.acquireNow(key, limit: generous))
+        }
+    }
+    let strict = RateLimit(count: 1, period: .seconds(3600))
+    let refusedClient = RateLimitKey.credential(route: "orders-read", credential: "api_key:exhausted")
+    _ = limiter.acquireNow(refusedClient, limit: strict)
+    Benchmark("Rate limiter acquire (memory, refused)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(limiter.acquireNow(refusedClient, limit: strict))
+        }
+    }
+
     // MARK: Paths and routes
 
     for path: Substring in ["/api/v1/orders/42/items", "/a/./b/../c%7Ed//e"] {
@@ -174,6 +222,23 @@ let benchmarks: @Sendable () -> Void = {
         }
         Benchmark("Policy decide: \(algorithm.rawValue) bearer, warm TokenCache", configuration: .init(scalingFactor: .kilo)) {
             benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(policy.decide(request, context: context))
+            }
+        }
+    }
+    // The same ES256 access token, bound to a P-256 client key, with an ES256 proof: the proof adds
+    // one signature verification (and its JOSE work) to the warm-cache bearer decision above.
+    do {
+        let request = Fixtures.request(
+            path: "/api/item",
+            extra: [("Authorization", "DPoP \(fixtures.boundES256Token)"), ("DPoP", fixtures.dpopProof)]
+        )
+        let context = PolicyContext(now: now, tokenCache: TokenCache(capacity: 10_000))
+        guard case .allow(let allowance) = policy.decide(request, context: context), allowance.dpopNonce != nil else {
+            fatalError("the DPoP request was not allowed")
+        }
+        Benchmark("Policy decide: ES256 DPoP-bound token + ES256 proof, warm TokenCache") { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(policy.decide(request, context: context))
             }
@@ -268,6 +333,11 @@ final class Fixtures: Sendable {
     let verifier: JWTVerifier
     let policy: Policy
     let hs256Signer: JWTSigner
+    /// A client's P-256 DPoP key, an ES256 token bound to it, and a proof for
+    /// `GET http://127.0.0.1:18088/api/item` with that token, made at `now`.
+    let dpopSigner: DPoPProofSigner
+    let boundES256Token: String
+    let dpopProof: String
     /// 800,000 distinct 32-character nonces under one scope, for the nonce store.
     let nonceKeys: [NonceKey]
 
@@ -344,6 +414,17 @@ final class Fixtures: Sendable {
         let claims = Self.claims(now: self.now, jti: true)
         for (algorithm, signer) in signers { tokens[algorithm] = try! signer.sign(claims) }
         self.tokens = tokens
+        self.dpopSigner = try! DPoPProofSigner(privateKeyPEM: P256.Signing.PrivateKey().pemRepresentation)
+        var bound = claims
+        bound.jkt = self.dpopSigner.thumbprint
+        self.boundES256Token = try! signers[.es256]!.sign(bound)
+        self.dpopProof = try! self.dpopSigner.proof(
+            method: "GET",
+            url: "http://127.0.0.1:18088/api/item",
+            accessToken: self.boundES256Token,
+            issuedAt: self.now,
+            jti: UUID().uuidString
+        )
         let scope = "jwt:bench-es256"
         self.nonceKeys = (0..<800_000).map { index in
             // Distinct and 32 characters long, like a hex-encoded 128-bit nonce.
@@ -406,7 +487,7 @@ final class Fixtures: Sendable {
     }
 
     /// A request head as wrk sends it, plus `extra` headers.
-    static func request(path: String, extra: [(String, String)]) -> PolicyRequest {
+    static func request(path: String, extra: [(String, String)]) -> PolicyRequest<HTTPHeaders> {
         let headers = HTTPHeaders([("Host", "127.0.0.1:18088")] + extra)
         return PolicyRequest(method: .GET, target: path, host: "127.0.0.1", headers: headers)
     }
@@ -425,7 +506,7 @@ final class Fixtures: Sendable {
 
     /// Feeds one complete head to `channel` and builds the policy's view of it, as the proxy's
     /// `DownstreamHandler` does (`Host` normalised, lowercased, without port).
-    static func parse(_ bytes: ByteBuffer, on channel: EmbeddedChannel) -> PolicyRequest {
+    static func parse(_ bytes: ByteBuffer, on channel: EmbeddedChannel) -> PolicyRequest<HTTPHeaders> {
         try! channel.writeInbound(bytes)
         guard case .head(let head) = try! channel.readInbound(as: HTTPServerRequestPart.self),
             case .end = try! channel.readInbound(as: HTTPServerRequestPart.self)

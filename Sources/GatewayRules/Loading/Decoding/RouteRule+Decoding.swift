@@ -2,10 +2,10 @@ extension RouteRule {
     /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "name", "host", "path", "path_prefix", "methods", "upstream", "auth", "scopes", "any_scopes", "audiences",
-        "replay", "forward_credentials", "strip_prefix", "rate_limit", "burst", "public",
+        "replay", "forward_credentials", "strip_prefix", "rate_limit", "burst", "public", "dpop", "claims_to_headers",
     ]
     /// Keys that demand a credential, so they contradict `public = true`.
-    static let credentialKeys = ["auth", "scopes", "any_scopes", "audiences"]
+    static let credentialKeys = ["auth", "scopes", "any_scopes", "audiences", "dpop"]
 
     /// One `[[routes]]` entry. The upstream name is checked against `[[upstreams]]` later.
     init?(decoding reader: TableReader) {
@@ -20,13 +20,25 @@ extension RouteRule {
         let anyScopes = reader.scopes("any_scopes")
         let audiences = reader.strings("audiences") ?? []
         let replay = reader.choice("replay", among: ["off", "required"]).flatMap(ReplayRequirement.init) ?? .off
+        let dpop = reader.choice("dpop", among: ["optional", "required"]).flatMap(DPoPRequirement.init) ?? .optional
+        let claimsToHeaders = Self.claimsToHeaders(reader)
         let rateLimit = Self.rateLimit(reader)
         let forwardCredentials = reader.bool("forward_credentials") ?? false
         let stripPrefix = reader.bool("strip_prefix") ?? false
         let isPublic = reader.bool("public") ?? false
         if isPublic { Self.rejectCredentialKeys(reader, replay: replay) }
         Self.checkReplayKinds(reader, auth: auth, replay: replay)
-        guard let name, let path, let upstream, let auth, let scopes, let anyScopes else { return nil }
+        Self.checkDPoPKinds(reader, auth: auth, dpop: dpop)
+        if isPublic, let claimsToHeaders, !claimsToHeaders.isEmpty {
+            reader.warning(
+                "claims_to_headers",
+                anchor: .key,
+                "a public route verifies no token, so these headers are only removed, never set"
+            )
+        }
+        guard let name, let path, let upstream, let auth, let scopes, let anyScopes, let claimsToHeaders else {
+            return nil
+        }
         self.init(
             name: name,
             host: host,
@@ -38,6 +50,8 @@ extension RouteRule {
             anyScopes: anyScopes,
             audiences: audiences,
             replay: replay,
+            dpop: dpop,
+            claimsToHeaders: claimsToHeaders,
             forwardCredentials: forwardCredentials,
             stripPrefix: stripPrefix,
             rateLimit: rateLimit,
@@ -57,7 +71,8 @@ extension RouteRule {
 
     /// Request paths are normalised before matching (SPEC §9), so a route path that is not could
     /// never match: it must start with `/` and hold no query, `\`, empty, `.` or `..` segment.
-    private static func checkPath(_ text: String) throws(ValueError) -> String {
+    /// The token endpoint's paths are checked the same way.
+    static func checkPath(_ text: String) throws(ValueError) -> String {
         guard text.hasPrefix("/") else { throw ValueError("must start with \"/\"") }
         if text.contains("?") || text.contains("#") { throw ValueError("a path has no query or fragment") }
         if text.contains("\\") { throw ValueError("\"\\\" is not allowed") }
@@ -116,8 +131,8 @@ extension RouteRule {
         return kinds
     }
 
-    /// `rate_limit` with its optional `burst`.
-    private static func rateLimit(_ reader: TableReader) -> RateLimitRule? {
+    /// `rate_limit` with its optional `burst` (a route's, or the token endpoint's).
+    static func rateLimit(_ reader: TableReader) -> RateLimitRule? {
         let burst = reader.integer("burst", atLeast: 1)
         guard reader.has("rate_limit") else {
             if reader.has("burst") { reader.error("burst", anchor: .key, "needs rate_limit") }
@@ -126,6 +141,43 @@ extension RouteRule {
         return reader.parsed("rate_limit", as: "rate limit") { text throws(ValueError) in
             try RateLimitRule(parsing: text, burst: burst)
         }
+    }
+
+    /// `claims_to_headers = { "X-Tenant" = "tenant", … }`: header names checked by
+    /// `ClaimHeader.checkName`, each at its own key path, and no two naming the same field (names
+    /// compare case-insensitively). Absent means none.
+    private static func claimsToHeaders(_ reader: TableReader) -> [ClaimHeader]? {
+        guard reader.has("claims_to_headers") else { return [] }
+        guard let table = reader.table("claims_to_headers") else { return nil }
+        var entries: [ClaimHeader] = []
+        var valid = true
+        for name in table.table.keys {
+            let claim = table.nonEmptyString(name)
+            do throws(ValueError) {
+                try ClaimHeader.checkName(name)
+            } catch {
+                table.error(name, anchor: .key, error.message)
+                valid = false
+                continue
+            }
+            if let earlier = entries.first(where: { $0.name.lowercased() == name.lowercased() }) {
+                table.error(name, anchor: .key, "names the same header field as \"\(earlier.name)\"")
+                valid = false
+                continue
+            }
+            guard let claim else {
+                valid = false
+                continue
+            }
+            entries.append(ClaimHeader(name: name, claim: claim))
+        }
+        return valid ? entries : nil
+    }
+
+    /// `dpop = "required"` admits only DPoP-bound JWTs (SPEC §10): the route must accept JWTs.
+    private static func checkDPoPKinds(_ reader: TableReader, auth: [CredentialKind]?, dpop: DPoPRequirement) {
+        guard dpop == .required, let auth, !auth.contains(.jwt) else { return }
+        reader.error("dpop", "\"required\" admits only DPoP-bound JWTs; allow \"jwt\" in auth")
     }
 
     /// A public route checks no credential, so keys that demand one contradict it.

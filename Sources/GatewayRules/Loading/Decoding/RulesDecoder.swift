@@ -3,7 +3,7 @@ struct RulesDecoder {
     /// Every key this table may hold (SPEC §2, §8); any other is an error.
     static let knownKeys = [
         "server", "admin", "audit", "jwt", "replay", "keys", "jwks", "api_keys", "api_keys_file", "signing_keys",
-        "upstreams", "routes", "token_endpoint",
+        "upstreams", "routes", "token_endpoint", "dpop",
     ]
 
     let root: TableReader
@@ -23,22 +23,25 @@ struct RulesDecoder {
         )
         let upstreams = self.entries("upstreams", nameKey: "name", what: "upstream name", UpstreamRule.init(decoding:))
         let routes = self.entries("routes", nameKey: "name", what: "route name", RouteRule.init(decoding:))
+        self.refuseEmptyRoutes()
         let checks = CrossReferences(root: self.root)
         checks.checkUpstreams(of: routes.decoded, declared: upstreams.declared)
+        let jwt = self.root.table("jwt").map(JWTRules.init(decoding:)) ?? JWTRules()
         return Rules(
             sourcePath: self.root.context.source.path,
             server: server,
             admin: admin,
             audit: self.root.table("audit").map(AuditRules.init(decoding:)) ?? AuditRules(),
-            jwt: self.root.table("jwt").map(JWTRules.init(decoding:)) ?? JWTRules(),
+            jwt: jwt,
             replay: self.root.table("replay").map(ReplayRules.init(decoding:)) ?? ReplayRules(),
+            dpop: self.root.table("dpop").map(DPoPRules.init(decoding:)) ?? DPoPRules(),
             keys: keys.decoded.map(\.value),
             jwks: self.root.entries("jwks").compactMap(JWKSRule.init(decoding:)),
             apiKeys: self.apiKeys(),
             signingKeys: signingKeys.decoded.map(\.value),
             upstreams: upstreams.decoded.map(\.value),
             routes: routes.decoded.map(\.value),
-            tokenEndpoint: self.tokenEndpoint(keys: keys, checks: checks)
+            tokenEndpoint: self.tokenEndpoint(keys: keys, jwt: jwt, routes: routes.decoded, checks: checks)
         )
     }
 
@@ -71,9 +74,11 @@ struct RulesDecoder {
         return collector.keys
     }
 
-    /// `[token_endpoint]`, checked against the `[[keys]]` entries.
+    /// `[token_endpoint]`, checked against the `[[keys]]` entries, `[jwt]` and the routes.
     private func tokenEndpoint(
         keys: (decoded: [Located<KeyRule>], declared: Set<String>),
+        jwt: JWTRules,
+        routes: [Located<RouteRule>],
         checks: CrossReferences
     ) -> TokenEndpointRules? {
         guard let reader = self.root.table("token_endpoint"), let endpoint = TokenEndpointRules(decoding: reader) else {
@@ -83,7 +88,24 @@ struct RulesDecoder {
             endpoint,
             reader: reader,
             keys: keys.decoded.map(\.value),
-            declaredKeyIDs: keys.declared
+            declaredKeyIDs: keys.declared,
+            jwt: jwt,
+            routes: routes
+        )
+    }
+
+    /// SPEC §9 "Empty rules": a file without a single `[[routes]]` entry serves nothing, so
+    /// `check`, `run` and a reload all refuse it — a file truncated during a deploy must not
+    /// become an outage of 404s. (A `routes` value that is not an array is reported by `entries`.)
+    private func refuseEmptyRoutes() {
+        if let value = self.root.table["routes"] {
+            guard let array = value.array, array.isEmpty else { return }
+        }
+        self.root.context.report(
+            .error,
+            at: self.root.path("routes"),
+            "no [[routes]] entry: every request would be answered 404; "
+                + "a rules file must declare at least one route (is the file empty or truncated?)"
         )
     }
 

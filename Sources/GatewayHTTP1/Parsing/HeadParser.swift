@@ -1,23 +1,23 @@
-/// Finds and checks one request head at the start of a decoder's input, resumably: empty lines
-/// before it (RFC 9112 §2.2), the request line, then the field lines to the empty line.
+/// Finds and checks one head at the start of a decoder's input, resumably: empty lines before
+/// it (RFC 9112 §2.2), the start line, then the field lines to the empty line.
 ///
-/// Nothing is consumed but the empty lines before the request line, so every offset is from the
-/// request line's first byte until the head is complete and sliced off.
-struct RequestHeadParser: Sendable {
+/// Nothing is consumed but the empty lines before the start line, so every offset is from the
+/// start line's first byte until the head is complete and sliced off.
+struct HeadParser<Line: StartLineParser>: Sendable {
     enum Progress: Sendable {
         case needMore
         /// The head is the first `length` bytes of the input.
         case complete(length: Int)
-        /// Refused; `lineIsComplete` says whether the request line itself was well formed.
+        /// Refused; `lineIsComplete` says whether the start line itself was well formed.
         case failed(ParseFailure, lineIsComplete: Bool)
     }
 
-    /// Whether the first byte of the request line has arrived.
+    /// Whether the first byte of the start line has arrived.
     private(set) var started = false
     private var skipped = 0
-    private(set) var line = RequestLineParser()
+    private(set) var line = Line()
 
-    /// Whether the request line is whole and well formed (the fields are being read).
+    /// Whether the start line is whole and well formed (the fields are being read).
     var lineIsComplete: Bool { self.fields != nil }
     private var fields: FieldBlockParser?
 
@@ -27,7 +27,8 @@ struct RequestHeadParser: Sendable {
     mutating func parse(_ input: inout InputBuffer, limits: HTTP1Limits) -> Progress {
         if !self.started {
             // RFC 9112 §2.2: a server SHOULD ignore at least one empty line (CRLF) received
-            // before the request line. Only CRLF: a bare CR or LF is refused like anywhere else.
+            // before the request line (tolerated before a status line too, as llhttp does). Only
+            // CRLF: a bare CR or LF is refused like anywhere else.
             while let byte = input.first {
                 guard byte == ASCII.cr || byte == ASCII.lf else { break }
                 guard byte == ASCII.cr, let next = input.byte(at: 1) else {
@@ -42,10 +43,7 @@ struct RequestHeadParser: Sendable {
                 input.skip(2)
                 self.skipped += 2
                 if self.skipped > limits.maxHeadBytes {
-                    let failure = ParseFailure(
-                        kind: .headTooLarge,
-                        detail: "too many empty lines before the request line"
-                    )
+                    let failure = ParseFailure(kind: .headTooLarge, detail: "too many empty lines before the head")
                     return .failed(failure, lineIsComplete: false)
                 }
             }
@@ -54,7 +52,7 @@ struct RequestHeadParser: Sendable {
         }
         return input.withUnsafeReadableBytes { bytes in
             if self.fields == nil {
-                switch self.line.parse(bytes, limit: limits.maxHeadBytes, maxTargetBytes: limits.maxTargetBytes) {
+                switch self.line.parse(bytes, limits: limits) {
                 case .needMore:
                     return .needMore
                 case .failed(let failure):
@@ -80,3 +78,6 @@ struct RequestHeadParser: Sendable {
         }
     }
 }
+
+typealias RequestHeadParser = HeadParser<RequestLineParser>
+typealias ResponseHeadParser = HeadParser<StatusLineParser>
