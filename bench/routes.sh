@@ -142,6 +142,13 @@ for alg in HS256 ES256 RS256; do
     fi
 done
 if needs_credential 'dpop*'; then
+    # The proofs come from lib/dpop_proofs.py (no process per proof); its thumbprint must be the
+    # gateway's own (`gateway dpop thumbprint`), and the preflight also sends one request with a
+    # proof made by `gateway dpop proof`.
+    python_jkt=$(python3 "$bench_dir/lib/dpop_proofs.py" thumbprint "$tmp/dpop-client.pem")
+    gateway_jkt=$("$gateway" dpop thumbprint --key "$tmp/dpop-client.pem")
+    [ "$python_jkt" = "$gateway_jkt" ] \
+        || die "lib/dpop_proofs.py's thumbprint $python_jkt is not gateway dpop thumbprint's $gateway_jkt"
     python3 "$bench_dir/lib/dpop_proofs.py" token "$tmp/es256.pem" bench-es256 "$tmp/dpop-client.pem" bound \
         >"$tmp/dpop-token.txt"
     printf 'Bearer %s\n' "$(python3 "$bench_dir/lib/dpop_proofs.py" token "$tmp/es256.pem" bench-es256 \
@@ -288,6 +295,18 @@ for id in "${row_ids[@]}"; do
         warm:* | cold:* | dpop-bearer) args+=(-H "Authorization: $(head -1 "${row_values[$id]}")") ;;
         token) args+=(-X POST --data 'grant_type=client_credentials') ;;
     esac
+    if [ "${row_credential[$id]}" = dpop ]; then
+        # A proof made by the gateway's own command must be accepted too.
+        gateway_proof=$("$gateway" dpop proof --key "$tmp/dpop-client.pem" --method GET --url "$(url_of "$id")" \
+            --token "$(cat "$tmp/dpop-token.txt")")
+        status=$(curl -s -o "$tmp/preflight.body" -w '%{http_code}' -H "Authorization: DPoP $(cat "$tmp/dpop-token.txt")" \
+            -H "$gateway_proof" "$(url_of "$id")" || true)
+        if [ "$status" != 200 ]; then
+            row_status[$id]="failed preflight: a proof from 'gateway dpop proof' got HTTP $status ($(head -c 200 "$tmp/preflight.body" | tr '\n' ' '))"
+            log "$id: ${row_status[$id]}"
+            continue
+        fi
+    fi
     status=$(curl -s -o "$tmp/preflight.body" -w '%{http_code}' "${args[@]}" "$(url_of "$id")" || true)
     if [ "$status" != 200 ] || { [ "${row_credential[$id]}" = token ] && ! grep -q access_token "$tmp/preflight.body"; }; then
         row_status[$id]="failed preflight: HTTP $status ($(head -c 200 "$tmp/preflight.body" | tr '\n' ' '))"

@@ -10,6 +10,9 @@
         PROOF_KEY (ES256, P-256), its public `jwk` in the header, claims jti (fresh), htm GET,
         htu HTU, iat now, ath = base64url(SHA-256(TOKEN)) -- what `gateway dpop proof` prints,
         without a process per request. Each proof may be used once (its jti is recorded).
+    dpop_proofs.py thumbprint PROOF_KEY
+        Prints the RFC 7638 thumbprint of PROOF_KEY's public key (the `cnf.jkt` of `token ...
+        bound`), for comparison with `gateway dpop thumbprint --key PROOF_KEY`.
 
 Uses the `cryptography` package (Debian: python3-cryptography).
 """
@@ -82,6 +85,8 @@ def proofs(proof_key_file, access_token, htu, count):
 def main():
     if len(sys.argv) == 6 and sys.argv[1] == "token":
         token(*sys.argv[2:6])
+    elif len(sys.argv) == 3 and sys.argv[1] == "thumbprint":
+        print(thumbprint(public_jwk(load(sys.argv[2]))))
     elif len(sys.argv) == 6 and sys.argv[1] == "proofs":
         proofs(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     else:
