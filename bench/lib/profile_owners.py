@@ -24,7 +24,10 @@ for line in sys.stdin:
         owner = "vdso"
     elif symbol.startswith("swift_") or symbol.startswith("_swift") or "swift::" in symbol or symbol.startswith("_ZN5swift"):
         owner = "Swift runtime (retain/release, allocation, casts, metadata)"
-    elif "BoringSSL" in symbol or symbol.startswith("CCryptoBoringSSL") or symbol.startswith("CNIOBoringSSL"):
+    elif ("BoringSSL" in symbol or "nistz256" in symbol or symbol.startswith("bn_") or symbol.startswith("beeu")
+          or symbol.startswith("sha256_") or symbol.startswith("aes_") or symbol.startswith("gcm_")
+          or symbol.startswith("ChaCha20") or symbol.startswith("x25519")):
+        # BoringSSL (swift-crypto's and swift-nio-ssl's copies); its assembly routines carry no prefix.
         owner = "BoringSSL"
     elif symbol.startswith("$s"):
         # $s<length><name>: the first identifier is the module of the outermost context.
