@@ -4,7 +4,7 @@
 #
 #   bench/memory.sh [--connections N] [--threads N] [--size-mib N] [--no-nginx] [--no-build]
 #
-# Targets (issues 2 and 7): RSS under 64 MiB at 10,000 idle connections; growth under 64 MiB
+# Targets: RSS under 40 MiB at 10,000 idle connections (issue 7 asked for 64); growth under 64 MiB
 # while streaming. Writes bench/results/memory-latest.json.
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/common.sh"
@@ -194,12 +194,17 @@ mkdir -p "$bench_dir/results"
 download_growth=$((download_peak - download_before))
 upload_growth=$((upload_peak - upload_before))
 verdict() { [ "$1" -lt $((64 * 1024)) ] && echo "under 64 MiB" || echo "OVER 64 MiB"; }
+# Idle connections: issue 7 asked for under 64 MiB, the current target is under 40 MiB.
+idle_verdict() {
+    if [ "$1" -lt $((40 * 1024)) ]; then echo "under the 40 MiB target"
+    else echo "OVER the 40 MiB target by $(mib $(($1 - 40 * 1024))) MiB; $(verdict "$1")"; fi
+}
 {
     echo "gateway memory ($(date -u +%Y-%m-%dT%H:%M:%SZ), threads = $threads, $(nproc) CPUs, $(cpu_model), load average $(load_average))"
     row() { printf '  %-44s %s\n' "$1" "$2"; }
     row "RSS at start" "$(mib "$rss_start") MiB"
     row "RSS idle baseline (after a warm-up)" "$(mib "$rss_idle_base") MiB"
-    row "RSS at $connections idle keep-alive connections" "$(mib "$rss_idle") MiB ($(verdict "$rss_idle"))"
+    row "RSS at $connections idle keep-alive connections" "$(mib "$rss_idle") MiB ($(idle_verdict "$rss_idle"))"
     row "per idle connection" "$per_connection bytes (RSS growth / $connections; upstream pool $upstream_pool)"
     row "RSS after those clients closed" "$(mib "$rss_after_close") MiB"
     row "RSS at $connections again (second round)" "$(mib "$rss_idle_again") MiB"

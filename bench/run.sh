@@ -54,6 +54,8 @@ haproxy_es256_port=18086
 haproxy_rs256_port=18087
 gateway_port=18088          # audit to a file, hash-chained: every gateway row but one
 gateway_noaudit_port=18089  # audit to /dev/null, no chain
+nginx_tls_port=18095        # nginx `ssl http2`: HTTP/1.1 over TLS and HTTP/2 (ALPN)
+gateway_tls_port=18096      # the gateway with [server] tls (ALPN h2, http/1.1), audit to /dev/null
 
 # --- the rows, in measuring order ------------------------------------------------------------
 # id | process measured | port | path | credential (none, apikey, warm:ALG, cold:ALG, signed) | label
@@ -75,14 +77,40 @@ gw-es256-warm|gateway|$gateway_port|/api/item|warm:ES256|gateway ES256 bearer, o
 gw-es256-cold|gateway|$gateway_port|/api/item|cold:ES256|gateway ES256 bearer, every request a new token
 gw-rs256-warm|gateway|$gateway_port|/api/item|warm:RS256|gateway RS256 bearer, one token (cache warm)
 gw-rs256-cold|gateway|$gateway_port|/api/item|cold:RS256|gateway RS256 bearer, every request a new token
-gw-ed25519-signed|gateway|$gateway_port|/signed/item|signed|gateway ed25519 signed request (RFC 9421), replay-protected route"
+gw-ed25519-signed|gateway|$gateway_port|/signed/item|signed|gateway ed25519 signed request (RFC 9421), replay-protected route
+nginx-tls|nginx-tls|$nginx_tls_port|/public/item|none|nginx ssl (P-256), HTTP/1.1 over TLS, wrk keep-alive: the TLS rows' reference
+gw-tls|gateway-tls|$gateway_tls_port|/public/item|none|gateway [server] tls (same certificate), HTTP/1.1 over TLS, public route, audit off
+nginx-h2|nginx-tls|$nginx_tls_port|/public/item|none|nginx ssl http2, h2load -c32 -m10: the HTTP/2 rows' reference
+gw-h2|gateway-tls|$gateway_tls_port|/public/item|none|gateway [server] tls, HTTP/2, h2load -c32 -m10, public route, audit off"
 
 baseline=nginx
+# Each row's ratios divide by its reference row, measured in the same round: nginx for the plain
+# rows, nginx-tls for HTTP/1.1 over TLS (ids ending -tls), nginx-h2 for HTTP/2 (ids ending -h2).
+reference_of() {
+    case $1 in
+        *-tls) echo nginx-tls ;;
+        *-h2) echo nginx-h2 ;;
+        *) echo "$baseline" ;;
+    esac
+}
+# How a row's requests travel: http (wrk), https (wrk over TLS), h2 (h2load over TLS).
+transport_of() {
+    case $1 in
+        *-tls) echo https ;;
+        *-h2) echo h2 ;;
+        *) echo http ;;
+    esac
+}
+wanted() { [ -z "$only" ] || grep -Eq -- "$only" <<<"$1"; }
 declare -A row_process row_port row_path row_credential row_label row_status row_values row_header
+declare -A wanted_reference=([$baseline]=1)
+while IFS='|' read -r id _; do
+    wanted "$id" && wanted_reference[$(reference_of "$id")]=1
+done <<<"$rows_table"
 row_ids=()
 while IFS='|' read -r id process port path credential label; do
-    # The baseline always runs: every ratio divides by it.
-    if [ -n "$only" ] && [ "$id" != "$baseline" ] && ! grep -Eq -- "$only" <<<"$id"; then continue; fi
+    # A reference row always runs when a row that divides by it does (the nginx row always).
+    if ! wanted "$id" && [ -z "${wanted_reference[$id]:-}" ]; then continue; fi
     row_ids+=("$id")
     row_process[$id]=$process
     row_port[$id]=$port
@@ -110,7 +138,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 check_ports_free $upstream_port $nginx_port $nginx_log_port $haproxy_port $haproxy_apikey_port \
-    $haproxy_hs256_port $haproxy_es256_port $haproxy_rs256_port $gateway_port $gateway_noaudit_port
+    $haproxy_hs256_port $haproxy_es256_port $haproxy_rs256_port $gateway_port $gateway_noaudit_port \
+    $nginx_tls_port $gateway_tls_port
 
 load_at_start=$(load_average)
 log "machine: $(nproc) CPUs, $(cpu_model), load average $load_at_start"
@@ -202,8 +231,17 @@ if ! printf '2.6\n%s\n' "${haproxy_version%%-*}" | sort -V -C; then
 fi
 
 # --- configurations and servers --------------------------------------------------------------
+# The TLS rows' certificate: one P-256 key and a self-signed certificate for 127.0.0.1, used by
+# nginx-tls and the gateway alike.
+if needs nginx-tls || needs gateway-tls; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/tls.key" -out "$tmp/tls.crt" \
+        -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null || die "openssl could not make the certificate"
+    chmod 600 "$tmp/tls.key"
+fi
+
 tpl_TMP=$tmp
 tpl_UPSTREAM_PORT=$upstream_port
+tpl_NGINX_TLS_PORT=$nginx_tls_port
 tpl_NGINX_PORT=$nginx_port
 tpl_NGINX_LOG_PORT=$nginx_log_port
 tpl_HAPROXY_PORT=$haproxy_port
@@ -224,6 +262,11 @@ tpl_GATEWAY_PORT=$gateway_port tpl_AUDIT_SINK=$tmp/audit.jsonl tpl_HASH_CHAIN=tr
     render "$bench_dir/conf/gateway.conf" "$tmp/gateway.conf"
 tpl_GATEWAY_PORT=$gateway_noaudit_port tpl_AUDIT_SINK=/dev/null tpl_HASH_CHAIN=false \
     render "$bench_dir/conf/gateway.conf" "$tmp/gateway-noaudit.conf"
+tpl_GATEWAY_PORT=$gateway_tls_port tpl_AUDIT_SINK=/dev/null tpl_HASH_CHAIN=false \
+    render "$bench_dir/conf/gateway.conf" "$tmp/gateway-tls.conf"
+sed -i "/^\[server\]\$/a tls = { cert_file = \"$tmp/tls.crt\", key_file = \"$tmp/tls.key\" }" "$tmp/gateway-tls.conf"
+render "$bench_dir/conf/nginx-tls.conf" "$tmp/nginx-tls.conf"
+mkdir -p "$tmp/nginx-tls-body"
 
 declare -A pid_of
 start_pinned 1 nginx-upstream nginx -e "$tmp/nginx-upstream.error.log" -c "$tmp/nginx-upstream.conf"
@@ -233,6 +276,11 @@ if needs nginx; then
     start_pinned 0 nginx-proxy nginx -e "$tmp/nginx-proxy.error.log" -c "$tmp/nginx-proxy.conf"
     pid_of[nginx]=$last_pid
     wait_for_port $nginx_port "$last_pid" nginx-proxy
+fi
+if needs nginx-tls; then
+    start_pinned 0 nginx-tls nginx -e "$tmp/nginx-tls.error.log" -c "$tmp/nginx-tls.conf"
+    pid_of[nginx-tls]=$last_pid
+    wait_for_port $nginx_tls_port "$last_pid" nginx-tls
 fi
 if needs haproxy; then
     start_pinned 0 haproxy haproxy -db -f "$tmp/haproxy.cfg"
@@ -251,11 +299,34 @@ if needs gateway-noaudit; then
     wait_for_port $gateway_noaudit_port "$last_pid" gateway-noaudit
 fi
 
+if needs gateway-tls; then
+    "$gateway" check -c "$tmp/gateway-tls.conf" >&2 || die "gateway check failed for $tmp/gateway-tls.conf"
+    start_pinned 0 gateway-tls "$gateway" run -c "$tmp/gateway-tls.conf"
+    pid_of[gateway-tls]=$last_pid
+    wait_for_port $gateway_tls_port "$last_pid" gateway-tls
+fi
+
 # --- preflight: every row answers 200 with its credential ------------------------------------
-url_of() { echo "http://127.0.0.1:${row_port[$1]}${row_path[$1]}"; }
+url_of() {
+    local scheme=http
+    [ "$(transport_of "$1")" = http ] || scheme=https
+    echo "$scheme://127.0.0.1:${row_port[$1]}${row_path[$1]}"
+}
+declare -A tls_session
 for id in "${row_ids[@]}"; do
     [ "${row_status[$id]}" = measured ] || continue
     args=()
+    case $(transport_of "$id") in
+        https) args=(-k --http1.1) ;;
+        h2) args=(-k --http2) ;;
+    esac
+    if [ "$(transport_of "$id")" != http ]; then
+        # What the handshake negotiated (protocol, cipher, ALPN), for the record: both servers
+        # should agree, or their CPU differs by more than the proxying.
+        tls_session[$id]=$(openssl s_client -connect "127.0.0.1:${row_port[$id]}" -alpn "$([ "$(transport_of "$id")" = h2 ] && echo h2 || echo http/1.1)" \
+            </dev/null 2>/dev/null | awk '/^New,/ {p = $2; sub(/,$/, "", p); c = $NF} /^ALPN protocol/ {a = $3} END {print p, c, "ALPN", a}')
+        log "$id: TLS ${tls_session[$id]}"
+    fi
     [ -n "${row_header[$id]:-}" ] && args=(-H "${row_header[$id]}")
     if [ "${row_credential[$id]}" = signed ]; then
         python3 "$bench_dir/lib/sign_requests.py" "$tmp/ed25519.pem" bench-ed25519 \
@@ -265,6 +336,10 @@ for id in "${row_ids[@]}"; do
         args=(-H "Authorization: $(head -1 "${row_values[$id]}")")
     fi
     status=$(curl -s -o "$tmp/preflight.body" -w '%{http_code}' "${args[@]}" "$(url_of "$id")" || true)
+    if [ "$status" = 200 ] && [ "$(transport_of "$id")" = h2 ] \
+        && [ "$(curl -s -k --http2 -o /dev/null -w '%{http_version}' "$(url_of "$id")")" != 2 ]; then
+        status="200 but not over HTTP/2"
+    fi
     if [ "$status" != 200 ]; then
         row_status[$id]="failed preflight: HTTP $status ($(head -c 200 "$tmp/preflight.body" | tr '\n' ' '))"
         log "$id: ${row_status[$id]}"
@@ -283,9 +358,33 @@ to_ms() {
         printf "%.4f", n }'
 }
 
+# run_h2load ID SECONDS OUTPUT: an HTTP/2 row's load, from CPU 1: h2load -c32 -m10 (32
+# connections, 10 concurrent streams each), rewritten in wrk's output format for measure().
+run_h2load() {
+    local id=$1 seconds=$2 output=$3
+    # h2load waits for the server to end every connection after its own GOAWAY: bounded, so a
+    # server that never does cannot stall the run.
+    timeout $((seconds + 30)) taskset -c 1 h2load -t1 -c"$connections" -m10 -D "$seconds" "$(url_of "$id")" \
+        >"$output.h2load" 2>&1 || { tail -3 "$output.h2load" >&2; return 1; }
+    awk '
+        /^finished in/ { secs = $3; sub(/s,$/, "", secs); rps = $4 }
+        /^requests:/ { done = $6; failed = $10; errored = $12; timeout = $14 }
+        /^status codes:/ { ok = $3; non2xx = $5 + $7 + $9 }
+        /^time for request:/ { mean = $6 }
+        END {
+            printf "  %d requests in %ss, 0MB read\n", done, secs
+            printf "Requests/sec: %s\n", rps
+            printf "     50%% %s\n     99%% -\n", mean
+            if (non2xx + 0 > 0) printf "  Non-2xx or 3xx responses: %d\n", non2xx
+            if (failed + errored + timeout > 0) printf "  Socket errors: connect 0, read %d, write %d, timeout %d\n", failed, errored, timeout
+        }' "$output.h2load" >"$output"
+    grep -q '^Requests/sec: [0-9]' "$output" || { cat "$output.h2load" >&2; return 1; }
+}
+
 # run_wrk ID SECONDS OUTPUT: the row's load, from CPU 1.
 run_wrk() {
     local id=$1 seconds=$2 output=$3
+    [ "$(transport_of "$id")" = h2 ] && { run_h2load "$@"; return; }
     local args=(-t1 -c"$connections" -d"${seconds}s" --latency)
     [ -n "${row_header[$id]:-}" ] && args+=(-H "${row_header[$id]}")
     if [ -n "${row_values[$id]:-}" ]; then
@@ -307,7 +406,14 @@ measure() { # ID ROUND
     sleep 0.3
     read -r user0 system0 < <(cpu_ticks "$pid")
     read -r busy0 steal0 total0 < <(cpu_core_ticks 0)
-    run_wrk "$id" "$duration" "$out" || { cat "$out" >&2; die "wrk failed on $id"; }
+    if ! run_wrk "$id" "$duration" "$out"; then
+        # An HTTP/2 row whose h2load did not finish is dropped from the rest of the run; any other
+        # failure of the load generator stops it.
+        [ "$(transport_of "$id")" = h2 ] || { cat "$out" >&2; die "wrk failed on $id"; }
+        row_status[$id]="failed: h2load did not finish within $((duration + 30)) s in round $round (see bench/README.md)"
+        log "$id: ${row_status[$id]}"
+        return 0
+    fi
     sleep 0.3 # work the proxy finishes after the last response (audit writes) is counted here
     read -r user1 system1 < <(cpu_ticks "$pid")
     read -r busy1 steal1 total1 < <(cpu_core_ticks 0)
@@ -318,7 +424,8 @@ measure() { # ID ROUND
     seconds=$(awk '/requests in/ {v = $4; sub(/,$/, "", v); n = v + 0; if (v ~ /m$/) n *= 60; print n}' "$out")
     rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
     p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
-    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+    p99=$(awk '$1 == "99%" {print $2}' "$out")
+    if [ "$p99" = - ]; then p99=nan; else p99=$(to_ms "$p99"); fi
     non2xx=$(awk '/Non-2xx or 3xx responses/ {print $NF}' "$out")
     socket_errors=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")
     [ -n "$requests" ] && [ -n "$rps" ] || { cat "$out" >&2; die "could not read wrk's output for $id"; }
@@ -348,7 +455,7 @@ if [ "$warmup" -gt 0 ]; then
 fi
 started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 for round in $(seq "$rounds"); do
-    for id in "${measured_ids[@]}"; do measure "$id" "$round"; done
+    for id in "${measured_ids[@]}"; do [ "${row_status[$id]}" = measured ] && measure "$id" "$round"; done
 done
 load_at_end=$(load_average)
 
@@ -358,8 +465,8 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 rows_tsv=$tmp/rows.tsv
 : >"$rows_tsv"
 for id in "${row_ids[@]}"; do
-    printf '%s\t%s\t%s\t%s\t%s\n' "$id" "${row_label[$id]}" "$(url_of "$id")" "${row_process[$id]}" "${row_status[$id]}" \
-        >>"$rows_tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "${row_label[$id]}" "$(url_of "$id")" "${row_process[$id]}" \
+        "${row_status[$id]}" "$(reference_of "$id")" "$(transport_of "$id")" "${tls_session[$id]:-}" >>"$rows_tsv"
 done
 gateway_commit=$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$repo_root" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || gateway_commit+="+dirty"
@@ -367,7 +474,7 @@ BENCH_COMMAND="bench/run.sh --rounds $rounds --duration $duration${only:+ --only
 BENCH_STARTED=$started_at BENCH_LOAD_START=$load_at_start BENCH_LOAD_END=$load_at_end \
 BENCH_CPU_MODEL=$(cpu_model) BENCH_NPROC=$(nproc) BENCH_KERNEL=$(uname -r) BENCH_CLOCK_TICKS=$clock_ticks \
 BENCH_ROUNDS=$rounds BENCH_DURATION=$duration BENCH_CONNECTIONS=$connections BENCH_TOKENS=$token_count \
-BENCH_BASELINE=$baseline BENCH_GATEWAY_COMMIT=$gateway_commit \
+BENCH_BASELINE=$baseline BENCH_GATEWAY_COMMIT=$gateway_commit BENCH_H2LOAD="$(h2load --version 2>/dev/null | head -1)" \
 BENCH_NGINX=$(nginx -v 2>&1 | sed 's/.*nginx\///') BENCH_HAPROXY=$haproxy_version \
 BENCH_WRK=$(wrk -v 2>&1 | awk 'NR == 1 {print $2}') BENCH_SWIFT=$(swift --version 2>/dev/null | head -1 || echo unknown) \
 python3 - "$rows_tsv" "$tmp/metadata.json" <<'EOF'
@@ -375,15 +482,21 @@ import json, os, sys
 env = os.environ
 rows = []
 for line in open(sys.argv[1]):
-    id, label, url, process, status = line.rstrip("\n").split("\t")
-    rows.append({"id": id, "label": label, "url": url, "process": process, "status": status})
+    id, label, url, process, status, reference, transport, tls = line.rstrip("\n").split("\t")
+    row = {"id": id, "label": label, "url": url, "process": process, "status": status, "reference": reference,
+           "transport": transport}
+    if tls:
+        row["tls"] = tls
+    rows.append(row)
 meta = {
     "date": env["BENCH_STARTED"], "command": env["BENCH_COMMAND"],
     "machine": {"nproc": int(env["BENCH_NPROC"]), "cpu_model": env["BENCH_CPU_MODEL"], "kernel": env["BENCH_KERNEL"],
                 "load_average_start": env["BENCH_LOAD_START"], "load_average_end": env["BENCH_LOAD_END"]},
     "versions": {"gateway_commit": env["BENCH_GATEWAY_COMMIT"], "nginx": env["BENCH_NGINX"],
-                 "haproxy": env["BENCH_HAPROXY"], "wrk": env["BENCH_WRK"], "swift": env["BENCH_SWIFT"]},
+                 "haproxy": env["BENCH_HAPROXY"], "wrk": env["BENCH_WRK"], "h2load": env["BENCH_H2LOAD"],
+                 "swift": env["BENCH_SWIFT"]},
     "setup": {"proxy_cpu": 0, "client_and_upstream_cpu": 1, "wrk": "-t1 -c%s --latency" % env["BENCH_CONNECTIONS"],
+              "h2load": "-t1 -c%s -m10" % env["BENCH_CONNECTIONS"],
               "cold_tokens": int(env["BENCH_TOKENS"]), "gateway_threads": 1},
     "rounds": int(env["BENCH_ROUNDS"]), "duration_s": int(env["BENCH_DURATION"]),
     "clock_ticks": int(env["BENCH_CLOCK_TICKS"]), "baseline": env["BENCH_BASELINE"], "rows": rows,

@@ -6,6 +6,10 @@
 Per benchmark: the median wall-clock time per operation, the interquartile range, the median
 throughput in operations per second, mallocs per operation and the number of samples. Figures the
 tool scaled (1,000 operations per sample, marked `*`) are already per operation.
+
+Then, for the whole-request rows (`Proxied request allocations: …`, ProxyAllocations.swift), the
+gateway's own allocations per proxied request: each gateway row's median mallocs per request
+minus the `direct to upstream (baseline)` row's (the upstream's share, the client making none).
 """
 import re
 import sys
@@ -62,3 +66,17 @@ for name, m in rows:
     fmt = (lambda v: "%.3f" % v) if p50 < 1 else (lambda v: "%.2f" % v) if p50 < 10 else (lambda v: "%.1f" % v)
     malloc = m.get("malloc", ["-"] * 8)[2]
     print("| %s | %s | %s–%s | %s | %s | %s |" % (name, fmt(p50), fmt(p25), fmt(p75), ops(p50), malloc, wall[7]))
+
+proxied = {name[len("Proxied request allocations: "):]: m for name, m in rows
+           if name.startswith("Proxied request allocations: ") and "malloc" in m}
+direct = proxied.pop("direct to upstream (baseline)", None)
+if direct and proxied:
+    base = float(direct["malloc"][2])
+    print()
+    print("Allocations per proxied request, the gateway's own (row p50 minus the direct row's p50 = %g:" % base)
+    print("the upstream's; the client makes none):")
+    print()
+    print("| row | mallocs per request, gateway only | p50 / p90 with the upstream's |")
+    print("|---|---:|---:|")
+    for label, m in proxied.items():
+        print("| %s | %g | %s / %s |" % (label, float(m["malloc"][2]) - base, m["malloc"][2], m["malloc"][4]))

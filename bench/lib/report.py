@@ -40,13 +40,14 @@ INTEGERS = ["round", "requests", "non2xx", "socket_errors"]
 
 
 def median(values):
+    values = [v for v in values if v == v]  # drops NaN (h2load gives no p99)
     return statistics.median(values) if values else None
 
 
 def paired_ratio(row, other, metric):
     """Median over the rounds both rows ran of row/other."""
     a, b = measurements.get(row, {}), measurements.get(other, {})
-    ratios = [a[r][metric] / b[r][metric] for r in a if r in b and b[r][metric] > 0]
+    ratios = [a[r][metric] / b[r][metric] for r in a if r in b and b[r][metric] > 0 and a[r][metric] == a[r][metric]]
     return median(ratios)
 
 
@@ -60,6 +61,14 @@ for info in meta["rows"]:
         row["requests_median"] = median([m["requests"] for m in rounds.values()])
         row["non2xx_total"] = int(sum(m["non2xx"] for m in rounds.values()))
         row["socket_errors_total"] = int(sum(m["socket_errors"] for m in rounds.values()))
+        # Every ratio divides by the row's reference (nginx; nginx-tls or nginx-h2 for the TLS and
+        # HTTP/2 rows) measured in the same round; the ratio to the plain nginx row is kept too.
+        reference = info.get("reference") or baseline
+        row["reference"] = reference
+        if reference in measurements:
+            row["ratio_to_reference"] = {
+                metric: paired_ratio(info["id"], reference, metric) for metric in ["rps", "p50_ms", "p99_ms", "cpu_us"]
+            }
         if baseline in measurements:
             row["ratio_to_" + baseline] = {
                 metric: paired_ratio(info["id"], baseline, metric) for metric in ["rps", "p50_ms", "p99_ms", "cpu_us"]
@@ -92,12 +101,22 @@ TARGETS = [
     ("issue 7: API key CPU/req <= 1.05x public", "gw-apikey", "gw-public", "cpu_us", "<=", 1.05),
     ("issue 3: ES256 warm CPU/req < 1.10x public", "gw-es256-warm", "gw-public", "cpu_us", "<", 1.10),
     ("issue 5: audit to a file req/s >= 0.95x audit off", "gw-public", "gw-public-noaudit", "rps", ">=", 0.95),
+    ("issue 11: public route CPU/req <= 1.2x nginx", "gw-public", "nginx", "cpu_us", "<=", 1.2),
+    ("issue 11: public route p99 <= 1.3x nginx", "gw-public", "nginx", "p99_ms", "<=", 1.3),
+    ("issue 11: ES256 warm (audit file) CPU/req <= 1.3x nginx", "gw-es256-warm", "nginx", "cpu_us", "<=", 1.3),
+    ("issue 11: ES256 warm req/s >= 4x haproxy ES256", "gw-es256-warm", "haproxy-es256", "rps", ">=", 4.0),
+    ("issue 11: ES256 cold req/s >= 1.2x haproxy ES256", "gw-es256-cold", "haproxy-es256", "rps", ">=", 1.2),
+    ("issue 16: HTTP/2 CPU/req <= 1.3x nginx ssl http2", "gw-h2", "nginx-h2", "cpu_us", "<=", 1.3),
+    ("issue 16: HTTP/2 req/s >= 0.8x nginx ssl http2", "gw-h2", "nginx-h2", "rps", ">=", 0.8),
+    ("issue 16: HTTP/1.1 over TLS CPU/req <= 1.2x nginx ssl", "gw-tls", "nginx-tls", "cpu_us", "<=", 1.2),
 ]
 targets = []
 for text, row_id, other, metric, op, limit in TARGETS:
     if not (measured(row_id) and measured(other)):
         continue
     value = paired_ratio(row_id, other, metric)
+    if value is None:
+        continue
     ok = {"<=": value <= limit, ">=": value >= limit, "<": value < limit}[op]
     targets.append({"target": text, "row": row_id, "against": other, "metric": metric,
                     "ratio": round(value, 3), "op": op, "limit": limit, "met": ok})
@@ -125,7 +144,7 @@ def fmt(value, spec):
 
 
 def ratio_text(row, metric):
-    ratio = row.get("ratio_to_" + baseline, {}).get(metric)
+    ratio = row.get("ratio_to_reference", {}).get(metric)
     return "%.2fx" % ratio if ratio is not None else "-"
 
 
@@ -142,6 +161,8 @@ for row in rows:
         fmt(row["cpu_us"], ".1f"), fmt(row["cpu_user_us"], ".1f"), fmt(row["cpu_sys_us"], ".1f"),
         fmt(row["cpu0_other_pct"], ".0f") + "%", ratio_text(row, "cpu_us"),
     ]
+    if row["reference"] != baseline:
+        cells[-1] += "  (/ %s)" % row["reference"]
     if row["non2xx_total"] or row["socket_errors_total"]:
         cells[-1] += "  !! %d non-2xx, %d socket errors" % (row["non2xx_total"], row["socket_errors_total"])
     table.append(cells)
@@ -154,8 +175,10 @@ def render(cells):
     return "  ".join([first] + middle + [cells[-1]])
 
 
-print("median of %d rounds of %s s; x = median over rounds of (row / %s) within a round;"
+print("median of %d rounds of %s s; x = median over rounds of (row / its reference) within a round: %s,"
       % (meta["rounds"], meta["duration_s"], baseline))
+print("or the row named in brackets (HTTP/1.1 over TLS / nginx-tls, HTTP/2 / nginx-h2); HTTP/2 rows (h2load):")
+print("p50 = h2load's mean time per request, p99 not measured;")
 print("CPU = the proxy's own utime+stime (all threads) per completed request, in microseconds;")
 print("cpu0 other = share of CPU 0 used by other processes of the machine (or stolen) meanwhile")
 print(render(header))

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import GatewayAudit
 import GatewayCredentials
+import GatewayHTTP1
 import GatewayLimits
 import GatewayPolicy
 // GatewayReplay is not among the `GatewayModules` product's targets, but GatewayProxy depends
@@ -17,9 +18,11 @@ import _CryptoExtras
 
 // Microbenchmarks of the request path's pieces, one process, no sockets: JWT verification per
 // algorithm (cold: no cache), the verified-token cache, API key lookup, the replay nonce store's
-// check-and-insert, the memory rate limiter, path normalisation and route matching, request
-// head → policy decision (from a `PolicyRequest`, and from the head's bytes through NIO's
-// HTTP/1.1 parser), and audit record encoding (JCS) with its hash.
+// check-and-insert, the memory rate limiter, path normalisation and route matching, request head →
+// policy decision (from a `PolicyRequest`, and from the head's bytes through the gateway's own
+// HTTP/1.1 codec and, for comparison, NIO's llhttp), audit record encoding (JCS) with its hash;
+// and, in ProxyAllocations.swift, the allocations of whole proxied requests through an in-process
+// gateway.
 //
 // Keys are generated at start; nothing is read from the repository. Results:
 // bench/results/micro-latest.txt (written by bench/micro.sh).
@@ -254,12 +257,15 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Request head bytes → policy decision
 
-    // What the proxy does with a request head once it has all its bytes: NIO's llhttp-based
-    // `HTTPRequestDecoder` parses it, the `Host` is normalised, and the policy decides (with the
-    // event loop's warm token cache). The proxy's own head-limit scanner is internal to
-    // GatewayProxy and not included. The decoder runs in an `EmbeddedChannel`, whose
-    // `writeInbound`/`readInbound` add a little over a real pipeline: `HTTP/1.1 head parse` alone
-    // shows that share.
+    // What the proxy does with a request head once it has all its bytes: `GatewayHTTP1`'s
+    // `HTTP1RequestDecoder` (the proxy's own strict codec) parses it in place, the `Host` is
+    // normalised, and the policy decides (with the event loop's warm token cache) over the fields
+    // as byte ranges of the received buffer, as `ExchangeAdmission` does. The decoder is reused
+    // across iterations, as one keep-alive connection reuses it.
+    //
+    // The llhttp rows (NIO's `HTTPRequestDecoder` in an `EmbeddedChannel`, `HTTPHeaders` of
+    // `String`s) are what the proxy did before the codec replaced it, kept for comparison. The
+    // `EmbeddedChannel`'s `writeInbound`/`readInbound` add a little over a real pipeline.
     let headCache = TokenCache(capacity: 10_000)
     let heads: [(String, String)] = [
         ("public route", Fixtures.rawHead(path: "/public/item?x=1", extra: [])),
@@ -271,8 +277,16 @@ let benchmarks: @Sendable () -> Void = {
         ),
     ]
     let parseOnlyHead = ByteBuffer(string: heads[2].1)
+    Benchmark("HTTP/1.1 head parse (GatewayHTTP1, HS256 bearer head)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var decoder = Fixtures.headDecoder()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(Fixtures.parse(parseOnlyHead, with: &decoder))
+        }
+        benchmark.stopMeasurement()
+    }
     Benchmark("HTTP/1.1 head parse (llhttp, HS256 bearer head)", configuration: .init(scalingFactor: .kilo)) { benchmark in
-        let channel = Fixtures.headDecoderChannel()
+        let channel = Fixtures.llhttpChannel()
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(Fixtures.parse(parseOnlyHead, on: channel))
@@ -283,14 +297,26 @@ let benchmarks: @Sendable () -> Void = {
     for (label, text) in heads {
         let bytes = ByteBuffer(string: text)
         let context = PolicyContext(now: now, tokenCache: headCache)
-        // Warms the cache, and checks that the head is allowed.
-        let channel = Fixtures.headDecoderChannel()
-        guard case .allow = policy.decide(Fixtures.parse(bytes, on: channel), context: context) else {
+        // Warms the cache, and checks that the head is allowed through both parsers.
+        var checkDecoder = Fixtures.headDecoder()
+        guard case .allow = policy.decide(Fixtures.parse(bytes, with: &checkDecoder), context: context) else {
             fatalError("the head \(label) was not allowed")
         }
-        _ = try? channel.finish()
+        let checkChannel = Fixtures.llhttpChannel()
+        guard case .allow = policy.decide(Fixtures.parse(bytes, on: checkChannel), context: context) else {
+            fatalError("the head \(label) was not allowed (llhttp)")
+        }
+        _ = try? checkChannel.finish()
         Benchmark("Head parse + policy decide: \(label)", configuration: .init(scalingFactor: .kilo)) { benchmark in
-            let channel = Fixtures.headDecoderChannel()
+            var decoder = Fixtures.headDecoder()
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(policy.decide(Fixtures.parse(bytes, with: &decoder), context: context))
+            }
+            benchmark.stopMeasurement()
+        }
+        Benchmark("Head parse + policy decide (llhttp): \(label)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+            let channel = Fixtures.llhttpChannel()
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 blackHole(policy.decide(Fixtures.parse(bytes, on: channel), context: context))
@@ -299,6 +325,10 @@ let benchmarks: @Sendable () -> Void = {
             _ = try? channel.finish()
         }
     }
+
+    // MARK: Whole proxied requests (ProxyAllocations.swift)
+
+    registerProxyAllocationBenchmarks()
 
     // MARK: Audit records
 
@@ -499,13 +529,37 @@ final class Fixtures: Sendable {
         return text + "\r\n"
     }
 
-    /// A channel with NIO's HTTP/1.1 request decoder (llhttp), as the proxy's framing decoder uses.
-    static func headDecoderChannel() -> EmbeddedChannel {
+    /// The proxy's request decoder, with the default limits (those of `[server]`'s defaults).
+    static func headDecoder() -> HTTP1RequestDecoder {
+        HTTP1RequestDecoder(limits: HTTP1Limits())
+    }
+
+    /// Feeds one complete head to `decoder` and builds the policy's view of it as the proxy's
+    /// `HTTP1ConnectionHandler` and `ExchangeAdmission` do: the target and `Host` as strings,
+    /// `Host` normalised, the fields left as byte ranges of the received buffer.
+    static func parse(_ bytes: ByteBuffer, with decoder: inout HTTP1RequestDecoder) -> PolicyRequest<HeadFields> {
+        decoder.feed(bytes)
+        guard case .head(let head) = try! decoder.next(), case .end = try! decoder.next() else {
+            fatalError("the request head did not parse")
+        }
+        let host = head.fields.first("host").flatMap { HostName.normalize(head.fields.string($0)) }
+        return PolicyRequest(
+            method: head.method.rawValue,
+            target: head.targetString,
+            host: host,
+            fields: HeadFields(head.fields),
+            hasBody: false
+        )
+    }
+
+    /// A channel with NIO's HTTP/1.1 request decoder (llhttp), as the proxy used before
+    /// `GatewayHTTP1`.
+    static func llhttpChannel() -> EmbeddedChannel {
         EmbeddedChannel(handler: ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
     }
 
-    /// Feeds one complete head to `channel` and builds the policy's view of it, as the proxy's
-    /// `DownstreamHandler` does (`Host` normalised, lowercased, without port).
+    /// Feeds one complete head to `channel` (llhttp) and builds the policy's view of it with
+    /// `HTTPHeaders` (`Host` normalised, lowercased, without port).
     static func parse(_ bytes: ByteBuffer, on channel: EmbeddedChannel) -> PolicyRequest<HTTPHeaders> {
         try! channel.writeInbound(bytes)
         guard case .head(let head) = try! channel.readInbound(as: HTTPServerRequestPart.self),
@@ -536,6 +590,34 @@ final class Fixtures: Sendable {
         bytesIn: 0,
         bytesOut: 24
     )
+}
+
+/// An HTTP/1.1 head parsed in place, as the policy reads it: the same lookups as the proxy's
+/// internal `HTTP1RequestFields` (names compared as bytes in the received buffer).
+struct HeadFields: RequestFields {
+    let fields: HTTP1Fields
+
+    init(_ fields: HTTP1Fields) {
+        self.fields = fields
+    }
+
+    func contains(_ lowercaseName: StaticString) -> Bool {
+        self.fields.contains(lowercaseName)
+    }
+
+    func forEachValue(of lowercaseName: StaticString, _ body: (UnsafeRawBufferPointer) -> Bool) {
+        for field in self.fields where self.fields.nameEquals(field, lowercaseName) {
+            if !self.fields.withBytes(field.value, body) { return }
+        }
+    }
+
+    func firstString(_ lowercaseName: StaticString) -> String? {
+        self.fields.first(lowercaseName).map { self.fields.string($0) }
+    }
+
+    var allFields: [(name: String, value: String)] {
+        self.fields.map { (name: self.fields.string($0.name), value: self.fields.string($0.value)) }
+    }
 }
 
 /// A position in a fixture array that advances across samples.
