@@ -71,7 +71,8 @@ import Testing
         let demo = try DemoRunner.configuration(listenPort: 8080, upstreamPort: 9999, directory: directory)
         let rulesPath = directory.appendingPathComponent("demo.conf").path
         try demo.rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
-        #expect(RulesCheck.run(path: rulesPath).status == 0)
+        let checked = RulesCheck.run(path: rulesPath)
+        #expect(checked.status == 0, "\(checked.lines)")
         let explain = { (path: String, header: String) in
             ExplainCommand.run(rulesPath: rulesPath, method: "GET", url: "http://127.0.0.1:8080\(path)", headers: [header])
                 .lines.first { $0.hasPrefix("decision:") } ?? ""
