@@ -33,6 +33,31 @@ import Testing
         await upstream.stop()
     }
 
+    /// `response_timeout` is the upstream's silence: an upload the client sends slowly, for
+    /// longer than the timeout in all, is not cut while its bytes keep going upstream. (The
+    /// pauses are the slow client itself, not synchronisation.)
+    @Test func aSlowUploadLongerThanTheResponseTimeoutIsNotCut() async throws {
+        let upstream = try await TestUpstream.start()
+        let rules = testRules(upstreamPort: upstream.port, routes: [publicRoute()]) {
+            $0.upstreams[0].responseTimeout = .seconds(3)
+        }
+        let gateway = try await GatewayHarness.start(rules)
+        let client = try await RawConnection.connect(port: gateway.port)
+        // 4.8 s in all, each pause a sixth of the timeout: room for a loaded machine's delays.
+        let pieces = 16
+        try await client.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: \(pieces * 10)\r\n\r\n")
+        for _ in 0..<pieces {
+            try await client.send("0123456789")
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let response = try #require(try await client.readResponse())
+        #expect(response.status == 200, "\(response.bodyText)")
+        #expect(response.bodyText.hasPrefix("bytes=\(pieces * 10) "))
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
+
     @Test func chunkedUploadStreamsThrough() async throws {
         let upstream = try await TestUpstream.start()
         let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))

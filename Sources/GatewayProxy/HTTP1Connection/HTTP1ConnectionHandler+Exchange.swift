@@ -147,6 +147,9 @@ extension HTTP1ConnectionHandler {
         case .forwardBody(let bytes):
             self.io?.upstream?.sendBody(bytes)
             self.io?.needsUpstreamFlush = true
+            // The upstream is not silent while the request is still being sent to it: its
+            // `response_timeout` counts from the last body bytes forwarded.
+            if let timeout = self.io?.responseTimeout { self.io?.upstreamDeadline = Clock.monotonicNanoseconds() + timeout }
         case .forwardEnd(let trailers):
             self.forwardEnd(trailers)
         case .lookUpRevocation(let key):

@@ -139,8 +139,11 @@ extension HTTP2ConnectionHandler {
         case .sendRequest(let body, let end):
             self.sendRequest(streamID, body: body, end: end)
         case .forwardBody(let bytes):
-            self.streams[streamID]?.io.upstream?.sendBody(bytes)
-            self.streams[streamID]?.io.needsUpstreamFlush = true
+            guard let stream = self.streams[streamID] else { return }
+            stream.io.upstream?.sendBody(bytes)
+            stream.io.needsUpstreamFlush = true
+            // `response_timeout` counts from the last body bytes forwarded (as for HTTP/1.1).
+            stream.io.upstreamDeadline = Clock.monotonicNanoseconds() + stream.io.responseTimeout
         case .forwardEnd(let trailers):
             self.forwardEnd(streamID, trailers)
         case .lookUpRevocation(let key):
