@@ -87,12 +87,7 @@ extension NonceStore {
         case .decided(let outcome):
             completion(outcome)
         case .pending(let future):
-            future.hop(to: eventLoop).assumeIsolated().whenComplete { result in
-                switch result {
-                case .success(let outcome): completion(outcome)
-                case .failure: completion(.unavailable)
-                }
-            }
+            Self.deliver(future, on: eventLoop, failure: .unavailable, completion)
         }
     }
 
@@ -109,12 +104,7 @@ extension NonceStore {
         case .decided(let presence):
             completion(presence)
         case .pending(let future):
-            future.hop(to: eventLoop).assumeIsolated().whenComplete { result in
-                switch result {
-                case .success(let presence): completion(presence)
-                case .failure: completion(.unavailable)
-                }
-            }
+            Self.deliver(future, on: eventLoop, failure: .unavailable, completion)
         }
     }
 
@@ -131,11 +121,21 @@ extension NonceStore {
         case .decided(let outcome):
             completion(outcome)
         case .pending(let future):
-            future.hop(to: eventLoop).assumeIsolated().whenComplete { result in
-                switch result {
-                case .success(let outcome): completion(outcome)
-                case .failure: completion(.unavailable)
-                }
+            Self.deliver(future, on: eventLoop, failure: .unavailable, completion)
+        }
+    }
+
+    /// Hands a pending answer to `completion` on `eventLoop`; a failed future is `failure`.
+    private static func deliver<Answer: Sendable>(
+        _ future: EventLoopFuture<Answer>,
+        on eventLoop: any EventLoop,
+        failure: Answer,
+        _ completion: @escaping (Answer) -> Void
+    ) {
+        future.hop(to: eventLoop).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let answer): completion(answer)
+            case .failure: completion(failure)
             }
         }
     }
