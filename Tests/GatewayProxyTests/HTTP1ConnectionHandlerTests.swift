@@ -16,6 +16,7 @@ struct HTTP1ConnectionHandlerTests {
     /// never reached here) and protect `/private`.
     private final class Fixture {
         let channel: EmbeddedChannel
+        let handler: HTTP1ConnectionHandler
         let audit = RecordingAuditSink()
 
         init(configure: (inout Rules) -> Void = { _ in }) throws {
@@ -35,7 +36,8 @@ struct HTTP1ConnectionHandlerTests {
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             let context = LoopContext(eventLoop: loop, configuration: configuration, metrics: GatewayMetrics(), logger: logger)
-            self.channel = EmbeddedChannel(handler: HTTP1ConnectionHandler(loop: context, isSecure: false), loop: loop)
+            self.handler = HTTP1ConnectionHandler(loop: context, isSecure: false)
+            self.channel = EmbeddedChannel(handler: self.handler, loop: loop)
             try self.channel.connect(to: SocketAddress(ipAddress: "192.0.2.7", port: 4000)).wait()
         }
 
@@ -71,6 +73,20 @@ struct HTTP1ConnectionHandlerTests {
         #expect(record.status == 404)
         #expect(record.host == "a.example")
         #expect(record.client == "192.0.2.7")
+    }
+
+    /// Idle keep-alive connections are most of a busy gateway's connections: between requests
+    /// one keeps nothing of the last (neither its head and field list nor its I/O record), and
+    /// its machine holds the exchange out of line.
+    @Test func aConnectionBetweenRequestsKeepsNothingOfTheLastOne() throws {
+        let fixture = try Fixture()
+        try fixture.send("GET /nowhere HTTP/1.1\r\nHost: a.example\r\nX-Filler: \(String(repeating: "f", count: 100))\r\n\r\n")
+        #expect(try fixture.written().hasPrefix("HTTP/1.1 404 "))
+        #expect(fixture.channel.isActive)
+        #expect(fixture.handler.current == nil)
+        #expect(fixture.handler.requestHead == nil)
+        #expect(!fixture.handler.machine.hasExchange)
+        #expect(MemoryLayout<HTTP1ConnectionStateMachine>.size < 512)
     }
 
     @Test func aMissingCredentialIs401WithItsChallenge() throws {

@@ -53,8 +53,7 @@ extension HTTP1ConnectionHandler {
         if let kid = decided.unknownKeyID { configuration.unknownKeyObserver?(kid) }
         io.host = decided.host
         io.tokenOperation = decided.tokenOperation
-        self.io = io
-        self.requestHead = head
+        self.current = HTTP1ExchangeSlot(io: io, head: head)
         if case .refuse(let denial) = decided.verdict, denial.reason == .badRequest {
             // A head the HTTP rules refuse (no or several `Host`, a target not in origin form):
             // what the client sends next cannot be trusted to be framed as it thinks.
@@ -111,8 +110,7 @@ extension HTTP1ConnectionHandler {
             startMilliseconds: Clock.wallMilliseconds()
         )
         io.isAudited = requestLine != nil
-        self.io = io
-        self.requestHead = nil
+        self.current = HTTP1ExchangeSlot(io: io, head: nil)
         let action = self.machine.begin(
             .refuse(Denial(reason: reason)),
             request: ExchangeRequest(body: .none),
@@ -216,7 +214,7 @@ extension HTTP1ConnectionHandler {
     }
 
     private func limit(_ rule: RateLimitRule) {
-        guard let io = self.io, let allowance = self.machine.exchange?.allowance else { return }
+        guard let io = self.io, let allowance = self.machine.allowance else { return }
         let id = io.id
         self.loop.limit(rule, allowance: allowance, client: io.client, in: io.configuration) { [weak self] refusal in
             guard let self, self.io?.id == id else { return }
@@ -226,7 +224,7 @@ extension HTTP1ConnectionHandler {
     }
 
     private func connect(fresh: Bool) {
-        guard let io = self.io, let allowance = self.machine.exchange?.allowance else { return }
+        guard let io = self.io, let allowance = self.machine.allowance else { return }
         if io.upstreamStartNanoseconds == nil { self.io?.upstreamStartNanoseconds = Clock.monotonicNanoseconds() }
         guard let selection = self.loop.selectUpstream(for: allowance, in: io.configuration) else {
             self.perform(self.machine.withExchange { $0.upstreamConnectFailed() })
@@ -263,7 +261,7 @@ extension HTTP1ConnectionHandler {
 
     private func sendRequest(body: [ByteBuffer], end: RequestEnd?) {
         guard let io = self.io, let connection = io.upstream, let head = self.requestHead,
-            let allowance = self.machine.exchange?.allowance
+            let allowance = self.machine.allowance
         else { return }
         let isChunked = head.framing == .chunked
         let bytes = UpstreamRequestHead(
@@ -289,7 +287,7 @@ extension HTTP1ConnectionHandler {
     }
 
     private func forwardEnd(_ trailers: TrailerFields?) {
-        guard let connection = self.io?.upstream, let allowance = self.machine.exchange?.allowance else { return }
+        guard let connection = self.io?.upstream, let allowance = self.machine.allowance else { return }
         connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, route: allowance.route.rule))
         connection.flush()
         self.io?.needsUpstreamFlush = false
@@ -302,7 +300,7 @@ extension HTTP1ConnectionHandler {
 
     /// Writes the exchange's audit record and metrics, once.
     func audit() {
-        guard self.io != nil, let record = self.machine.exchange?.record else { return }
+        guard self.io != nil, let record = self.machine.record else { return }
         self.loop.record(&self.io!, record)
     }
 
@@ -312,12 +310,12 @@ extension HTTP1ConnectionHandler {
     func auditAbandonedPipeline() {
         for head in self.machine.takePipelinedHeads() {
             self.begin(head, start: false)
-            guard var io = self.io, var record = self.machine.exchange?.record else { continue }
+            guard var io = self.io, var record = self.machine.record else { continue }
             record.status = 499
             record.reason = .clientClosed
             self.loop.record(&io, record)
         }
-        self.io = nil
+        self.current = nil
     }
 }
 

@@ -12,7 +12,7 @@ extension HTTP1ConnectionHandler {
 
     /// Whether the connection closes after the response being written.
     var closesAfterResponse: Bool {
-        self.machine.closesAfterResponse || self.machine.exchange?.closesConnection == true || self.loop.isDraining
+        self.machine.closesAfterResponse || self.machine.exchangeClosesConnection || self.loop.isDraining
     }
 
     private var clientProtocol: ClientProtocol {
@@ -157,7 +157,7 @@ extension HTTP1ConnectionHandler: ClientConnection {
     }
 
     func abort() {
-        guard self.machine.exchange != nil, self.io?.isRecorded == false else {
+        guard self.machine.hasExchange, self.io?.isRecorded == false else {
             self.context?.close(promise: nil)
             return
         }

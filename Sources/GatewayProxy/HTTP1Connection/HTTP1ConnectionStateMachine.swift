@@ -34,8 +34,8 @@ struct HTTP1ConnectionStateMachine {
     }
 
     private(set) var decoder: HTTP1RequestDecoder
-    /// The exchange in progress; nil between requests.
-    private(set) var exchange: ExchangeStateMachine?
+    /// The exchange in progress, out of line; nil between requests.
+    private var slot: ExchangeSlot?
     /// Set once the connection must close after the current response.
     private(set) var closesAfterResponse = false
     /// Set once shutdown began.
@@ -65,7 +65,7 @@ struct HTTP1ConnectionStateMachine {
     /// Whether reads should pause: pipelined bytes pile up behind a busy exchange, or the
     /// exchange holds as much body as it may.
     func holdsReads(bufferLimit: Int) -> Bool {
-        if let exchange = self.exchange, exchange.holdsReads(bufferLimit: bufferLimit) { return true }
+        if let slot = self.slot, slot.machine.holdsReads(bufferLimit: bufferLimit) { return true }
         return self.decoder.bufferedBytes > bufferLimit
     }
 
@@ -80,14 +80,15 @@ struct HTTP1ConnectionStateMachine {
 
     private mutating func step(now: Int64) -> Action {
         if self.isClosed { return .wait }
-        if let exchange = self.exchange {
-            if exchange.isComplete, self.messageEnded || exchange.closesConnection {
-                self.exchange = nil
-                if self.closesAfterResponse || exchange.closesConnection || self.isDraining {
+        if let slot = self.slot {
+            let closesConnection = slot.machine.closesConnection
+            if slot.machine.isComplete, self.messageEnded || closesConnection {
+                self.slot = nil
+                if self.closesAfterResponse || closesConnection || self.isDraining {
                     return self.close()
                 }
             } else {
-                return self.pullBody(exchange)
+                return self.pullBody()
             }
         }
         if self.timedOut { return .wait }
@@ -95,7 +96,7 @@ struct HTTP1ConnectionStateMachine {
     }
 
     /// The current exchange's request side takes what the decoder has of its body.
-    private mutating func pullBody(_ exchange: ExchangeStateMachine) -> Action {
+    private mutating func pullBody() -> Action {
         guard !self.messageEnded else { return .wait }
         let event: HTTP1RequestEvent?
         do {
@@ -163,7 +164,7 @@ struct HTTP1ConnectionStateMachine {
     ) -> Action {
         var exchange = ExchangeStateMachine(request: request, limits: limits)
         let action = exchange.start(verdict, targetCount: targetCount)
-        self.exchange = exchange
+        self.slot = ExchangeSlot(exchange)
         return .exchange(action)
     }
 
@@ -171,9 +172,21 @@ struct HTTP1ConnectionStateMachine {
     mutating func withExchange(_ event: (inout ExchangeStateMachine) -> ExchangeAction) -> Action {
         // In place: the machine is not copied out and back (it holds references each copy would
         // retain and release).
-        guard self.exchange != nil else { return .wait }
-        return .exchange(event(&self.exchange!))
+        guard self.slot != nil else { return .wait }
+        if !isKnownUniquelyReferenced(&self.slot) { self.slot = ExchangeSlot(self.slot!.machine) }
+        return .exchange(event(&self.slot!.machine))
     }
+
+    /// The exchange in progress, as a copy; nil between requests. The handler reads single
+    /// parts through the properties below, which copy only that part.
+    var exchange: ExchangeStateMachine? { self.slot?.machine }
+    var hasExchange: Bool { self.slot != nil }
+    /// What the policy granted the current exchange.
+    var allowance: Allowance? { self.slot?.machine.allowance }
+    /// The current exchange's audit record so far.
+    var record: ExchangeRecord? { self.slot?.machine.record }
+    /// Whether the current exchange ends the connection.
+    var exchangeClosesConnection: Bool { self.slot?.machine.closesConnection == true }
 
     /// The response being written is delimited by the connection's close.
     mutating func closeAfterResponse() {
@@ -188,9 +201,9 @@ struct HTTP1ConnectionStateMachine {
             self.headDeadline = nil
             self.timedOut = true
             self.closesAfterResponse = true
-            if self.exchange == nil { return .headerTimedOut }
+            if self.slot == nil { return .headerTimedOut }
         }
-        if let deadline = self.idleDeadline, now >= deadline, self.exchange == nil {
+        if let deadline = self.idleDeadline, now >= deadline, self.slot == nil {
             return self.close()
         }
         return .wait
@@ -200,7 +213,7 @@ struct HTTP1ConnectionStateMachine {
     mutating func beginDrain() -> Action {
         self.isDraining = true
         self.closesAfterResponse = true
-        if self.exchange == nil, !self.decoder.isInHead { return self.close() }
+        if self.slot == nil, !self.decoder.isInHead { return self.close() }
         return .wait
     }
 
