@@ -247,9 +247,8 @@ import Testing
 
     @Test(arguments: WireProtocol.allCases)
     func aClosedPortAnswers502(wire: WireProtocol) async throws {
-        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = probe.localAddress!.port!
-        try await probe.close()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let rules = try self.fixture.rules(upstreamPort: port, routes: [publicRoute()])
         let gateway = try await GatewayHarness.start(rules)
         let client = try await self.connect(wire, gateway)
@@ -262,6 +261,7 @@ import Testing
         #expect(try await client.send("GET", "/").status == 502)
         await client.close()
         try await gateway.stop()
+        withExtendedLifetime(refusing) {}  // the port refuses until here
     }
 
     @Test(arguments: WireProtocol.allCases)

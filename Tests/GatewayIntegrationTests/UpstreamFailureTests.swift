@@ -6,10 +6,8 @@ import Testing
 /// 502 and 504, and what the audit record says about them.
 @Suite(.timeLimit(.minutes(3))) struct UpstreamFailureTests {
     @Test func closedPortAnswers502() async throws {
-        // Bind and close a port so that nothing listens there.
-        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = probe.localAddress!.port!
-        try await probe.close()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let gateway = try await GatewayHarness.start(testRules(upstreamPort: port, routes: [publicRoute()]))
         let client = try await RawConnection.connect(port: gateway.port)
         try await client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -23,6 +21,7 @@ import Testing
         #expect(try await client.readResponse()?.status == 502)
         await client.close()
         try await gateway.stop()
+        withExtendedLifetime(refusing) {}  // the port refuses until here
     }
 
     @Test func silentUpstreamAnswers504() async throws {
@@ -56,9 +55,8 @@ import Testing
 
     @Test func roundRobinSkipsToTheNextTargetWhenOneRefuses() async throws {
         let upstream = try await TestUpstream.start()
-        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let deadPort = probe.localAddress!.port!
-        try await probe.close()
+        let refusing = try RefusingPort()
+        let deadPort = refusing.port
         let rules = testRules(upstreamPort: upstream.port, routes: [publicRoute()]) {
             $0.upstreams[0].targets = [
                 UpstreamTarget(host: "127.0.0.1", port: deadPort), UpstreamTarget(host: "127.0.0.1", port: upstream.port),
@@ -72,6 +70,7 @@ import Testing
         }
         await client.close()
         try await gateway.stop()
+        withExtendedLifetime(refusing) {}  // the port refuses until here
         await upstream.stop()
     }
 }

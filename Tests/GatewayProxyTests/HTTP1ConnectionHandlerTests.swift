@@ -83,7 +83,7 @@ struct HTTP1ConnectionHandlerTests {
         try fixture.send("GET /nowhere HTTP/1.1\r\nHost: a.example\r\nX-Filler: \(String(repeating: "f", count: 100))\r\n\r\n")
         #expect(try fixture.written().hasPrefix("HTTP/1.1 404 "))
         #expect(fixture.channel.isActive)
-        #expect(fixture.handler.current == nil)
+        #expect(fixture.handler.io == nil)
         #expect(fixture.handler.requestHead == nil)
         #expect(!fixture.handler.machine.hasExchange)
         #expect(MemoryLayout<HTTP1ConnectionStateMachine>.size < 512)

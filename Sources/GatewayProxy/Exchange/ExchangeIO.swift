@@ -6,7 +6,13 @@ import GatewayTokens
 /// What a connection handler keeps beside an exchange's state machine: the request's own facts
 /// for its audit record, the rules snapshot it runs under, and the upstream connection that
 /// carries it.
-struct ExchangeIO {
+///
+/// A `final class`: it is the exchange's mutable I/O state, read and changed in place from the
+/// handler and from the callbacks of the upstream, replay store and rate limiter. As a value it
+/// was copied (about 30 fields, a dozen of them references) on every read; and a connection
+/// between requests holds one nil pointer for it instead of the whole record inline. Only the
+/// connection's event loop touches it.
+final class ExchangeIO {
     /// Names the exchange to the upstream connection (`UpstreamReceiver`).
     let id: Int
     /// The rules the request started under: its route, upstream, limits, keys and replay store
@@ -43,8 +49,32 @@ struct ExchangeIO {
     /// The request body was written upstream since the last flush.
     var needsUpstreamFlush = false
 
+    init(
+        id: Int,
+        configuration: ProxyConfiguration,
+        requestID: String,
+        client: String,
+        peerIsTrusted: Bool,
+        method: String,
+        host: String,
+        rawPath: String,
+        startNanoseconds: Int64,
+        startMilliseconds: Int64
+    ) {
+        self.id = id
+        self.configuration = configuration
+        self.requestID = requestID
+        self.client = client
+        self.peerIsTrusted = peerIsTrusted
+        self.method = method
+        self.host = host
+        self.rawPath = rawPath
+        self.startNanoseconds = startNanoseconds
+        self.startMilliseconds = startMilliseconds
+    }
+
     /// Takes the upstream connection away from the exchange.
-    mutating func takeUpstream() -> UpstreamConnection? {
+    func takeUpstream() -> UpstreamConnection? {
         let upstream = self.upstream
         self.upstream = nil
         self.upstreamDeadline = nil

@@ -16,7 +16,7 @@ extension HTTP1ConnectionHandler {
         let fields = HTTP1RequestFields(head.fields)
         let peerIsTrusted = configuration.isTrustedProxy(self.peer.bytes)
         let target = head.targetString
-        var io = ExchangeIO(
+        let io = ExchangeIO(
             id: self.nextExchangeID(),
             configuration: configuration,
             requestID: ClientAddress.requestID(fields, generator: &self.loop.requestIDs),
@@ -53,7 +53,8 @@ extension HTTP1ConnectionHandler {
         if let kid = decided.unknownKeyID { configuration.unknownKeyObserver?(kid) }
         io.host = decided.host
         io.tokenOperation = decided.tokenOperation
-        self.current = HTTP1ExchangeSlot(io: io, head: head)
+        self.io = io
+        self.requestHead = head
         if case .refuse(let denial) = decided.verdict, denial.reason == .badRequest {
             // A head the HTTP rules refuse (no or several `Host`, a target not in origin form):
             // what the client sends next cannot be trusted to be framed as it thinks.
@@ -97,7 +98,7 @@ extension HTTP1ConnectionHandler {
 
     private func beginLocalRefusal(_ reason: DenyReason, requestLine: HTTP1RequestLine?) {
         let configuration = self.loop.configuration
-        var io = ExchangeIO(
+        let io = ExchangeIO(
             id: self.nextExchangeID(),
             configuration: configuration,
             requestID: self.loop.requestIDs.next(),
@@ -110,7 +111,8 @@ extension HTTP1ConnectionHandler {
             startMilliseconds: Clock.wallMilliseconds()
         )
         io.isAudited = requestLine != nil
-        self.current = HTTP1ExchangeSlot(io: io, head: nil)
+        self.io = io
+        self.requestHead = nil
         let action = self.machine.begin(
             .refuse(Denial(reason: reason)),
             request: ExchangeRequest(body: .none),
@@ -301,7 +303,7 @@ extension HTTP1ConnectionHandler {
     /// Writes the exchange's audit record and metrics, once.
     func audit() {
         guard self.io != nil, let record = self.machine.record else { return }
-        self.loop.record(&self.io!, record)
+        self.loop.record(self.io!, record)
     }
 
     /// Audits the whole pipelined requests that waited behind the current one when the client
@@ -310,12 +312,12 @@ extension HTTP1ConnectionHandler {
     func auditAbandonedPipeline() {
         for head in self.machine.takePipelinedHeads() {
             self.begin(head, start: false)
-            guard var io = self.io, var record = self.machine.record else { continue }
+            guard let io = self.io, var record = self.machine.record else { continue }
             record.status = 499
             record.reason = .clientClosed
-            self.loop.record(&io, record)
+            self.loop.record(io, record)
         }
-        self.current = nil
+        self.io = nil
     }
 }
 

@@ -22,7 +22,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     let isSecure: Bool
     var machine: HTTP1ConnectionStateMachine
     /// The exchange in progress beside `machine`'s own state; nil between requests.
-    var current: HTTP1ExchangeSlot?
+    var io: ExchangeIO?
+    /// The current request's head, for writing it upstream.
+    var requestHead: HTTP1RequestHead?
     var context: ChannelHandlerContext?
     var peer = PeerAddress.unknown
     private var exchangeCount = 0
@@ -130,27 +132,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// list and the bytes it points into) and its I/O record go, so an idle keep-alive
     /// connection costs only its own state (bench/RESULTS.md, "Memory").
     private func releaseExchange() {
-        guard self.current != nil else { return }
+        guard self.io != nil || self.requestHead != nil else { return }
         self.dropUpstream()  // already released to its pool when the response ended
-        self.current = nil
+        self.io = nil
+        self.requestHead = nil
     }
-
-    /// The I/O record of the exchange in progress (see `current`).
-    var io: ExchangeIO? {
-        get { self.current?.io }
-        _modify {
-            if let current = self.current {
-                yield &current.io
-            } else {
-                var none: ExchangeIO? = nil
-                yield &none
-                precondition(none == nil, "an exchange's I/O record is set only with its slot")
-            }
-        }
-    }
-
-    /// The current request's head, for writing it upstream.
-    var requestHead: HTTP1RequestHead? { self.current?.head }
 
     func perform(_ action: HTTP1ConnectionStateMachine.Action) {
         switch action {

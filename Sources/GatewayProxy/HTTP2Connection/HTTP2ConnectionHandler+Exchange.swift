@@ -297,6 +297,6 @@ extension HTTP2ConnectionHandler {
 
     func audit(_ streamID: HTTP2StreamID) {
         guard self.streams[streamID] != nil, let record = self.machine.exchange(streamID)?.record else { return }
-        self.loop.record(&self.streams[streamID]!.io, record)
+        self.loop.record(self.streams[streamID]!.io, record)
     }
 }

@@ -192,7 +192,7 @@ extension LoopContext {
 
     /// Counts a finished exchange in the metrics and writes its audit record (SPEC §5: when its
     /// response ends, in completion order), once.
-    func record(_ io: inout ExchangeIO, _ record: ExchangeRecord) {
+    func record(_ io: ExchangeIO, _ record: ExchangeRecord) {
         guard !io.isRecorded else { return }
         io.isRecorded = true
         let now = Clock.monotonicNanoseconds()
