@@ -107,6 +107,7 @@ public struct Policy: Sendable {
         case .failed(let reason, _, let unknownKeyID):
             var denial = self.denial(reason, route: route, path: path, presented: !presented.isEmpty)
             denial.unknownKeyID = unknownKeyID
+            denial.revocationCheck = verified.revocationCheck
             return .deny(denial)
         }
 
@@ -116,6 +117,7 @@ public struct Policy: Sendable {
             trace.record("dpop", passed: false, detail: "\(chosen.identity.kind) is not a DPoP-bound token; the route requires one")
             var denial = self.denial(.dpopRequired, route: route, path: path, presented: true)
             denial.identity = chosen.identity
+            denial.revocationCheck = verified.revocationCheck
             return .deny(denial)
         }
 
@@ -124,6 +126,7 @@ public struct Policy: Sendable {
             trace.record("scopes", passed: false, detail: "missing \(missing)")
             var denial = self.denial(.insufficientScope, route: route, path: path, presented: true, scope: missing)
             denial.identity = chosen.identity
+            denial.revocationCheck = verified.revocationCheck
             return .deny(denial)
         }
         trace.record("scopes", passed: true, detail: "granted \(chosen.identity.scopes)")
@@ -139,6 +142,7 @@ public struct Policy: Sendable {
                 trace.record("replay", passed: false, detail: reason.rawValue)
                 var denial = self.denial(reason, route: route, path: path, presented: true)
                 denial.identity = chosen.identity
+                denial.revocationCheck = verified.revocationCheck
                 return .deny(denial)
             }
         }
@@ -234,8 +238,12 @@ public struct Policy: Sendable {
                 }
                 extras.token = verified
                 if route.rule.auth.contains(.jwt), chosen == nil { chosen = outcome }
-            } else if let failure = Self.settle(.jwt, outcome, route: route, chosen: &chosen, trace: &trace) {
-                return failure
+            } else {
+                if case .failed(let reason, _, _) = outcome, reason != .tokenRevoked, let verified {
+                    // Checks 6–7 failed on a verified token: whether it is revoked comes first.
+                    extras.revocationCheck = self.revocations.key(forKeyID: verified.kid, jti: verified.claims.jti)
+                }
+                if let failure = Self.settle(.jwt, outcome, route: route, chosen: &chosen, trace: &trace) { return failure }
             }
         }
         if let key = presented.apiKey {

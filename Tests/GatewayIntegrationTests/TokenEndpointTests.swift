@@ -63,6 +63,13 @@ import Testing
             upstream = "up"
             auth = ["jwt"]
             scopes = ["orders:read"]
+
+            [[routes]]
+            name = "refunds"
+            path_prefix = "/refunds"
+            upstream = "up"
+            auth = ["jwt"]
+            scopes = ["refunds:write"]
             """
     }
 
@@ -80,8 +87,8 @@ import Testing
         return try #require(json["access_token"] as? String)
     }
 
-    static func use(_ token: String) -> String {
-        "GET /orders/1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\n\r\n"
+    static func use(_ token: String, path: String = "/orders/1") -> String {
+        "GET \(path) HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\n\r\n"
     }
 
     @Test func issueUseRevokeRefusedAndAnotherClientUnaffected() async throws {
@@ -107,6 +114,8 @@ import Testing
         try await client.send(Self.use(acme))
         let used = try #require(try await client.readResponse())
         #expect(used.status == 200)
+        try await client.send(Self.use(acme, path: "/refunds/1"))
+        #expect(try await client.readResponse()?.status == 403)  // insufficient_scope while valid
         #expect(used.bodyText.contains("h:x-auth-credential=jwt:gw\n"))
         #expect(used.bodyText.contains("h:x-auth-subject=acme\n"))
 
@@ -121,6 +130,11 @@ import Testing
         let refused = try #require(try await client.readResponse())
         #expect(refused.status == 401)
         #expect(refused.bodyText.contains("token_revoked"))
+        // The token's status comes before its scopes (SPEC §9 "Order of checks").
+        try await client.send(Self.use(acme, path: "/refunds/1"))
+        let revokedFirst = try #require(try await client.readResponse())
+        #expect(revokedFirst.status == 401)
+        #expect(revokedFirst.bodyText.contains("token_revoked"))
         try await client.send(Self.use(globex))
         #expect(try await client.readResponse()?.status == 200)
 
@@ -133,7 +147,7 @@ import Testing
         #expect(try await after.readResponse()?.status == 401)
 
         // The audit shows the API key id, never its secret or the issued token.
-        await gateway.audit.waitForRecords(8)
+        await gateway.audit.waitForRecords(10)
         let issueRecord = try #require(gateway.audit.all.first)
         #expect(issueRecord.path == "/oauth/token")
         #expect(issueRecord.reason == "ok")

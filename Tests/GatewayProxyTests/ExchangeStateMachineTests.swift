@@ -65,6 +65,29 @@ struct ExchangeStateMachineTests {
         #expect(machine.record.status == 404)
     }
 
+    /// SPEC §9 "Order of checks": a refusal from a check after 5 waits for the revocation
+    /// lookup; a revoked token answers `token_revoked`, else the refusal stands (also when the
+    /// store cannot answer: the request is refused either way).
+    @Test(arguments: [(ReplayPresence.present, DenyReason.tokenRevoked), (.absent, .insufficientScope), (.unavailable, .insufficientScope)])
+    func aLaterRefusalWaitsForTheRevocationLookup(presence: ReplayPresence, answer: DenyReason) {
+        var machine = F.machine(Self.get)
+        var denial = Denial(reason: .insufficientScope, routeName: "orders", path: "/orders/1")
+        denial.identity = F.identity
+        denial.revocationCheck = NonceKey(scope: "revoked:k1", value: "j1")
+        guard case .lookUpRevocation(let key) = machine.start(.refuse(denial)) else {
+            Issue.record("answered before the revocation lookup")
+            return
+        }
+        #expect(key == NonceKey(scope: "revoked:k1", value: "j1"))
+        #expect(!machine.isComplete)
+        let action = machine.revocationLookedUp(presence)
+        #expect(action.refusal?.reason == answer)
+        #expect(machine.isComplete)
+        #expect(machine.record.reason == .refused(answer))
+        #expect(machine.record.routeName == "orders")
+        #expect(machine.record.identity == F.identity)
+    }
+
     @Test func aRefusedSmallBodyIsReadAndDropped() {
         var machine = F.machine(ExchangeRequest(body: .length(50)))
         #expect(machine.start(.refuse(Denial(reason: .missingCredential))).refusal?.then == .discardRest)

@@ -22,6 +22,8 @@ import Testing
     ) -> String {
         switch decide(policy, "/orders/1", bearer: token, now: now) {
         case .deny(let denial):
+            // A refusal from a later check waits for the lookup too (SPEC §9 "Order of checks").
+            if let key = denial.revocationCheck, revoked.contains(key) { return DenyReason.tokenRevoked.rawValue }
             return denial.reason.rawValue
         case .allow(let allowance):
             if let key = allowance.revocationCheck, revoked.contains(key) { return DenyReason.tokenRevoked.rawValue }

@@ -70,6 +70,27 @@ import Testing
         #expect(allowance.revocationCheck == revocation.key)
     }
 
+    /// SPEC §9 "Order of checks": the token's status (check 5) comes before its time (6) and
+    /// its scopes (8), so a refusal from those carries the revocation lookup to make first.
+    @Test func aLaterChecksRefusalLooksUpTheRevocationFirst() throws {
+        let token = try self.endpoint.issue(scope: "orders:read")
+        guard case .revokeThenRespond(let revocation) = self.revoke(token) else { throw TestFailure("no revocation") }
+        guard case .deny(let scopes) = decide(self.policy, "/writes/1", bearer: token) else { throw TestFailure("allowed") }
+        #expect(scopes.reason == .insufficientScope)
+        #expect(scopes.revocationCheck == revocation.key)
+        guard case .deny(let expired) = decide(self.policy, "/orders/1", bearer: token, now: TokenFixture.now + 3600) else {
+            throw TestFailure("allowed")
+        }
+        #expect(expired.reason == .tokenExpired)
+        #expect(expired.revocationCheck == revocation.key)
+        // A refusal before check 5 has nothing to look up.
+        guard case .deny(let forged) = decide(self.policy, "/orders/1", bearer: String(token.dropLast(4)) + "AAAA") else {
+            throw TestFailure("allowed")
+        }
+        #expect(forged.reason == .badSignature)
+        #expect(forged.revocationCheck == nil)
+    }
+
     @Test func theStoresAnswerDecidesTheResponse() throws {
         guard case .revokeThenRespond(let revocation) = self.revoke(try self.endpoint.issue()) else {
             throw TestFailure("no revocation")

@@ -18,7 +18,8 @@ struct JWTCheck: Sendable {
         self.revoked = revoked
     }
 
-    /// The outcome, and on success the verified token (for the DPoP check and claims to headers).
+    /// The outcome, and the token when its signature verified (for the DPoP check, claims to
+    /// headers, and the revocation lookup that precedes a later check's refusal).
     func check(_ token: Substring, route: CompiledRoute, context: PolicyContext) -> (CredentialOutcome, VerifiedToken?) {
         let verified: VerifiedToken
         if let cached = context.tokenCache?.lookup(token, now: context.now) {
@@ -32,7 +33,7 @@ struct JWTCheck: Sendable {
             }
             context.tokenCache?.insert(token, verified, now: context.now)
         }
-        if let failure = self.judge(verified, route: route, now: context.now) { return (failure, nil) }
+        if let failure = self.judge(verified, route: route, now: context.now) { return (failure, verified) }
         let claims = verified.claims
         let identity = Identity(
             kind: CredentialKind.jwt.rawValue,

@@ -105,6 +105,11 @@ public struct Denial: Sendable, Equatable {
     public var identity: Identity?
     /// For `unknown_key` on a JWT: the `kid` no key had (a JWK Set may need refreshing).
     public var unknownKeyID: String?
+    /// For a refusal from a check after 5 (time, issuer and audience, DPoP, scopes, replay, or
+    /// another credential) of a request whose JWT the token endpoint may have revoked: the key
+    /// to look up first. A revoked token answers `token_revoked` (check 5 comes first, SPEC §9
+    /// "Order of checks"); otherwise this refusal stands.
+    public var revocationCheck: NonceKey?
 
     /// A refusal; a 401 or 403 gets the `WWW-Authenticate` challenge SPEC §3 gives its status
     /// unless `headers` carries one (every 401 and 403 has one). The DPoP reasons' challenge
@@ -178,7 +183,7 @@ public struct Denial: Sendable, Equatable {
 
     public static func == (lhs: Denial, rhs: Denial) -> Bool {
         lhs.reason == rhs.reason && lhs.message == rhs.message && lhs.routeName == rhs.routeName
-            && lhs.path == rhs.path && lhs.identity == rhs.identity
+            && lhs.path == rhs.path && lhs.identity == rhs.identity && lhs.revocationCheck == rhs.revocationCheck
             && lhs.headers.elementsEqual(rhs.headers, by: { $0 == $1 })
     }
 }

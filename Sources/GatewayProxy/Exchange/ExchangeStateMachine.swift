@@ -87,6 +87,8 @@ struct ExchangeStateMachine {
     /// The replay-store claims (check 9) still to make: the request's nonce or `jti`, then the
     /// DPoP proof's `jti`, one at a time; the first that is not fresh refuses the request.
     private var claimsMade = 0
+    /// A refusal waiting for the revocation lookup that precedes it (`Denial.revocationCheck`).
+    private var deferredDenial: Denial?
 
     init(request: ExchangeRequest, limits: Limits) {
         self.request = request
@@ -115,6 +117,14 @@ struct ExchangeStateMachine {
         self.targetCount = max(1, targetCount)
         switch verdict {
         case .refuse(let denial):
+            if let key = denial.revocationCheck {
+                // Check 5 before the check that refused (SPEC §9 "Order of checks"). Recorded
+                // already, for a client that leaves meanwhile (499 with the policy's verdict).
+                self.deferredDenial = denial
+                self.record.refused(denial)
+                self.phase = .checkingRevocation
+                return .lookUpRevocation(key)
+            }
             return self.refuse(denial)
         case .local(let limit, let path):
             self.record.verdict = .allow
@@ -139,9 +149,17 @@ struct ExchangeStateMachine {
     }
 
     /// The replay store answered whether the token is revoked (SPEC §9 check 5): a revoked one
-    /// is 401 `token_revoked`; without an answer, nothing is allowed on a guess (503).
+    /// is 401 `token_revoked`; without an answer, nothing is allowed on a guess (503). A refusal
+    /// from a later check that waited for the lookup stands unless the token is revoked.
     mutating func revocationLookedUp(_ presence: ReplayPresence) -> ExchangeAction {
         guard self.phase == .checkingRevocation else { return .none }
+        if let deferred = self.deferredDenial {
+            self.deferredDenial = nil
+            guard presence == .present else { return self.refuse(deferred) }  // refused either way
+            var revoked = Denial(reason: .tokenRevoked, routeName: deferred.routeName, path: deferred.path)
+            revoked.identity = deferred.identity
+            return self.refuse(revoked)
+        }
         switch presence {
         case .absent: return self.afterStatusChecks()
         case .present: return self.refuse(self.denial(.tokenRevoked))
