@@ -73,6 +73,11 @@ import Testing
         try demo.rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
         let checked = RulesCheck.run(path: rulesPath)
         #expect(checked.status == 0, "\(checked.lines)")
+        // A secret of raw random bytes ended in a newline one run in 256, which `secret_file`
+        // drops: the demo's secret is base64url text, whole as written.
+        let secret = try [UInt8](Data(contentsOf: URL(fileURLWithPath: demo.secretFile)))
+        #expect(secret.count == 43)
+        #expect(secret.allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || ($0 < 0x80 && Character(UnicodeScalar($0)).isLetter) || ($0 >= 0x30 && $0 <= 0x39) })
         let explain = { (path: String, header: String) in
             ExplainCommand.run(rulesPath: rulesPath, method: "GET", url: "http://127.0.0.1:8080\(path)", headers: [header])
                 .lines.first { $0.hasPrefix("decision:") } ?? ""

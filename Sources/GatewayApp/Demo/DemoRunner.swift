@@ -61,7 +61,10 @@ public struct DemoRunner: Sendable {
     /// Fresh credentials for this run: an API key, an HS256 secret (in a file) and a token.
     static func configuration(listenPort: Int, upstreamPort: Int, directory: URL) throws -> DemoConfiguration {
         var generator = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        // The secret is text: 32 random bytes as 43 base64url characters. Raw random bytes would
+        // lose their last byte when it is a newline (`secret_file` drops one trailing newline),
+        // and the demo's rules would then refuse a 31-byte secret, one run in 256.
+        let secret = Array(Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).utf8)
         let secretFile = directory.appendingPathComponent("demo-hs256.secret").path
         guard FileManager.default.createFile(atPath: secretFile, contents: Data(secret), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)
