@@ -6,8 +6,7 @@ import GatewayCredentials
 import GatewayHTTP1
 import GatewayLimits
 import GatewayPolicy
-// GatewayReplay is not among the `GatewayModules` product's targets, but GatewayProxy depends
-// on it, so SwiftPM builds and links it with the product and its module is importable here.
+import GatewayProxy
 import GatewayReplay
 import GatewayRouting
 import GatewayRules
@@ -537,7 +536,7 @@ final class Fixtures: Sendable {
     /// Feeds one complete head to `decoder` and builds the policy's view of it as the proxy's
     /// `HTTP1ConnectionHandler` and `ExchangeAdmission` do: the target and `Host` as strings,
     /// `Host` normalised, the fields left as byte ranges of the received buffer.
-    static func parse(_ bytes: ByteBuffer, with decoder: inout HTTP1RequestDecoder) -> PolicyRequest<HeadFields> {
+    static func parse(_ bytes: ByteBuffer, with decoder: inout HTTP1RequestDecoder) -> PolicyRequest<HTTP1RequestFields> {
         decoder.feed(bytes)
         guard case .head(let head) = try! decoder.next(), case .end = try! decoder.next() else {
             fatalError("the request head did not parse")
@@ -547,7 +546,7 @@ final class Fixtures: Sendable {
             method: head.method.rawValue,
             target: head.targetString,
             host: host,
-            fields: HeadFields(head.fields),
+            fields: HTTP1RequestFields(head.fields),
             hasBody: false
         )
     }
@@ -590,34 +589,6 @@ final class Fixtures: Sendable {
         bytesIn: 0,
         bytesOut: 24
     )
-}
-
-/// An HTTP/1.1 head parsed in place, as the policy reads it: the same lookups as the proxy's
-/// internal `HTTP1RequestFields` (names compared as bytes in the received buffer).
-struct HeadFields: RequestFields {
-    let fields: HTTP1Fields
-
-    init(_ fields: HTTP1Fields) {
-        self.fields = fields
-    }
-
-    func contains(_ lowercaseName: StaticString) -> Bool {
-        self.fields.contains(lowercaseName)
-    }
-
-    func forEachValue(of lowercaseName: StaticString, _ body: (UnsafeRawBufferPointer) -> Bool) {
-        for field in self.fields where self.fields.nameEquals(field, lowercaseName) {
-            if !self.fields.withBytes(field.value, body) { return }
-        }
-    }
-
-    func firstString(_ lowercaseName: StaticString) -> String? {
-        self.fields.first(lowercaseName).map { self.fields.string($0) }
-    }
-
-    var allFields: [(name: String, value: String)] {
-        self.fields.map { (name: self.fields.string($0.name), value: self.fields.string($0.value)) }
-    }
 }
 
 /// A position in a fixture array that advances across samples.
