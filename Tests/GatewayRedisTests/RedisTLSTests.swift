@@ -15,56 +15,42 @@ import Testing
 struct RedisTLSTests {
     @Test func rediss() async throws {
         let certificates = try TestCertificateAuthority()
-        let server = try await RedisServer.start(
-            arguments: ["--requirepass", "tls-pw"],
-            tls: .init(certificatePEM: certificates.serverCertificatePEM, keyPEM: certificates.serverKeyPEM, caPEM: certificates.caPEM)
+        let tls = RedisServer.TLSFiles(
+            certificatePEM: certificates.serverCertificatePEM,
+            keyPEM: certificates.serverKeyPEM,
+            caPEM: certificates.caPEM
         )
-        let tlsPort = try #require(server.tlsPort)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
+        try await RedisTestSupport.withServer(arguments: ["--requirepass", "tls-pw"], tls: tls) { server, group in
+            let tlsPort = try #require(server.tlsPort)
+            let loop = group.next()
 
-        for host in ["localhost", "127.0.0.1"] {
-            let location = try RulesLoader().load(
-                text: """
-                    [replay]
-                    store = "rediss://:tls-pw@\(host):\(tlsPort)/2"
-                    [[upstreams]]
-                    name = "u"
-                    targets = ["127.0.0.1:9"]
-                    [[routes]]
-                    name = "r"
-                    path = "/"
-                    upstream = "u"
-                    """,
-                path: "/tmp/gateway.conf"
-            ).rules.replay.store
-            guard case .redis(let redis) = location else {
-                Issue.record("a redis store")
-                return
+            for host in ["localhost", "127.0.0.1"] {
+                guard let redis = try RedisTestSupport.redisLocation(fromStoreURL: "rediss://:tls-pw@\(host):\(tlsPort)/2") else {
+                    Issue.record("a redis store")
+                    return
+                }
+                #expect(redis.tls)
+                var configuration = RedisConfiguration(redis)
+                #expect(configuration.tls != nil)
+                #expect(configuration.displayAddress == "rediss://\(host):\(tlsPort)/2")
+
+                // The default: the system trust store, which does not hold the test CA.
+                let untrusted = try RedisTestSupport.client(configuration, group: group)
+                do {
+                    _ = try await RedisTestSupport.send(untrusted, RedisCommand("PING"), on: loop)
+                    Issue.record("a server the trust store does not vouch for must be refused")
+                } catch let error as RedisError {
+                    #expect(error.kind == "connect" || error.kind == "closed", "\(error)")
+                }
+                await untrusted.shutdown()
+
+                configuration.tls?.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificates.caPEM.utf8)))
+                let client = try RedisTestSupport.client(configuration, group: group)
+                #expect(try await RedisTestSupport.send(client, RedisCommand("PING"), on: loop) == .simpleString("PONG"))
+                let info = try await RedisTestSupport.send(client, RedisCommand("CLIENT", ["INFO"]), on: loop).string ?? ""
+                #expect(info.contains("db=2"), "\(info)")
+                await client.shutdown()
             }
-            #expect(redis.tls)
-            var configuration = RedisConfiguration(redis)
-            #expect(configuration.tls != nil)
-            #expect(configuration.displayAddress == "rediss://\(host):\(tlsPort)/2")
-
-            // The default: the system trust store, which does not hold the test CA.
-            let untrusted = try RedisTestSupport.client(configuration, group: group)
-            do {
-                _ = try await RedisTestSupport.send(untrusted, RedisCommand("PING"), on: loop)
-                Issue.record("a server the trust store does not vouch for must be refused")
-            } catch let error as RedisError {
-                #expect(error.kind == "connect" || error.kind == "closed", "\(error)")
-            }
-            await untrusted.shutdown()
-
-            configuration.tls?.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificates.caPEM.utf8)))
-            let client = try RedisTestSupport.client(configuration, group: group)
-            #expect(try await RedisTestSupport.send(client, RedisCommand("PING"), on: loop) == .simpleString("PONG"))
-            let info = try await RedisTestSupport.send(client, RedisCommand("CLIENT", ["INFO"]), on: loop).string ?? ""
-            #expect(info.contains("db=2"), "\(info)")
-            await client.shutdown()
         }
-        await server.stop()
-        try await group.shutdownGracefully()
     }
 }

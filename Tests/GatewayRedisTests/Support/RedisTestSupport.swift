@@ -1,5 +1,6 @@
 import GatewayMetrics
 import GatewayRedisTesting
+import GatewayRules
 import Logging
 import NIOCore
 import NIOPosix
@@ -23,6 +24,48 @@ enum RedisTestSupport {
             commandTimeout: commandTimeout,
             backoff: RedisBackoff(initial: .milliseconds(10), maximum: .milliseconds(100))
         )
+    }
+
+    /// Runs `body` with a fresh `redis-server` and an event-loop group of `threads` threads, then
+    /// stops both — also when `body` throws, so a failing test leaves no server running.
+    static func withServer<Value>(
+        arguments: [String] = [],
+        tls: RedisServer.TLSFiles? = nil,
+        threads: Int = 1,
+        _ body: (RedisServer, MultiThreadedEventLoopGroup) async throws -> Value
+    ) async throws -> Value {
+        let server = try await RedisServer.start(arguments: arguments, tls: tls)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let outcome: Result<Value, any Error>
+        do {
+            outcome = .success(try await body(server, group))
+        } catch {
+            outcome = .failure(error)
+        }
+        await server.stop()
+        try await group.shutdownGracefully()
+        return try outcome.get()
+    }
+
+    /// What `[replay] store = "URL"` in a rules file loads to, or nil when it is not a Redis
+    /// store: the path from a URL an operator writes to the client's configuration.
+    static func redisLocation(fromStoreURL url: String) throws -> RedisLocation? {
+        let store = try RulesLoader().load(
+            text: """
+                [replay]
+                store = "\(url)"
+                [[upstreams]]
+                name = "u"
+                targets = ["127.0.0.1:9"]
+                [[routes]]
+                name = "r"
+                path = "/"
+                upstream = "u"
+                """,
+            path: "/tmp/gateway.conf"
+        ).rules.replay.store
+        guard case .redis(let location) = store else { return nil }
+        return location
     }
 
     static func client(
