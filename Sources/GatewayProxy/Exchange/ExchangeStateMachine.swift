@@ -109,6 +109,15 @@ struct ExchangeStateMachine {
         }
     }
 
+    /// Whether the request body is being read whole into memory (for its digest check, or for a
+    /// local endpoint) rather than streamed: `pendingBytes` of it are held.
+    var holdsWholeBody: Bool {
+        switch self.phase {
+        case .holdingForDigest, .collectingForLocal: return true
+        default: return false
+        }
+    }
+
     // MARK: Start
 
     /// The head was decided. `targetCount` is the number of targets of the route's upstream

@@ -34,6 +34,9 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
     private var isClosed = false
     /// A flush is scheduled for the end of this event-loop turn (`flushSoon`).
     private var flushScheduled = false
+    /// A stream holding its whole body was refused credit because the connection holds enough
+    /// (`mayHoldMore`); credit is tried again when a held body is released.
+    var heldBodyCreditWithheld = false
 
     init(loop: LoopContext, goAways: HTTP2GoAwayRecorder) {
         self.loop = loop
@@ -107,6 +110,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
                 // Trailers (RFC 9113 §8.1): they end the request.
                 let trailers = TrailerFields(headers.headers.map { (name: $0.name, value: $0.value) })
                 self.perform(self.machine.withExchange(streamID) { $0.requestEnd(trailers) })
+                self.creditWithheldHeldBodies()
             }
         case .data(let data):
             guard case .byteBuffer(let bytes) = data.data else { break }
@@ -114,6 +118,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
             if bytes.readableBytes > 0 { self.perform(self.machine.withExchange(streamID) { $0.requestBody(bytes) }) }
             if data.endStream { self.perform(self.machine.withExchange(streamID) { $0.requestEnd(nil) }) }
             self.credit(streamID)
+            if data.endStream { self.creditWithheldHeldBodies() }
         case .rstStream:
             self.streamEnded(streamID)
         default:
@@ -191,6 +196,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         self.perform(self.machine.streamClosed(streamID))
         self.streams[streamID] = nil
         self.perform(self.machine.forget(streamID, now: Clock.monotonicNanoseconds()))
+        self.creditWithheldHeldBodies()
     }
 
     // MARK: Flow control
@@ -206,6 +212,10 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         // In batches of half a window, as NIOHTTP2's own stream channels do.
         let credit = stream.uncredited
         guard credit >= Self.streamWindow / 2 else { return }
+        if exchange.holdsWholeBody, !self.mayHoldMore(streamID, credit: credit, limit: exchange.limits.maxBodyBytes) {
+            self.heldBodyCreditWithheld = true
+            return
+        }
         stream.uncredited = 0
         let frame = HTTP2Frame(streamID: streamID, payload: .windowUpdate(windowSizeIncrement: credit))
         context.write(Self.wrapOutboundOut(frame), promise: nil)
