@@ -29,7 +29,7 @@ extension HTTP2ConnectionHandler {
     func creditWithheldHeldBodies() {
         guard self.heldBodyCreditWithheld else { return }
         self.heldBodyCreditWithheld = false
-        for streamID in self.streams.keys.sorted() { self.credit(streamID) }
+        for streamID in self.streams.keys { self.credit(streamID) }
         self.flushSoon()
     }
 }

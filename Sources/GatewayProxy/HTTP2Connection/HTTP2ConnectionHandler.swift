@@ -28,7 +28,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
     /// Sees the frames NIOHTTP2 writes: a GOAWAY with an error code marks a connection error.
     let goAways: HTTP2GoAwayRecorder
     var machine: HTTP2ConnectionStateMachine
-    var streams: [HTTP2StreamID: HTTP2StreamIO] = [:]
+    var streams = HTTP2StreamTable<HTTP2StreamIO>()
     var context: ChannelHandlerContext?
     var peer = PeerAddress.unknown
     private var isClosed = false

@@ -23,7 +23,7 @@ struct HTTP2ConnectionStateMachine {
     }
 
     /// The exchanges of open streams.
-    private(set) var streams: [HTTP2StreamID: ExchangeStateMachine] = [:]
+    private(set) var streams = HTTP2StreamTable<ExchangeStateMachine>()
     /// The highest client stream seen (GOAWAY names it).
     private(set) var lastStreamID = HTTP2StreamID.rootStream
     private(set) var isDraining = false
