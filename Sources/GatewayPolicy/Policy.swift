@@ -107,7 +107,7 @@ public struct Policy: Sendable {
         case .failed(let reason, _, let unknownKeyID):
             var denial = self.denial(reason, route: route, path: path, presented: !presented.isEmpty)
             denial.unknownKeyID = unknownKeyID
-            denial.revocationCheck = verified.revocationCheck
+            Self.lookUpRevocationFirst(&denial, verified, trace: &trace)
             return .deny(denial)
         }
 
@@ -117,7 +117,7 @@ public struct Policy: Sendable {
             trace.record("dpop", passed: false, detail: "\(chosen.identity.kind) is not a DPoP-bound token; the route requires one")
             var denial = self.denial(.dpopRequired, route: route, path: path, presented: true)
             denial.identity = chosen.identity
-            denial.revocationCheck = verified.revocationCheck
+            Self.lookUpRevocationFirst(&denial, verified, trace: &trace)
             return .deny(denial)
         }
 
@@ -126,7 +126,7 @@ public struct Policy: Sendable {
             trace.record("scopes", passed: false, detail: "missing \(missing)")
             var denial = self.denial(.insufficientScope, route: route, path: path, presented: true, scope: missing)
             denial.identity = chosen.identity
-            denial.revocationCheck = verified.revocationCheck
+            Self.lookUpRevocationFirst(&denial, verified, trace: &trace)
             return .deny(denial)
         }
         trace.record("scopes", passed: true, detail: "granted \(chosen.identity.scopes)")
@@ -142,7 +142,7 @@ public struct Policy: Sendable {
                 trace.record("replay", passed: false, detail: reason.rawValue)
                 var denial = self.denial(reason, route: route, path: path, presented: true)
                 denial.identity = chosen.identity
-                denial.revocationCheck = verified.revocationCheck
+                Self.lookUpRevocationFirst(&denial, verified, trace: &trace)
                 return .deny(denial)
             }
         }
@@ -175,6 +175,15 @@ public struct Policy: Sendable {
             trace.record("revocation", passed: true, detail: "the jti will be looked up among revoked tokens")
         }
         return .allow(allowance)
+    }
+
+    /// A refusal from a check after 5 of a token the token endpoint may have revoked: the proxy
+    /// looks the token up first, and a revoked one answers `token_revoked` instead (SPEC §9
+    /// "Order of checks"). `explain` cannot consult the replay store and says so.
+    private static func lookUpRevocationFirst(_ denial: inout Denial, _ extras: VerifiedExtras, trace: inout PolicyTrace) {
+        guard let key = extras.revocationCheck else { return }
+        denial.revocationCheck = key
+        trace.record("revocation", passed: true, detail: "looked up first: a token revoked at the token endpoint answers token_revoked instead")
     }
 
     /// Decides without tracing: the proxy's entry point.

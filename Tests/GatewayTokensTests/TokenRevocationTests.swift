@@ -5,6 +5,7 @@ import GatewayPolicy
 import GatewayReplay
 import GatewayRules
 import GatewayTokens
+import NIOHTTP1
 import Testing
 
 /// `POST {revoke_path}`: RFC 7009 §2.1–2.2, with SPEC §9's `unauthorized_client` for another
@@ -78,6 +79,15 @@ import Testing
         guard case .deny(let scopes) = decide(self.policy, "/writes/1", bearer: token) else { throw TestFailure("allowed") }
         #expect(scopes.reason == .insufficientScope)
         #expect(scopes.revocationCheck == revocation.key)
+        // `explain` shows the trace: it says the lookup comes first.
+        var trace = PolicyTrace(enabled: true)
+        _ = self.policy.decide(
+            PolicyRequest(method: .GET, target: "/writes/1", host: "api.example", headers: HTTPHeaders([("Authorization", "Bearer \(token)")])),
+            context: PolicyContext(now: TokenFixture.now),
+            trace: &trace
+        )
+        #expect(trace.steps.last?.check == "revocation")
+        #expect(trace.steps.last?.detail.contains("token_revoked") == true)
         guard case .deny(let expired) = decide(self.policy, "/orders/1", bearer: token, now: TokenFixture.now + 3600) else {
             throw TestFailure("allowed")
         }
