@@ -1,17 +1,30 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import NIOCore
 import NIOPosix
 
-/// A loopback port nothing listens on now, for a child process that must be told its port (a
-/// moment later something else may take it; tests that can bind port 0 themselves should).
+/// A loopback port nothing listens on now, for a child process that must be told its port.
+///
+/// Taken below the kernel's ephemeral range (`ip_local_port_range`), where neither a bind to
+/// port 0 nor an outgoing connection of another test running in parallel can take it before
+/// the child binds it (an ephemeral port, freed and handed over, was taken that way in CI);
+/// only another call of this function could, choosing the same one of thousands at random.
+/// Tests that can bind port 0 themselves should.
 func freeLoopbackPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress!.port!
-    try await channel.close()
-    return port
+    let ephemeralStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+        .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
+    let candidates = 10_000..<max(ephemeralStart, 10_001)
+    for _ in 0..<100 {
+        let port = Int.random(in: candidates)
+        guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: port).get()
+        else { continue }  // in use: try another
+        try await channel.close()
+        return port
+    }
+    throw TestError("no free loopback port below the ephemeral range after 100 tries")
 }
 
 /// A loopback port that refuses connections for as long as this value is held: a TCP socket
