@@ -35,7 +35,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
     /// A flush is scheduled for the end of this event-loop turn (`flushSoon`).
     private var flushScheduled = false
     /// A stream holding its whole body was refused credit because the connection holds enough
-    /// (`mayHoldMore`); credit is tried again when a held body is released.
+    /// (`HTTP2ConnectionStateMachine.mayCredit`); credit is tried again when a held body is
+    /// released.
     var heldBodyCreditWithheld = false
 
     init(loop: LoopContext, goAways: HTTP2GoAwayRecorder) {
@@ -212,7 +213,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         // In batches of half a window, as NIOHTTP2's own stream channels do.
         let credit = stream.uncredited
         guard credit >= Self.streamWindow / 2 else { return }
-        if exchange.holdsWholeBody, !self.mayHoldMore(streamID, credit: credit, limit: exchange.limits.maxBodyBytes) {
+        if !self.machine.mayCredit(streamID, credit) {
             self.heldBodyCreditWithheld = true
             return
         }

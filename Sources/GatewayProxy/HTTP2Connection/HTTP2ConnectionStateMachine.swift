@@ -68,6 +68,28 @@ struct HTTP2ConnectionStateMachine {
         return .exchange(streamID, event(&self.streams[streamID]!))
     }
 
+    /// Whether the stream may be given `credit` more bytes of request body.
+    ///
+    /// A body read whole into memory (on a route whose signature covers `Content-Digest`, or for
+    /// the token endpoint) may be up to `max_body_bytes`; without a bound per connection, 128
+    /// concurrent streams could make one client hold 128 of them. So the bodies a connection
+    /// holds whole share one budget of `max_body_bytes`: the oldest such stream is always
+    /// credited (it can always finish, so the connection never stalls for good), a younger one
+    /// only while the total has room; it waits, as flow control means, until a held body is
+    /// released. A connection then holds at most twice `max_body_bytes` in such bodies (the
+    /// oldest stream's, and the budget the others shared before it grew) plus a stream window
+    /// (64 KiB) per stream. Streamed bodies are not counted: their credit follows the upstream.
+    func mayCredit(_ streamID: HTTP2StreamID, _ credit: Int) -> Bool {
+        guard let exchange = self.streams[streamID], exchange.holdsWholeBody else { return true }
+        var held = 0
+        var isOldest = true
+        for (id, other) in self.streams where other.holdsWholeBody {
+            held += other.pendingBytes
+            if id < streamID { isOldest = false }
+        }
+        return isOldest || held + credit <= exchange.limits.maxBodyBytes
+    }
+
     /// The exchange of `streamID`, if the stream is open.
     func exchange(_ streamID: HTTP2StreamID) -> ExchangeStateMachine? {
         self.streams[streamID]

@@ -24,13 +24,9 @@ struct HTTP2StreamTable<Value> {
     /// The open streams' IDs, oldest first.
     var keys: [HTTP2StreamID] { self.ids }
 
+    /// Searched from the newest end: the streams a connection is busy with are its newest.
     private func index(of id: HTTP2StreamID) -> Int? {
-        var index = self.ids.count - 1
-        while index >= 0 {
-            if self.ids[index] == id { return index }
-            index -= 1
-        }
-        return nil
+        self.ids.lastIndex(of: id)
     }
 
     /// The stream's value; setting nil removes it. Mutations through the subscript happen in
