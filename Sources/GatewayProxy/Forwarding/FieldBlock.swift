@@ -146,6 +146,9 @@ extension ASCIIName {
 
 /// The field names a message's `Connection` fields list (beyond `close` and `keep-alive`),
 /// lowercased: hop-by-hop for that message (RFC 9110 §7.6.1). Almost always empty.
+///
+/// Read as bytes: nearly every upstream response says `Connection: keep-alive`, and this runs
+/// for each, so a `String` is made only for a token that names a field.
 struct ConnectionTokens {
     private(set) var names: [String] = []
 
@@ -153,9 +156,9 @@ struct ConnectionTokens {
         var names: [String] = []
         block.forEachField { name, value in
             guard FieldRole(name: name) == .connection else { return }
-            for token in String(decoding: value, as: UTF8.self).split(separator: ",") {
-                let trimmed = token.trimmingWhitespace().lowercased()
-                if !trimmed.isEmpty, trimmed != "close", trimmed != "keep-alive" { names.append(trimmed) }
+            Self.forEachToken(in: value) { token in
+                if ASCIIName.equals(token, "close") || ASCIIName.equals(token, "keep-alive") { return }
+                names.append(ASCIIName.lowercased(token))
             }
         }
         self.names = names
@@ -164,5 +167,21 @@ struct ConnectionTokens {
     func contains(_ name: UnsafeRawBufferPointer) -> Bool {
         guard !self.names.isEmpty else { return false }
         return self.names.contains { ASCIIName.equals(name, lowercaseString: $0) }
+    }
+
+    /// Calls `body` with each non-empty element of a comma-separated list, without the spaces
+    /// and tabs around it (RFC 9110 §5.6.1).
+    static func forEachToken(in list: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var start = 0
+        while start <= list.count {
+            var end = start
+            while end < list.count, list[end] != UInt8(ascii: ",") { end += 1 }
+            var low = start
+            var high = end
+            while low < high, list[low] == UInt8(ascii: " ") || list[low] == UInt8(ascii: "\t") { low += 1 }
+            while high > low, list[high - 1] == UInt8(ascii: " ") || list[high - 1] == UInt8(ascii: "\t") { high -= 1 }
+            if low < high { body(UnsafeRawBufferPointer(rebasing: list[low..<high])) }
+            start = end + 1
+        }
     }
 }
