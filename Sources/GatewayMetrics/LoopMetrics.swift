@@ -9,7 +9,17 @@ public final class LoopMetrics {
         var reason: String
     }
 
+    /// The series of the request recorded last, and its key: consecutive requests mostly share
+    /// a route and an outcome, and comparing three short strings costs less than hashing them.
+    private struct LastRequest {
+        var key: RequestKey
+        var counter: Counter
+        var histogram: DurationHistogram
+    }
+
     public let shared: GatewayMetrics
+    private var lastRequest: LastRequest?
+    private var lastUpstream: (name: String, histogram: DurationHistogram)?
     private var requests: [RequestKey: Counter] = [:]
     private var durations: [String: DurationHistogram] = [:]
     private var upstreamDurations: [String: DurationHistogram] = [:]
@@ -48,34 +58,46 @@ public final class LoopMetrics {
 
     /// Counts one finished request and its duration.
     public func recordRequest(route: String?, decision: String, reason: String, durationNanoseconds: Int64) {
-        let routeLabel = route ?? ""
-        let key = RequestKey(route: routeLabel, decision: decision, reason: reason)
-        let counter: Counter
-        if let cached = self.requests[key] {
-            counter = cached
+        let key = RequestKey(route: route ?? "", decision: decision, reason: reason)
+        let series: LastRequest
+        if let last = self.lastRequest, last.key == key {
+            series = last
         } else {
-            counter = self.shared.requests(route: routeLabel, decision: decision, reason: reason)
-            self.requests[key] = counter
+            series = LastRequest(key: key, counter: self.requestCounter(key), histogram: self.durationHistogram(key.route))
+            self.lastRequest = series
         }
-        counter.increment()
-        let histogram: DurationHistogram
-        if let cached = self.durations[routeLabel] {
-            histogram = cached
-        } else {
-            histogram = self.shared.requestDuration(route: routeLabel)
-            self.durations[routeLabel] = histogram
-        }
-        histogram.recordNanoseconds(durationNanoseconds)
+        series.counter.increment()
+        series.histogram.recordNanoseconds(durationNanoseconds)
+    }
+
+    private func requestCounter(_ key: RequestKey) -> Counter {
+        if let cached = self.requests[key] { return cached }
+        let counter = self.shared.requests(route: key.route, decision: key.decision, reason: key.reason)
+        self.requests[key] = counter
+        return counter
+    }
+
+    private func durationHistogram(_ route: String) -> DurationHistogram {
+        if let cached = self.durations[route] { return cached }
+        let histogram = self.shared.requestDuration(route: route)
+        self.durations[route] = histogram
+        return histogram
     }
 
     public func recordUpstream(_ upstream: String, durationNanoseconds: Int64) {
-        if let cached = self.upstreamDurations[upstream] {
-            cached.recordNanoseconds(durationNanoseconds)
-        } else {
-            let histogram = self.shared.upstreamDuration(upstream: upstream)
-            self.upstreamDurations[upstream] = histogram
-            histogram.recordNanoseconds(durationNanoseconds)
+        if let last = self.lastUpstream, last.name == upstream {
+            last.histogram.recordNanoseconds(durationNanoseconds)
+            return
         }
+        let histogram: DurationHistogram
+        if let cached = self.upstreamDurations[upstream] {
+            histogram = cached
+        } else {
+            histogram = self.shared.upstreamDuration(upstream: upstream)
+            self.upstreamDurations[upstream] = histogram
+        }
+        self.lastUpstream = (upstream, histogram)
+        histogram.recordNanoseconds(durationNanoseconds)
     }
 
     public func recordUpstreamError(_ upstream: String, kind: String) {

@@ -36,4 +36,24 @@ import Testing
         #expect(text.contains("gateway_rate_limited_total{route=\"public\"} 1"))
         #expect(text.contains("gateway_rate_limit_local_fallback_total 1"))
     }
+
+    /// The loop remembers the series it recorded last; alternating routes, outcomes and
+    /// upstreams must still each land in their own series.
+    @Test func alternatingSeriesAreEachCounted() {
+        let metrics = GatewayMetrics()
+        let loop = LoopMetrics(shared: metrics)
+        for route in ["orders", "orders", "public", "orders", nil] {
+            loop.recordRequest(route: route, decision: "allow", reason: "ok", durationNanoseconds: 1_000)
+        }
+        loop.recordRequest(route: "orders", decision: "deny", reason: "missing_credentials", durationNanoseconds: 1_000)
+        for upstream in ["a", "a", "b", "a"] { loop.recordUpstream(upstream, durationNanoseconds: 2_000) }
+        let text = Self.text(metrics)
+        #expect(text.contains(#"gateway_requests_total{route="orders",decision="allow",reason="ok"} 3"#))
+        #expect(text.contains(#"gateway_requests_total{route="public",decision="allow",reason="ok"} 1"#))
+        #expect(text.contains(#"gateway_requests_total{route="",decision="allow",reason="ok"} 1"#))
+        #expect(text.contains(#"gateway_requests_total{route="orders",decision="deny",reason="missing_credentials"} 1"#))
+        #expect(text.contains(#"gateway_request_duration_seconds_count{route="orders"} 4"#))
+        #expect(text.contains(#"gateway_upstream_duration_seconds_count{upstream="a"} 3"#))
+        #expect(text.contains(#"gateway_upstream_duration_seconds_count{upstream="b"} 1"#))
+    }
 }
