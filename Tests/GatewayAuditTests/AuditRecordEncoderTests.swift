@@ -115,6 +115,31 @@ struct AuditRecordEncoderTests {
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == hash?.hex)
     }
 
+    @Test("the writer's bounded encoding equals the growable one, worst-case escaping and extremes included")
+    func boundedEncodingMatches() throws {
+        var record = AuditTestSupport.record(5)
+        let controls = String(decoding: (0..<32).map { UInt8($0) } + Array(#""\"#.utf8), as: UTF8.self)
+        record.host = String(repeating: controls, count: 20)
+        record.path = String(repeating: "\u{0}", count: 300)
+        record.scopes = (0..<40).map { _ in "\u{1F}" }
+        record.credential = AuditRecord.Credential(kind: controls, id: controls, jkt: controls)
+        record.subject = controls
+        record.jti = controls
+        record.durationMicroseconds = Int64.min
+        record.bytesOut = Int64.max
+        for prev in [nil, AuditHash.zero] {
+            var encoder = AuditRecordEncoder()
+            var output: [UInt8] = Array("earlier lines\n".utf8)
+            let hash = encoder.appendLine(record, seq: 77, prev: prev, to: &output)
+            record.seq = 77
+            let unhashed = AuditRecordEncoder.canonicalText(of: record, prev: prev)
+            let expected = prev == nil ? unhashed : unhashed.replacingOccurrences(of: #","host":"#, with: #","hash":"\#(hash!.hex)","host":"#)
+            #expect(output == Array(("earlier lines\n" + expected + "\n").utf8))
+            #expect(AuditRecordEncoder.bound(of: record) >= unhashed.utf8.count)
+            record.seq = 0
+        }
+    }
+
     @Test("AuditHash: FIPS 180-4 test vector, hex round trip, strict parsing")
     func auditHash() throws {
         let abc = AuditHash.sha256(of: Array("abc".utf8))

@@ -67,7 +67,7 @@ public struct AuditHash: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Appends the 64 lowercase hex digits (no quotes) to `buffer`.
-    func appendHex(to buffer: inout [UInt8]) {
+    func appendHex<Output: JSONOutput>(to buffer: inout Output) {
         var words = (self.word0.bigEndian, self.word1.bigEndian, self.word2.bigEndian, self.word3.bigEndian)
         withUnsafeBytes(of: &words) { CanonicalJSON.appendHex($0, to: &buffer) }
     }

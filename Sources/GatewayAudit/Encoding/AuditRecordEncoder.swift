@@ -35,30 +35,55 @@ public struct AuditRecordEncoder: Sendable {
 
     /// Appends the line for `record` and a `\n` to `output`. With `prev` the record is chained:
     /// `prev` and `hash` are members and the hash is returned; without it neither is written and
-    /// the result is `nil`.
-    public mutating func appendLine(_ record: AuditRecord, prev: AuditHash?, to output: inout [UInt8]) -> AuditHash? {
+    /// the result is `nil`. `seq`, when given, is written in place of `record.seq` (the writer
+    /// numbers records without copying them).
+    public mutating func appendLine(_ record: AuditRecord, seq: UInt64? = nil, prev: AuditHash?, to output: inout [UInt8]) -> AuditHash? {
+        let bound = Self.bound(of: record)
         guard let prev else {
-            _ = Self.appendUnhashed(record, prev: nil, to: &output)
-            output.append(UInt8(ascii: "\n"))
+            output.appendBounded(bound + 1) { cursor in
+                _ = Self.appendUnhashed(record, seq: seq, prev: nil, to: &cursor)
+                cursor.append(UInt8(ascii: "\n"))
+            }
             return nil
         }
         self.scratch.removeAll(keepingCapacity: true)
-        let split = Self.appendUnhashed(record, prev: prev, to: &self.scratch)
+        let split = self.scratch.appendBounded(bound) { Self.appendUnhashed(record, seq: seq, prev: prev, to: &$0) }
         let hash = AuditHash.sha256(of: self.scratch)
         self.scratch.withUnsafeBufferPointer { text in
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<split]))
-            CanonicalJSON.appendRaw(",\"hash\":\"", to: &output)
-            hash.appendHex(to: &output)
-            output.append(UInt8(ascii: "\""))
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[split...]))
+            output.appendBounded(text.count + 80) { cursor in
+                cursor.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<split]))
+                CanonicalJSON.appendRaw(",\"hash\":\"", to: &cursor)
+                hash.appendHex(to: &cursor)
+                cursor.append(UInt8(ascii: "\""))
+                cursor.append(contentsOf: UnsafeBufferPointer(rebasing: text[split...]))
+                cursor.append(UInt8(ascii: "\n"))
+            }
         }
-        output.append(UInt8(ascii: "\n"))
         return hash
+    }
+
+    /// The most bytes `appendUnhashed` can write for `record`: the member names, punctuation,
+    /// numbers, timestamp and `prev` take under 512; each byte of a string at most 6 (`\u00xx`).
+    static func bound(of record: AuditRecord) -> Int {
+        var stringBytes = record.requestID.utf8.count + record.client.utf8.count + record.method.utf8.count
+        stringBytes += record.host.utf8.count + record.path.utf8.count + record.decision.utf8.count
+        stringBytes += record.reason.utf8.count + (record.route?.utf8.count ?? 0) + (record.subject?.utf8.count ?? 0)
+        stringBytes += (record.jti?.utf8.count ?? 0) + (record.upstream?.utf8.count ?? 0)
+        if let credential = record.credential {
+            stringBytes += credential.kind.utf8.count + credential.id.utf8.count + (credential.jkt?.utf8.count ?? 0)
+        }
+        for scope in record.scopes { stringBytes += scope.utf8.count + 3 }
+        return 512 + 6 * stringBytes
     }
 
     /// Appends the JCS text of `record` without `hash` and returns the offset in `buffer` where
     /// the `hash` member belongs (just before `,"host"`).
-    static func appendUnhashed(_ record: AuditRecord, prev: AuditHash?, to buffer: inout [UInt8]) -> Int {
+    static func appendUnhashed<Output: JSONOutput>(
+        _ record: AuditRecord,
+        seq: UInt64? = nil,
+        prev: AuditHash?,
+        to buffer: inout Output
+    ) -> Int {
         CanonicalJSON.appendRaw("{\"bytes_in\":", to: &buffer)
         CanonicalJSON.appendInteger(record.bytesIn, to: &buffer)
         CanonicalJSON.appendRaw(",\"bytes_out\":", to: &buffer)
@@ -110,7 +135,7 @@ public struct AuditRecordEncoder: Sendable {
             CanonicalJSON.appendString(scope, to: &buffer)
         }
         CanonicalJSON.appendRaw("],\"seq\":", to: &buffer)
-        CanonicalJSON.appendInteger(record.seq, to: &buffer)
+        CanonicalJSON.appendInteger(seq ?? record.seq, to: &buffer)
         CanonicalJSON.appendRaw(",\"status\":", to: &buffer)
         CanonicalJSON.appendInteger(Int64(record.status), to: &buffer)
         CanonicalJSON.appendRaw(",\"subject\":", to: &buffer)
@@ -129,7 +154,7 @@ public struct AuditRecordEncoder: Sendable {
         return split
     }
 
-    private static func appendOptional(_ string: String?, to buffer: inout [UInt8]) {
+    private static func appendOptional<Output: JSONOutput>(_ string: String?, to buffer: inout Output) {
         if let string {
             CanonicalJSON.appendString(string, to: &buffer)
         } else {

@@ -14,13 +14,13 @@ package enum CanonicalJSON {
 
     /// Appends ASCII text that needs no escaping (member names, punctuation).
     @inline(__always)
-    static func appendRaw(_ text: StaticString, to buffer: inout [UInt8]) {
+    static func appendRaw<Output: JSONOutput>(_ text: StaticString, to buffer: inout Output) {
         text.withUTF8Buffer { buffer.append(contentsOf: $0) }
     }
 
     /// Appends `value` as a JCS number: plain decimal, `-` for negatives, no leading zeros
     /// (RFC 8785 §3.2.2.3 for integral doubles), clamped to the I-JSON safe range.
-    static func appendInteger(_ value: Int64, to buffer: inout [UInt8]) {
+    static func appendInteger<Output: JSONOutput>(_ value: Int64, to buffer: inout Output) {
         let clamped = min(max(value, -Self.maxSafeInteger), Self.maxSafeInteger)
         if clamped < 0 {
             buffer.append(UInt8(ascii: "-"))
@@ -31,22 +31,21 @@ package enum CanonicalJSON {
     }
 
     /// Appends an unsigned integer, clamped like `appendInteger`.
-    static func appendInteger(_ value: UInt64, to buffer: inout [UInt8]) {
+    static func appendInteger<Output: JSONOutput>(_ value: UInt64, to buffer: inout Output) {
         Self.appendDecimal(min(value, UInt64(Self.maxSafeInteger)), to: &buffer)
     }
 
-    private static func appendDecimal(_ value: UInt64, to buffer: inout [UInt8]) {
-        // At most 16 digits after clamping; write them right to left into a fixed tuple.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { raw in
+    private static func appendDecimal<Output: JSONOutput>(_ value: UInt64, to buffer: inout Output) {
+        // At most 16 digits after clamping; written right to left on the stack.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var start = 24
+            var rest = value
             repeat {
-                count += 1
-                raw[24 - count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
                 rest /= 10
             } while rest > 0
-            buffer.append(contentsOf: raw[(24 - count)...])
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 
@@ -54,7 +53,7 @@ package enum CanonicalJSON {
     /// `JSON.stringify`): `"` and `\` escaped, `\b \f \n \r \t` for those controls, every other
     /// U+0000–U+001F as `\u00xx` with lowercase hex, everything else (U+007F and all non-ASCII
     /// included) as literal UTF-8. Swift strings hold no lone surrogates, so none can appear.
-    package static func appendString(_ string: String, to buffer: inout [UInt8]) {
+    package static func appendString<Output: JSONOutput>(_ string: String, to buffer: inout Output) {
         buffer.append(UInt8(ascii: "\""))
         let done: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
             Self.appendEscaped(bytes, to: &buffer)
@@ -67,7 +66,7 @@ package enum CanonicalJSON {
     }
 
     /// Appends the escaped form of UTF-8 `bytes`, copying unescaped runs in one go.
-    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+    static func appendEscaped<Output: JSONOutput>(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout Output) {
         var runStart = 0
         var index = 0
         while index < bytes.count {
@@ -88,7 +87,7 @@ package enum CanonicalJSON {
         }
     }
 
-    private static func appendEscape(for byte: UInt8, to buffer: inout [UInt8]) {
+    private static func appendEscape<Output: JSONOutput>(for byte: UInt8, to buffer: inout Output) {
         buffer.append(UInt8(ascii: "\\"))
         switch byte {
         case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
@@ -108,7 +107,7 @@ package enum CanonicalJSON {
     }
 
     /// Appends `bytes` as lowercase hex digits (no quotes).
-    static func appendHex(_ bytes: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+    static func appendHex<Output: JSONOutput>(_ bytes: UnsafeRawBufferPointer, to buffer: inout Output) {
         Self.hexDigits.withUTF8Buffer { hex in
             for byte in bytes {
                 buffer.append(hex[Int(byte >> 4)])

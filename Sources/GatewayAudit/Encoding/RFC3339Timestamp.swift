@@ -30,7 +30,7 @@ package enum RFC3339Timestamp {
     }
 
     /// Appends the 24-byte timestamp for `milliseconds` (clamped to years 0000–9999) to `buffer`.
-    package static func append(milliseconds: Int64, to buffer: inout [UInt8]) {
+    package static func append<Output: JSONOutput>(milliseconds: Int64, to buffer: inout Output) {
         let clamped = min(max(milliseconds, Self.minimumMilliseconds), Self.maximumMilliseconds)
         // Floor division, so instants before 1970 land on the right day.
         var days = clamped / Self.millisecondsPerDay
@@ -65,7 +65,7 @@ package enum RFC3339Timestamp {
     }
 
     /// Appends `value` (0 ≤ value < 10^count) zero-padded to `count` digits.
-    private static func appendDigits(_ value: Int64, count: Int, to buffer: inout [UInt8]) {
+    private static func appendDigits<Output: JSONOutput>(_ value: Int64, count: Int, to buffer: inout Output) {
         var divisor: Int64 = 1
         for _ in 1..<count { divisor *= 10 }
         var rest = value

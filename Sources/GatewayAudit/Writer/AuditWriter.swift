@@ -93,8 +93,8 @@ struct AuditWriter: Sendable {
             self.reopen()
             marks.removeFirst()
         }
-        for var record in records {
-            record.seq = self.nextSeq
+        for record in records {
+            let seq = self.nextSeq
             self.nextSeq += 1
             if self.needsNewline {
                 self.output.append(UInt8(ascii: "\n"))
@@ -102,7 +102,7 @@ struct AuditWriter: Sendable {
                 self.needsNewline = false
             }
             let prev = self.configuration.hashChain ? self.lastHash : nil
-            if let hash = self.encoder.appendLine(record, prev: prev, to: &self.output) {
+            if let hash = self.encoder.appendLine(record, seq: seq, prev: prev, to: &self.output) {
                 self.lastHash = hash
             }
             self.outputRecords += 1
