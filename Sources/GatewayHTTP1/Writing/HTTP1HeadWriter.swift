@@ -156,14 +156,20 @@ public struct HTTP1HeadWriter: Sendable {
         return self.buffer
     }
 
+    /// `HTTP/1.1 ` and the three digits and a space, in one reservation.
     private mutating func writeStatusCode(_ status: Int) {
         precondition((100...999).contains(status), "a status code has three digits")
-        self.buffer.writeStaticString("HTTP/1.1 ")
-        self.buffer.writeInteger(UInt8(truncatingIfNeeded: 0x30 + status / 100))
-        self.buffer.writeInteger(UInt8(truncatingIfNeeded: 0x30 + status / 10 % 10))
-        self.buffer.writeInteger(UInt8(truncatingIfNeeded: 0x30 + status % 10))
-        self.buffer.writeInteger(ASCII.sp)
+        self.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 13) { target in
+            let index = Self.put(UnsafeRawBufferPointer(start: Self.statusPrefix.utf8Start, count: 9), into: target, at: 0, sanitized: false)
+            target[index] = UInt8(truncatingIfNeeded: 0x30 + status / 100)
+            target[index + 1] = UInt8(truncatingIfNeeded: 0x30 + status / 10 % 10)
+            target[index + 2] = UInt8(truncatingIfNeeded: 0x30 + status % 10)
+            target[index + 3] = ASCII.sp
+            return 13
+        }
     }
+
+    private static let statusPrefix: StaticString = "HTTP/1.1 "
 
     /// Copies `range` of `source`'s readable bytes (straight from its storage: no slice, so no
     /// reference to retain and release for each field).
