@@ -50,24 +50,7 @@ pids=("$nginx_pid")
 ports=("$nginx_port")
 for index in "${!binaries[@]}"; do
     port=$((first_gateway_port + index))
-    cat >"$tmp/gateway-$index.conf" <<EOF
-[server]
-listen = "127.0.0.1:$port"
-threads = 1
-max_connections = 20000
-idle_timeout = "300s"
-[audit]
-sink = "/dev/null"
-hash_chain = false
-[[upstreams]]
-name = "bench"
-targets = ["127.0.0.1:$upstream_port"]
-[[routes]]
-name = "public"
-path_prefix = "/public"
-upstream = "bench"
-public = true
-EOF
+    public_route_conf "$port" "$upstream_port" /dev/null false >"$tmp/gateway-$index.conf"
     start_pinned 0 "gateway-$index" "${binaries[$index]}" run -c "$tmp/gateway-$index.conf"
     wait_for_port "$port" "$last_pid" "gateway-$index"
     names+=("$index:$(basename "${binaries[$index]}")")

@@ -94,31 +94,8 @@ http {
     }
 }
 EOF
-gateway_conf() { # PORT SINK HASH_CHAIN
-    cat <<EOF
-[server]
-listen = "127.0.0.1:$1"
-threads = 1
-max_connections = 20000
-idle_timeout = "300s"
-
-[audit]
-sink = "$2"
-hash_chain = $3
-
-[[upstreams]]
-name = "bench"
-targets = ["127.0.0.1:$upstream_port"]
-
-[[routes]]
-name = "public"
-path_prefix = "/public"
-upstream = "bench"
-public = true
-EOF
-}
-gateway_conf $gateway_port /dev/null false >"$tmp/gateway.conf"
-gateway_conf $gateway_audit_port "$tmp/audit.log" true >"$tmp/gateway-audit.conf"
+public_route_conf $gateway_port $upstream_port /dev/null false >"$tmp/gateway.conf"
+public_route_conf $gateway_audit_port $upstream_port "$tmp/audit.log" true >"$tmp/gateway-audit.conf"
 for conf in gateway gateway-audit; do
     "$gateway" check -c "$tmp/$conf.conf" >"$tmp/check-$conf.log" 2>&1 \
         || { cat "$tmp/check-$conf.log" >&2; die "gateway check failed on $conf.conf"; }

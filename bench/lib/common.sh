@@ -152,6 +152,33 @@ cpu_core_ticks() {
     awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat
 }
 
+# The gateway on one `public = true` route `/public` to the upstream on 127.0.0.1, one event
+# loop: the set-up ab.sh and instructions.sh measure.
+#   public_route_conf PORT UPSTREAM_PORT AUDIT_SINK HASH_CHAIN
+public_route_conf() {
+    cat <<EOF
+[server]
+listen = "127.0.0.1:$1"
+threads = 1
+max_connections = 20000
+idle_timeout = "300s"
+
+[audit]
+sink = "$3"
+hash_chain = $4
+
+[[upstreams]]
+name = "bench"
+targets = ["127.0.0.1:$2"]
+
+[[routes]]
+name = "public"
+path_prefix = "/public"
+upstream = "bench"
+public = true
+EOF
+}
+
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 cpu_model() { awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo; }
