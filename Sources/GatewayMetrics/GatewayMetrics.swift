@@ -6,7 +6,10 @@ import Synchronization
 /// The gateway's metrics, registered in one Prometheus registry (SPEC §6 names, fixed).
 ///
 /// Counters are atomics; labelled series are created once and then cached per event loop by
-/// `LoopMetrics`, so recording a request costs no lock and no allocation in steady state.
+/// `LoopMetrics`, so recording a request costs no allocation and no registry lookup in steady
+/// state. Each duration histogram series still takes its own short lock per observation
+/// (swift-prometheus's `Histogram` keeps its buckets behind one): two per proxied request,
+/// shared by the event loops that serve the same route or upstream.
 public final class GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// Run before each scrape, to bring in figures kept elsewhere (audit writer, caches).
