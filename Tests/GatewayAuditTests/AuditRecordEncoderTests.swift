@@ -140,6 +140,27 @@ struct AuditRecordEncoderTests {
         }
     }
 
+    @Test("everything but the strings' contents fits well inside the 1,024 bytes the bound counts on")
+    func fixedPartFitsTheBound() throws {
+        var record = AuditTestSupport.record(6)
+        for keyPath in [\AuditRecord.requestID, \.client, \.method, \.host, \.path, \.decision, \.reason] { record[keyPath: keyPath] = "" }
+        record.route = ""
+        record.subject = ""
+        record.jti = ""
+        record.upstream = ""
+        record.credential = AuditRecord.Credential(kind: "", id: "", jkt: "")
+        record.scopes = []
+        record.seq = .max
+        record.status = .min
+        record.timestampMilliseconds = .min
+        record.durationMicroseconds = .min
+        record.upstreamMicroseconds = .min
+        record.bytesIn = .min
+        record.bytesOut = .min
+        let text = AuditRecordEncoder.canonicalText(of: record, prev: .zero)
+        #expect(text.utf8.count <= 600, "\(text.utf8.count) bytes: \(text)")
+    }
+
     @Test("AuditHash: FIPS 180-4 test vector, hex round trip, strict parsing")
     func auditHash() throws {
         let abc = AuditHash.sha256(of: Array("abc".utf8))

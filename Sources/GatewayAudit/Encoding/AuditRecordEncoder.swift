@@ -63,7 +63,8 @@ public struct AuditRecordEncoder: Sendable {
     }
 
     /// The most bytes `appendUnhashed` can write for `record`: the member names, punctuation,
-    /// numbers, timestamp and `prev` take under 512; each byte of a string at most 6 (`\u00xx`).
+    /// quotes, numbers (at their longest), timestamp and `prev` take under 600 (1,024 leaves room
+    /// for a member added later); each byte of a string at most 6 (`\u00xx`).
     static func bound(of record: AuditRecord) -> Int {
         var stringBytes = record.requestID.utf8.count + record.client.utf8.count + record.method.utf8.count
         stringBytes += record.host.utf8.count + record.path.utf8.count + record.decision.utf8.count
@@ -73,7 +74,7 @@ public struct AuditRecordEncoder: Sendable {
             stringBytes += credential.kind.utf8.count + credential.id.utf8.count + (credential.jkt?.utf8.count ?? 0)
         }
         for scope in record.scopes { stringBytes += scope.utf8.count + 3 }
-        return 512 + 6 * stringBytes
+        return 1024 + 6 * stringBytes
     }
 
     /// Appends the JCS text of `record` without `hash` and returns the offset in `buffer` where

@@ -9,8 +9,9 @@ package protocol JSONOutput {
 
 extension Array: JSONOutput where Element == UInt8 {}
 
-/// Writes into memory whose size the caller has bounded beforehand: no capacity check, no
-/// uniqueness check and no call into `Array` per piece. An audit record is some sixty pieces,
+/// Writes into memory whose size the caller has bounded beforehand: no growth, no uniqueness
+/// check and no call into `Array` per piece (one comparison guards the bound: a wrong bound stops
+/// the process rather than writing past the memory). An audit record is some sixty pieces,
 /// and appending each to an array cost more than the rest of its encoding.
 package struct JSONCursor: JSONOutput {
     private let base: UnsafeMutablePointer<UInt8>
@@ -25,7 +26,7 @@ package struct JSONCursor: JSONOutput {
 
     @inline(__always)
     package mutating func append(_ byte: UInt8) {
-        assert(self.count < self.capacity, "the caller's bound was too small")
+        precondition(self.count < self.capacity, "the caller's bound was too small")
         self.base[self.count] = byte
         self.count += 1
     }
@@ -33,7 +34,7 @@ package struct JSONCursor: JSONOutput {
     @inline(__always)
     package mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
-        assert(self.count + bytes.count <= self.capacity, "the caller's bound was too small")
+        precondition(self.count + bytes.count <= self.capacity, "the caller's bound was too small")
         (self.base + self.count).update(from: source, count: bytes.count)
         self.count += bytes.count
     }
