@@ -89,12 +89,17 @@ public final class AuditLog: AuditSink, Sendable {
     /// Queues `record`; never blocks the event loop (beyond a short lock) and never drops it.
     /// After `shutdown()` there is no writer any more: the record is refused and that is logged.
     @discardableResult
-    public func submit(_ record: AuditRecord) -> AuditAdmission {
+    ///
+    /// The record is consumed: it moves into the queue without a copy (a copy retains each of
+    /// its strings).
+    public func submit(_ record: consuming AuditRecord) -> AuditAdmission {
+        let requestID = record.requestID
+        let status = record.status
         let admission = self.queue.submit(record)
         if admission == .refused {
             self.logger.error(
                 "audit record refused: the audit log is shut down",
-                metadata: ["request_id": "\(record.requestID)", "status": "\(record.status)"]
+                metadata: ["request_id": "\(requestID)", "status": "\(status)"]
             )
         }
         return admission

@@ -10,7 +10,7 @@ public import NIOCore
 public protocol AuditSink: Sendable {
     /// Accepts one record; called on an event loop when a response ends.
     @discardableResult
-    func submit(_ record: AuditRecord) -> AuditAdmission
+    func submit(_ record: consuming AuditRecord) -> AuditAdmission
 
     /// Calls `callback` on `eventLoop` once the sink is below its low-water mark — at once (still
     /// via `eventLoop.execute`) when it already is, and also when the sink shuts down, so no
@@ -23,7 +23,7 @@ public struct DiscardingAuditSink: AuditSink {
     public init() {}
 
     @discardableResult
-    public func submit(_ record: AuditRecord) -> AuditAdmission { .accepted }
+    public func submit(_ record: consuming AuditRecord) -> AuditAdmission { .accepted }
 
     public func notifyWhenDrained(on eventLoop: any EventLoop, _ callback: @escaping @Sendable () -> Void) {
         eventLoop.execute(callback)

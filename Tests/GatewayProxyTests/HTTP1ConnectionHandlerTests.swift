@@ -177,8 +177,9 @@ struct HTTP1ConnectionHandlerTests {
 final class RecordingAuditSink: AuditSink {
     private let storage = Mutex<[AuditRecord]>([])
 
-    func submit(_ record: AuditRecord) -> AuditAdmission {
-        self.storage.withLock { $0.append(record) }
+    func submit(_ record: consuming AuditRecord) -> AuditAdmission {
+        let kept = record
+        self.storage.withLock { $0.append(kept) }
         return .accepted
     }
 

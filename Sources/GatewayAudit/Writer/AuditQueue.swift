@@ -77,7 +77,7 @@ final class AuditQueue: @unchecked Sendable {
     // MARK: Event-loop side
 
     /// Queues `record` unless the log has finished; never blocks beyond the lock.
-    func submit(_ record: AuditRecord) -> AuditAdmission {
+    func submit(_ record: consuming AuditRecord) -> AuditAdmission {
         self.condition.lock()
         guard !self.finished else {
             self.refused += 1

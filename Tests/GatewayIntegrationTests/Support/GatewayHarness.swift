@@ -118,9 +118,10 @@ final class CollectingAuditSink: AuditSink {
 
     private let state = Mutex(State())
 
-    func submit(_ record: AuditRecord) -> AuditAdmission {
+    func submit(_ record: consuming AuditRecord) -> AuditAdmission {
+        let kept = record
         let ready = self.state.withLock { state in
-            state.records.append(record)
+            state.records.append(kept)
             let count = state.records.count
             let ready = state.waiters.filter { $0.0 <= count }.map(\.1)
             state.waiters.removeAll { $0.0 <= count }
