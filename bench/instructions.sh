@@ -58,14 +58,7 @@ fi
 ensure_tools "${tools[@]}"
 build_gateway
 
-tmp=$(mktemp -d /tmp/gateway-instructions.XXXXXX)
-chmod 755 "$tmp"
-cleanup() {
-    stop_started
-    if [ "${BENCH_KEEP_TMP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_run_folder instructions
 check_ports_free "${ports[@]}"
 started_at=$SECONDS
 

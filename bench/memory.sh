@@ -45,14 +45,7 @@ fi
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((connections + 500)) ] \
     || die "open files limit $(ulimit -n) is too low for $connections connections (raise the hard limit)"
 
-tmp=$(mktemp -d /tmp/gateway-memory.XXXXXX)
-chmod 755 "$tmp" # nginx workers (www-data) read the download file from here
-cleanup() {
-    stop_started
-    if [ "${BENCH_KEEP_TMP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_run_folder memory
 check_ports_free $upstream_port $sink_port $gateway_port $nginx_port $nginx_log_port
 
 size_bytes=$((size_mib * 1024 * 1024))

@@ -49,14 +49,7 @@ ensure_tools strace:strace
 if ! python3 -c 'import cryptography' 2>/dev/null; then apt_install python3-cryptography || true; fi
 build_gateway
 
-tmp=$(mktemp -d /tmp/gateway-profile.XXXXXX)
-chmod 755 "$tmp"
-cleanup() {
-    stop_started
-    if [ "${BENCH_KEEP_TMP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_run_folder profile
 check_ports_free $upstream_port $gateway_port $nginx_log_port
 log "machine: $(nproc) CPUs, $(cpu_model), load average $(load_average)"
 

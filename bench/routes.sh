@@ -97,14 +97,7 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then apt_install python3-cryp
 python3 -c 'import cryptography' 2>/dev/null || die "needs python3 cryptography (python3-cryptography)"
 build_gateway
 
-tmp=$(mktemp -d /tmp/gateway-routes.XXXXXX)
-chmod 755 "$tmp"
-cleanup() {
-    stop_started
-    if [ "${BENCH_KEEP_TMP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_run_folder routes
 check_ports_free $upstream_port $gateway_a_port $gateway_b_port $redis_port
 
 load_at_start=$(load_average)

@@ -128,14 +128,7 @@ ensure_tools wrk:wrk h2load:nghttp2-client 'nginx:nginx-light|nginx' haproxy:hap
 ensure_perf
 build_gateway
 
-tmp=$(mktemp -d /tmp/gateway-bench.XXXXXX)
-chmod 755 "$tmp" # nginx workers (www-data) use temp folders in here; the private keys stay 600
-cleanup() {
-    stop_started
-    if [ "${BENCH_KEEP_TMP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_run_folder bench
 
 check_ports_free $upstream_port $nginx_port $nginx_log_port $haproxy_port $haproxy_apikey_port \
     $haproxy_hs256_port $haproxy_es256_port $haproxy_rs256_port $gateway_port $gateway_noaudit_port \

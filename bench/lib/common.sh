@@ -152,6 +152,22 @@ cpu_core_ticks() {
     awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat
 }
 
+# Makes the run's temporary folder, `$tmp` (/tmp/gateway-NAME.XXXXXX, readable by nginx's
+# workers, which run as www-data; private keys inside stay 600), and on exit, Ctrl-C included,
+# stops every process the script started and removes the folder (kept with BENCH_KEEP_TMP=1).
+#   make_run_folder NAME
+make_run_folder() {
+    tmp=$(mktemp -d "/tmp/gateway-$1.XXXXXX")
+    chmod 755 "$tmp"
+    trap remove_run_folder EXIT
+    trap 'exit 130' INT TERM
+}
+
+remove_run_folder() {
+    stop_started
+    if [ "${BENCH_KEEP_TMP:-0}" = 1 ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
+}
+
 # The gateway on one `public = true` route `/public` to the upstream on 127.0.0.1, one event
 # loop: the set-up ab.sh and instructions.sh measure.
 #   public_route_conf PORT UPSTREAM_PORT AUDIT_SINK HASH_CHAIN
