@@ -99,19 +99,11 @@ enum ASCII {
         _ lowercaseToken: StaticString,
         trailingTab: Bool = true
     ) -> Bool {
-        var elementStart = range.lowerBound
-        var index = range.lowerBound
-        while index <= range.upperBound {
-            if index == range.upperBound || bytes[index] == comma {
-                var start = elementStart
-                var end = index
-                while start < end, isWhitespace(bytes[start]) { start += 1 }
-                while end > start, bytes[end - 1] == sp || (trailingTab && bytes[end - 1] == htab) { end -= 1 }
-                if equalsLowercase(bytes, start..<end, lowercaseToken) { return true }
-                elementStart = index + 1
-            }
-            index += 1
+        var found = false
+        HTTP1FieldList.forEachElement(bytes, range, trailingTab: trailingTab) { element in
+            found = equalsLowercase(bytes, element, lowercaseToken)
+            return !found
         }
-        return false
+        return found
     }
 }

@@ -156,9 +156,12 @@ struct ConnectionTokens {
         var names: [String] = []
         block.forEachField { name, value in
             guard FieldRole(name: name) == .connection else { return }
-            Self.forEachToken(in: value) { token in
-                if ASCIIName.equals(token, "close") || ASCIIName.equals(token, "keep-alive") { return }
-                names.append(ASCIIName.lowercased(token))
+            HTTP1FieldList.forEachElement(value, 0..<value.count) { element in
+                let token = UnsafeRawBufferPointer(rebasing: value[element])
+                if !ASCIIName.equals(token, "close"), !ASCIIName.equals(token, "keep-alive") {
+                    names.append(ASCIIName.lowercased(token))
+                }
+                return true
             }
         }
         self.names = names
@@ -167,21 +170,5 @@ struct ConnectionTokens {
     func contains(_ name: UnsafeRawBufferPointer) -> Bool {
         guard !self.names.isEmpty else { return false }
         return self.names.contains { ASCIIName.equals(name, lowercaseString: $0) }
-    }
-
-    /// Calls `body` with each non-empty element of a comma-separated list, without the spaces
-    /// and tabs around it (RFC 9110 §5.6.1).
-    static func forEachToken(in list: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
-        var start = 0
-        while start <= list.count {
-            var end = start
-            while end < list.count, list[end] != UInt8(ascii: ",") { end += 1 }
-            var low = start
-            var high = end
-            while low < high, list[low] == UInt8(ascii: " ") || list[low] == UInt8(ascii: "\t") { low += 1 }
-            while high > low, list[high - 1] == UInt8(ascii: " ") || list[high - 1] == UInt8(ascii: "\t") { high -= 1 }
-            if low < high { body(UnsafeRawBufferPointer(rebasing: list[low..<high])) }
-            start = end + 1
-        }
     }
 }
