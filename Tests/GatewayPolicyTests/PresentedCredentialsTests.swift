@@ -32,6 +32,63 @@ struct PresentedCredentialsTests {
         #expect(self.bearer("Bearer tökén") == (nil, true))
     }
 
+    /// The b64token set as RFC 6750 §2.1 writes it, to hold the mask test against.
+    private static func isB64TokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    @Test func theTokenByteMaskIsTheRFCSet() {
+        for byte in UInt8.min...UInt8.max {
+            #expect(PresentedCredentials.isB64TokenByte(byte) == Self.isB64TokenCharacter(byte), "byte \(byte)")
+        }
+    }
+
+    @Test func theTokenWordTestIsTheByteTestForEveryByteInEveryPosition() {
+        let fillers: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: "-"), UInt8(ascii: "~"), UInt8(ascii: "Z")]
+        for filler in fillers {
+            for byte in UInt8.min...UInt8.max {
+                for position in 0..<8 {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[position] = byte
+                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    #expect(
+                        PresentedCredentials.isB64TokenWord(word) == Self.isB64TokenCharacter(byte),
+                        "byte \(byte) at \(position) among \(filler)"
+                    )
+                }
+            }
+        }
+    }
+
+    @Test func paddingIsAcceptedOnlyAtTheEnd() {
+        func isToken(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBytes { PresentedCredentials.isB64Token($0) }
+        }
+        #expect(isToken("abc"))
+        #expect(isToken("a.b-c_d~e+f/g=="))
+        #expect(isToken("a="))
+        #expect(isToken("eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJl_-~+/abc=="))
+        #expect(!isToken("eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9,c2lnbmF0dXJl"))
+        #expect(!isToken("eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOi=iZW5jaCJ9.c2lnbmF0dXJl"))
+        #expect(!isToken("="))
+        #expect(!isToken("==="))
+        #expect(!isToken(""))
+        #expect(!isToken("a=b"))
+        #expect(!isToken("a==b="))
+        #expect(!isToken("a b"))
+        #expect(!isToken("a\u{7F}"))
+        #expect(!isToken("é"))
+        #expect(isToken(String(repeating: "a", count: PresentedCredentials.maxCredentialBytes)))
+        #expect(!isToken(String(repeating: "a", count: PresentedCredentials.maxCredentialBytes + 1)))
+    }
+
     // MARK: DPoP (RFC 9449 §7.1, §4.3 step 1)
 
     private func presented(_ fields: [(String, String)]) -> PresentedCredentials {

@@ -107,7 +107,7 @@ struct FieldBlockParser: Sendable {
                 self.valueStart = index
                 self.state = .value
             case .value:
-                while index < end, ASCII.isFieldValueByte(bytes[index]) { index += 1 }
+                index = ASCII.fieldValueEnd(bytes, from: index, to: end)
                 guard index < end else { break }
                 let byte = bytes[index]
                 guard byte == ASCII.cr else {
