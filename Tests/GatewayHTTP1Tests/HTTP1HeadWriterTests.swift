@@ -7,6 +7,21 @@ import Testing
 @Suite struct HTTP1HeadWriterTests {
     private let allocator = ByteBufferAllocator()
 
+    @Test func valuesAreJoinedInPlaceAndSanitized() {
+        var writer = HTTP1HeadWriter(allocator: self.allocator)
+        writer.writeRequestLine(method: .GET, target: "/")
+        writer.add(name: "x-none", joining: [], separator: UInt8(ascii: " "))
+        writer.add(name: "x-one", joining: ["a"], separator: UInt8(ascii: " "))
+        writer.add(name: "x-list", joining: ["read", "", "write\r\nx-evil: 1"], separator: UInt8(ascii: " "))
+        writer.add(name: "x-pair", "jwt", UInt8(ascii: ":"), "key\n1")
+        writer.add(name: "x-pair-empty", "", UInt8(ascii: ":"), "")
+        #expect(
+            String(buffer: writer.finish())
+                == "GET / HTTP/1.1\r\nx-none: \r\nx-one: a\r\nx-list: read  write  x-evil: 1\r\n"
+                + "x-pair: jwt:key 1\r\nx-pair-empty: :\r\n\r\n"
+        )
+    }
+
     @Test func requestHeadIsWrittenFieldByField() {
         var writer = HTTP1HeadWriter(allocator: self.allocator)
         writer.writeRequestLine(method: .POST, target: "/a?b=c")

@@ -40,6 +40,33 @@ import Testing
         #expect(allowance.identity == nil)
     }
 
+    /// An allowance shares its fields between copies until one is changed (copy on write):
+    /// a change to a copy never shows in the original.
+    @Test func anAllowanceIsAValue() throws {
+        guard case .allow(let original) = self.decide(.GET, "/public/a") else {
+            Issue.record("expected allow")
+            return
+        }
+        var copy = original
+        copy.path = "/changed"
+        copy.identity = Identity(kind: "jwt", id: "k", subject: "s", scopes: ["a"])
+        copy.replayNonce = ReplayNonce(scope: "jwt:k", value: "n", expiresAt: 1)
+        copy.claimHeaders = [(name: "x-tenant", value: "t")]
+        #expect(original.path == "/public/a")
+        #expect(original.identity == nil)
+        #expect(original.replayNonce == nil)
+        #expect(original.claimHeaders.isEmpty)
+        #expect(copy.path == "/changed")
+        #expect(copy.identity?.subject == "s")
+        #expect(copy.replayNonce?.value == "n")
+        #expect(copy.claimHeaders.map(\.name) == ["x-tenant"])
+        #expect(copy.route === original.route)
+        var second = copy
+        second.upstreamTarget = "/other"
+        #expect(copy.upstreamTarget == "/public/a")
+        #expect(second.identity?.subject == "s")
+    }
+
     @Test func stripPrefixKeepsTheQuery() throws {
         guard case .allow(let allowance) = self.decide(.POST, "/api/v1/items?q=%2F") else {
             Issue.record("expected allow")

@@ -98,6 +98,62 @@ public struct HTTP1HeadWriter: Sendable {
         name.withUTF8Buffer { name in self.writeLine(UnsafeRawBufferPointer(name), value, sanitized: true) }
     }
 
+    /// `name: first` `separator` `second` CRLF (such as `jwt:key-1`), without joining the two
+    /// into a `String` first; CR, LF and NUL written as spaces.
+    public mutating func add(name: StaticString, _ first: String, _ separator: UInt8, _ second: String) {
+        var first = first
+        var second = second
+        first.withUTF8 { first in
+            second.withUTF8 { second in
+                self.writeLine(name, valueCount: first.count + 1 + second.count) { target, index in
+                    index = Self.put(UnsafeRawBufferPointer(first), into: target, at: index, sanitized: true)
+                    target[index] = separator
+                    index = Self.put(UnsafeRawBufferPointer(second), into: target, at: index + 1, sanitized: true)
+                }
+            }
+        }
+    }
+
+    /// `name: v1` `separator` `v2` … CRLF, the values joined in place instead of by
+    /// `joined(separator:)`; CR, LF and NUL written as spaces.
+    public mutating func add(name: StaticString, joining values: [String], separator: UInt8) {
+        var valueCount = max(values.count - 1, 0)
+        for value in values { valueCount += value.utf8.count }
+        self.writeLine(name, valueCount: valueCount) { target, index in
+            for position in values.indices {
+                if position > 0 {
+                    target[index] = separator
+                    index += 1
+                }
+                var value = values[position]
+                index = value.withUTF8 { Self.put(UnsafeRawBufferPointer($0), into: target, at: index, sanitized: true) }
+            }
+        }
+    }
+
+    /// `name: ` then `valueCount` bytes from `writeValue` (given the buffer and the offset to
+    /// write at, which it moves past what it wrote), then CRLF, in one reservation.
+    private mutating func writeLine(
+        _ name: StaticString,
+        valueCount: Int,
+        _ writeValue: (UnsafeMutableRawBufferPointer, inout Int) -> Void
+    ) {
+        name.withUTF8Buffer { name in
+            let count = name.count + valueCount + 4
+            self.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
+                var index = Self.put(UnsafeRawBufferPointer(name), into: target, at: 0, sanitized: true)
+                target[index] = UInt8(ascii: ":")
+                target[index + 1] = ASCII.sp
+                index += 2
+                writeValue(target, &index)
+                precondition(index == count - 2, "the value is as long as announced")
+                target[index] = ASCII.cr
+                target[index + 1] = ASCII.lf
+                return count
+            }
+        }
+    }
+
     /// Copies `field` of a decoded block byte for byte: `name: value` CRLF. The decoder has
     /// already refused CR, LF and NUL in both.
     public mutating func copy(_ field: HTTP1Field, from fields: HTTP1Fields) {

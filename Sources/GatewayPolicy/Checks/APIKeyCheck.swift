@@ -10,7 +10,7 @@ struct APIKeyCheck: Sendable {
         case .success(let match):
             let identity = Identity(kind: CredentialKind.apiKey.rawValue, id: match.id, subject: match.subject, scopes: match.scopes)
             // An API key is never replay-protected (SPEC §4).
-            return .passed(identity, replay: ReplayEvidence(scope: "api_key:\(match.id)", value: nil, timestamp: nil))
+            return .passed(identity, replay: ReplayEvidence(scopePrefix: "api_key:", scopeID: match.id, value: nil, timestamp: nil))
         case .failure(let failure):
             return .failed(DenyReason(rawValue: failure.reasonCode) ?? .unknownKey, detail: "api key: \(failure.reasonCode)")
         }

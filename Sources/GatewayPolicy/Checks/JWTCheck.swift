@@ -42,7 +42,7 @@ struct JWTCheck: Sendable {
             scopes: claims.scopes,
             jti: claims.jti
         )
-        let evidence = ReplayEvidence(scope: "jwt:\(verified.kid)", value: claims.jti, timestamp: claims.iat)
+        let evidence = ReplayEvidence(scopePrefix: "jwt:", scopeID: verified.kid, value: claims.jti, timestamp: claims.iat)
         return (.passed(identity, replay: evidence), verified)
     }
 

@@ -29,7 +29,7 @@ struct SignatureCheck: Sendable {
             subject: verified.subject,
             scopes: verified.scopes
         )
-        let evidence = ReplayEvidence(scope: verified.replayScope, value: verified.nonce, timestamp: verified.created)
+        let evidence = ReplayEvidence(scopePrefix: "", scopeID: verified.replayScope, value: verified.nonce, timestamp: verified.created)
         // The body is checked against the digest the signature covers (RFC 9530) before anything
         // is forwarded; a request without a body has nothing to check.
         let digest = verified.coversContentDigest && request.hasBody ? verified.contentDigest : nil

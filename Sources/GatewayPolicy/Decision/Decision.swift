@@ -1,4 +1,3 @@
-public import GatewayCredentials
 public import GatewayReplay
 public import GatewayRules
 
@@ -6,46 +5,6 @@ public import GatewayRules
 public enum Decision: Sendable {
     case allow(Allowance)
     case deny(Denial)
-}
-
-/// What an allowed request carries forward: where it goes and who it is.
-public struct Allowance: Sendable {
-    public var route: CompiledRoute
-    /// The normalised path (what was matched and is audited).
-    public var path: String
-    /// The path and query sent upstream: the normalised path after `strip_prefix`, then the
-    /// query string untouched.
-    public var upstreamTarget: String
-    /// Who the request authenticated as; nil on a public route.
-    public var identity: Identity?
-    /// On a replay-protected route: the nonce or `jti` the caller must record, atomically,
-    /// before forwarding (SPEC §9 check 9); a refusal of the store answers the request.
-    public var replayNonce: ReplayNonce?
-    /// For a signed request whose signature covers `Content-Digest`: the digest the body must
-    /// match before anything is forwarded (RFC 9530; SPEC §9 "Bodies").
-    public var contentDigest: ContentDigest?
-    /// For a bearer JWT signed by a key the token endpoint signs (or signed) with: the key under
-    /// which a revocation of its `jti` would be recorded (`NonceKey.revoked`). The proxy looks it
-    /// up (`NonceStore.contains`) before forwarding: present → 401 `token_revoked`; the store
-    /// cannot answer → 503 `replay_store_unavailable`, never a guess (SPEC §9 "Token endpoint",
-    /// "Redis unavailable"). Nil when no lookup is needed.
-    public var revocationCheck: NonceKey?
-    /// For a request whose DPoP proof verified: the proof's `jti`, to be recorded in the replay
-    /// store with `replayNonce` and as atomically (SPEC §10): scope `dpop:<jkt>`, expiring at the
-    /// proof's `iat` plus `dpop.window`. A store that has seen it answers `replayed_nonce`.
-    public var dpopNonce: ReplayNonce?
-    /// The route's `claims_to_headers` filled from the verified JWT (SPEC §10), in the route's
-    /// order: each header whose claim the token has. Values hold no control characters (CR, LF
-    /// and NUL became spaces). The proxy removes every incoming field named in the route's
-    /// `claims_to_headers` (`route.rule.claimsToHeaders`), whatever the credential, then adds these.
-    public var claimHeaders: [(name: String, value: String)] = []
-
-    public init(route: CompiledRoute, path: String, upstreamTarget: String, identity: Identity?) {
-        self.route = route
-        self.path = path
-        self.upstreamTarget = upstreamTarget
-        self.identity = identity
-    }
 }
 
 /// A nonce (or `jti`) to remember until `expiresAt` (its timestamp plus the replay window),

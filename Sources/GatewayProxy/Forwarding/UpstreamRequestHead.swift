@@ -71,8 +71,8 @@ struct UpstreamRequestHead {
         writer.add(name: "x-request-id", value: self.requestID)
         if let identity = allowance.identity {
             writer.add(name: "x-auth-subject", value: identity.subject)
-            writer.add(name: "x-auth-scopes", value: identity.scopes.joined(separator: " "))
-            writer.add(name: "x-auth-credential", value: identity.credentialLabel)
+            writer.add(name: "x-auth-scopes", joining: identity.scopes, separator: UInt8(ascii: " "))
+            writer.add(name: "x-auth-credential", identity.kind, UInt8(ascii: ":"), identity.id)
         }
         for header in allowance.claimHeaders { writer.add(name: header.name, value: header.value) }
         return writer.finish()
