@@ -122,7 +122,7 @@ public struct Policy: Sendable {
         }
 
         // 8. Scopes.
-        if let missing = Self.missingScopes(route: route.rule, granted: chosen.identity.scopes) {
+        if let missing = Self.missingScopes(route: route, granted: chosen.identity.scopes) {
             trace.record("scopes", passed: false, detail: "missing \(missing)")
             var denial = self.denial(.insufficientScope, route: route, path: path, presented: true, scope: missing)
             denial.identity = chosen.identity
@@ -309,10 +309,12 @@ public struct Policy: Sendable {
 
     /// The route's required scopes the credential lacks, or nil when it has what it needs
     /// (`scopes`: all; `any_scopes`: at least one, if non-empty).
-    static func missingScopes(route: RouteRule, granted: [String]) -> [String]? {
-        var missing = route.scopes.filter { !granted.contains($0) }
-        if !route.anyScopes.isEmpty, !route.anyScopes.contains(where: granted.contains) {
-            missing.append(contentsOf: route.anyScopes)
+    /// Takes the route, not its rule: passing `route.rule` would copy the whole rule (a retain
+    /// of each of its strings and arrays) on every request.
+    static func missingScopes(route: CompiledRoute, granted: [String]) -> [String]? {
+        var missing = route.rule.scopes.filter { !granted.contains($0) }
+        if !route.rule.anyScopes.isEmpty, !route.rule.anyScopes.contains(where: granted.contains) {
+            missing.append(contentsOf: route.rule.anyScopes)
         }
         return missing.isEmpty ? nil : missing
     }

@@ -5,23 +5,12 @@ public import GatewayRules
 /// Produced only after the signature check (RFC 7519 §7.2: claims are read from a validated
 /// JWS); nothing in it has been judged against the clock, issuer, audience or scopes — that is
 /// the policy's job (SPEC §9 checks 5–8), and it runs on every request, cached token or not.
+///
+/// Its fields live in one shared object (`CopyOnWrite`): a token cache hit hands out a copy on
+/// every request, which inline retained each of the token's strings and arrays (eleven
+/// references), and now retains one.
 public struct VerifiedToken: Sendable, Hashable {
-    /// The header's `kid`: the configured key that verified the token (`X-Auth-Credential: jwt:<kid>`).
-    public var kid: String
-    /// The key's pinned algorithm, which the header's `alg` equalled.
-    public var alg: JWTAlgorithm
-    public var claims: JWTClaims
-    /// The `issuer` of the `[[keys]]` / `[[jwks]]` entry the key came from: if set, `iss` must
-    /// equal it (SPEC §2; a token without `iss` is `wrong_issuer`, SPEC §9).
-    public var keyIssuer: String?
-    /// The `audiences` of that entry: if non-empty, `aud` must contain one.
-    public var keyAudiences: [String]
-    /// The claims some route's `claims_to_headers` names, by claim name, already as header values
-    /// (SPEC §10): a string as is, a number or boolean as its JSON text, an array of strings
-    /// joined with single spaces; control characters (CR, LF, NUL, …) replaced by spaces. A claim
-    /// that is absent, or of another type, has no entry. Only the names the rules ask for are
-    /// extracted, so a cached token stays small; empty when no route asks for any.
-    public var headerClaims: [String: String]
+    private var fields: CopyOnWrite<Fields>
 
     public init(
         kid: String,
@@ -31,12 +20,65 @@ public struct VerifiedToken: Sendable, Hashable {
         keyAudiences: [String] = [],
         headerClaims: [String: String] = [:]
     ) {
-        self.kid = kid
-        self.alg = alg
-        self.claims = claims
-        self.keyIssuer = keyIssuer
-        self.keyAudiences = keyAudiences
-        self.headerClaims = headerClaims
+        self.fields = CopyOnWrite(
+            Fields(
+                kid: kid,
+                alg: alg,
+                claims: claims,
+                keyIssuer: keyIssuer,
+                keyAudiences: keyAudiences,
+                headerClaims: headerClaims
+            )
+        )
+    }
+
+    /// The header's `kid`: the configured key that verified the token (`X-Auth-Credential: jwt:<kid>`).
+    public var kid: String {
+        _read { yield self.fields.value.kid }
+        _modify { yield &self.fields.value.kid }
+    }
+
+    /// The key's pinned algorithm, which the header's `alg` equalled.
+    public var alg: JWTAlgorithm {
+        _read { yield self.fields.value.alg }
+        _modify { yield &self.fields.value.alg }
+    }
+
+    public var claims: JWTClaims {
+        _read { yield self.fields.value.claims }
+        _modify { yield &self.fields.value.claims }
+    }
+
+    /// The `issuer` of the `[[keys]]` / `[[jwks]]` entry the key came from: if set, `iss` must
+    /// equal it (SPEC §2; a token without `iss` is `wrong_issuer`, SPEC §9).
+    public var keyIssuer: String? {
+        _read { yield self.fields.value.keyIssuer }
+        _modify { yield &self.fields.value.keyIssuer }
+    }
+
+    /// The `audiences` of that entry: if non-empty, `aud` must contain one.
+    public var keyAudiences: [String] {
+        _read { yield self.fields.value.keyAudiences }
+        _modify { yield &self.fields.value.keyAudiences }
+    }
+
+    /// The claims some route's `claims_to_headers` names, by claim name, already as header values
+    /// (SPEC §10): a string as is, a number or boolean as its JSON text, an array of strings
+    /// joined with single spaces; control characters (CR, LF, NUL, …) replaced by spaces. A claim
+    /// that is absent, or of another type, has no entry. Only the names the rules ask for are
+    /// extracted, so a cached token stays small; empty when no route asks for any.
+    public var headerClaims: [String: String] {
+        _read { yield self.fields.value.headerClaims }
+        _modify { yield &self.fields.value.headerClaims }
+    }
+
+    private struct Fields: Sendable, Hashable {
+        var kid: String
+        var alg: JWTAlgorithm
+        var claims: JWTClaims
+        var keyIssuer: String?
+        var keyAudiences: [String]
+        var headerClaims: [String: String]
     }
 }
 

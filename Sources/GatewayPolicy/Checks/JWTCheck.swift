@@ -56,10 +56,16 @@ struct JWTCheck: Sendable {
         if let issuer = token.keyIssuer, claims.iss != issuer {
             return .failed(.wrongIssuer, detail: claims.iss == nil ? "the token has no iss" : "iss is not \(issuer)")
         }
-        for audiences in [token.keyAudiences, route.rule.audiences] where !audiences.isEmpty {
-            guard let aud = claims.aud, aud.contains(where: audiences.contains) else {
-                return .failed(.wrongAudience, detail: "aud holds none of \(audiences)")
-            }
+        if let failure = Self.judgeAudience(claims.aud, token.keyAudiences) { return failure }
+        return Self.judgeAudience(claims.aud, route.rule.audiences)
+    }
+
+    /// Check 7's audience: with `audiences` configured (on the key or the route), `aud` must
+    /// hold one of them.
+    private static func judgeAudience(_ aud: [String]?, _ audiences: [String]) -> CredentialOutcome? {
+        guard !audiences.isEmpty else { return nil }
+        guard let aud, aud.contains(where: audiences.contains) else {
+            return .failed(.wrongAudience, detail: "aud holds none of \(audiences)")
         }
         return nil
     }

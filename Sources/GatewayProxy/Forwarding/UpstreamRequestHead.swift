@@ -78,6 +78,13 @@ struct UpstreamRequestHead {
         return writer.finish()
     }
 
+    /// `filter(_:route:)` with the route's rule, read only when there are trailers (passing
+    /// `route.rule` would copy the whole rule on every request).
+    static func filter(_ trailers: TrailerFields?, of route: CompiledRoute) -> TrailerFields? {
+        guard let trailers else { return nil }
+        return Self.filter(trailers, route: route.rule)
+    }
+
     /// Request trailers pass the same removal rules as the head (SPEC §9 "Bodies and
     /// methods"): hop-by-hop fields, credentials unless `forward_credentials`, and anything the
     /// gateway sets, including the route's `claims_to_headers` names.

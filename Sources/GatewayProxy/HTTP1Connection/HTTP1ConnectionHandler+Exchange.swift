@@ -282,7 +282,7 @@ extension HTTP1ConnectionHandler {
         connection.sendHead(bytes, isHEAD: head.method == .HEAD, isChunked: isChunked)
         for piece in body { connection.sendBody(piece) }
         if let end {
-            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, route: allowance.route.rule))
+            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, of: allowance.route))
         }
         connection.flush()
         self.io?.upstreamDeadline = Clock.monotonicNanoseconds() + io.responseTimeout
@@ -290,7 +290,7 @@ extension HTTP1ConnectionHandler {
 
     private func forwardEnd(_ trailers: TrailerFields?) {
         guard let connection = self.io?.upstream, let allowance = self.machine.allowance else { return }
-        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, route: allowance.route.rule))
+        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, of: allowance.route))
         connection.flush()
         self.io?.needsUpstreamFlush = false
     }

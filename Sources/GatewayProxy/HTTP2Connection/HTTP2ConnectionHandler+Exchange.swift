@@ -275,7 +275,7 @@ extension HTTP2ConnectionHandler {
         connection.sendHead(bytes, isHEAD: stream.isHEAD, isChunked: isChunked)
         for piece in body { connection.sendBody(piece) }
         if let end {
-            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, route: allowance.route.rule))
+            connection.sendEnd(trailers: UpstreamRequestHead.filter(end.trailers, of: allowance.route))
         }
         connection.flush()
         self.streams[streamID]?.io.upstreamDeadline = Clock.monotonicNanoseconds() + stream.io.responseTimeout
@@ -286,7 +286,7 @@ extension HTTP2ConnectionHandler {
         guard let connection = self.streams[streamID]?.io.upstream, let allowance = self.machine.exchange(streamID)?.allowance else {
             return
         }
-        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, route: allowance.route.rule))
+        connection.sendEnd(trailers: UpstreamRequestHead.filter(trailers, of: allowance.route))
         connection.flush()
         self.streams[streamID]?.io.needsUpstreamFlush = false
     }
