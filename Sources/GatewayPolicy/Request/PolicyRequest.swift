@@ -1,4 +1,5 @@
 public import NIOHTTP1
+import GatewayRules
 
 /// The request head as the policy sees it: nothing the policy needs is read from a socket.
 ///
@@ -30,13 +31,13 @@ public struct PolicyRequest<Fields: RequestFields> {
 
     /// The path part of the target (before `?`).
     public var rawPath: Substring {
-        if let mark = self.target.utf8.firstIndex(of: UInt8(ascii: "?")) { return self.target[..<mark] }
+        if let mark = self.target.firstIndex(ofASCII: UInt8(ascii: "?")) { return self.target[..<mark] }
         return self.target[...]
     }
 
     /// The query string including its `?`, or empty.
     public var rawQuery: Substring {
-        if let mark = self.target.utf8.firstIndex(of: UInt8(ascii: "?")) { return self.target[mark...] }
+        if let mark = self.target.firstIndex(ofASCII: UInt8(ascii: "?")) { return self.target[mark...] }
         return ""
     }
 }

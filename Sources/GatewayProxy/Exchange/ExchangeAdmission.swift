@@ -1,5 +1,6 @@
 import GatewayPolicy
 import GatewayRouting
+import GatewayRules
 import GatewayTokens
 
 /// Turns a request head into its exchange's verdict: first the HTTP rules the policy does not
@@ -86,7 +87,7 @@ enum ExchangeAdmission {
     /// The token endpoint's operation for the head's normalised path, if it names one.
     private static func tokenOperation(_ head: Head, endpoint: TokenEndpoint) -> (operation: TokenEndpoint.Operation, path: String)? {
         let target = head.target
-        let rawPath = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
+        let rawPath = target.firstIndex(ofASCII: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
         guard case .success(let path) = PathNormalizer.normalize(rawPath), let operation = endpoint.operation(forPath: path) else {
             return nil
         }

@@ -149,7 +149,7 @@ extension LoopContext {
     /// The next live target of the route's upstream in the snapshot, and its pool on this loop;
     /// nil when the upstream is gone or has no target.
     func selectUpstream(for allowance: Allowance, in configuration: ProxyConfiguration) -> UpstreamSelection? {
-        guard let upstream = configuration.upstreams[allowance.route.upstream.name], !upstream.targets.isEmpty else {
+        guard let upstream = configuration.upstream(of: allowance.route), !upstream.targets.isEmpty else {
             return nil
         }
         let target = self.nextTarget(of: upstream)

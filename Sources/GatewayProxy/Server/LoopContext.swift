@@ -12,6 +12,9 @@ final class LoopContext {
     let eventLoop: any EventLoop
     private(set) var configuration: ProxyConfiguration
     private var pools: [String: UpstreamPool] = [:]
+    /// The pool `pool(for:of:)` returned last and the target it was asked for: consecutive
+    /// requests to one target find it without hashing the pool key.
+    private var lastPool: (target: ResolvedUpstream.Target, pool: UpstreamPool)?
     private var roundRobin: [String: Int] = [:]
     private var coolingDown: [String: Int64] = [:]
     var requestIDs = RequestIDGenerator()
@@ -50,6 +53,7 @@ final class LoopContext {
     func apply(_ configuration: ProxyConfiguration) {
         self.configuration = configuration
         self.tokenCache.removeAll()
+        self.lastPool = nil
         let live = Set(configuration.upstreams.values.flatMap { upstream in upstream.targets.map(\.poolKey) })
         for (label, pool) in self.pools where !live.contains(label) {
             pool.closeIdle()
@@ -62,8 +66,10 @@ final class LoopContext {
     /// the one whose cool-down ends first is tried anyway (as nginx never takes its last server
     /// out): a passing fault never turns into refusing everything for the whole cool-down.
     func nextTarget(of upstream: ResolvedUpstream) -> ResolvedUpstream.Target {
-        let name = upstream.rule.name
         let count = upstream.targets.count
+        // One target and none cooling down: the loop below would pick it; no counter to keep.
+        if count == 1, self.coolingDown.isEmpty { return upstream.targets[0] }
+        let name = upstream.rule.name
         let start = self.roundRobin[name, default: 0]
         let now = self.coolingDown.isEmpty ? 0 : Clock.monotonicNanoseconds()
         var soonest: (index: Int, until: Int64)?
@@ -102,10 +108,16 @@ final class LoopContext {
 
     /// This loop's pool for `target` (pools are per upstream and target, `Target.poolKey`).
     func pool(for target: ResolvedUpstream.Target, of upstream: ResolvedUpstream) -> UpstreamPool {
+        if let last = self.lastPool, last.target === target { return last.pool }
         let key = target.poolKey
-        if let pool = self.pools[key] { return pool }
-        let pool = UpstreamPool(target: target, eventLoop: self.eventLoop, limits: self.configuration.limits.upstreamHTTP1)
-        self.pools[key] = pool
+        let pool: UpstreamPool
+        if let existing = self.pools[key] {
+            pool = existing
+        } else {
+            pool = UpstreamPool(target: target, eventLoop: self.eventLoop, limits: self.configuration.limits.upstreamHTTP1)
+            self.pools[key] = pool
+        }
+        self.lastPool = (target, pool)
         return pool
     }
 

@@ -27,6 +27,9 @@ public final class ProxyConfiguration: Sendable {
     public let trustedProxies: [CIDR]
     /// Upstreams by name; their host names are looked up when connecting, not here.
     public let upstreams: [String: ResolvedUpstream]
+    /// Each route's upstream by `CompiledRoute.index`, so a request finds it without hashing
+    /// the upstream's name (`upstream(of:)`).
+    private let upstreamByRouteIndex: [ResolvedUpstream?]
     public let auditSink: any AuditSink
     /// HTTPS termination (`[server] tls`), reloaded with the rules; nil serves plain HTTP.
     public let downstreamTLS: NIOSSLContext?
@@ -113,7 +116,23 @@ public final class ProxyConfiguration: Sendable {
             upstreams[upstream.name] = try ResolvedUpstream(upstream)
         }
         self.upstreams = upstreams
+        var byRouteIndex = [ResolvedUpstream?](repeating: nil, count: (policy.routes.map(\.index).max() ?? -1) + 1)
+        for route in policy.routes where route.index >= 0 {
+            byRouteIndex[route.index] = upstreams[route.upstream.name]
+        }
+        self.upstreamByRouteIndex = byRouteIndex
         self.auditSink = auditSink
+    }
+
+    /// The upstream `route` (of this configuration's policy) sends to, or nil if none is named so.
+    func upstream(of route: CompiledRoute) -> ResolvedUpstream? {
+        let index = route.index
+        if index >= 0, index < self.upstreamByRouteIndex.count, let upstream = self.upstreamByRouteIndex[index],
+            upstream.rule.name == route.upstream.name
+        {
+            return upstream
+        }
+        return self.upstreams[route.upstream.name]
     }
 
     /// Whether a peer address (4 or 16 bytes) belongs to `trusted_proxies`.
