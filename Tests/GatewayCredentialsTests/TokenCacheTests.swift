@@ -30,6 +30,24 @@ import Testing
         #expect(cache.lookup(header.dropFirst(7), now: 0)?.claims.sub == "a")
     }
 
+    /// The hash reads only a token's end; tokens that differ only before it are still told apart
+    /// by the full comparison.
+    @Test func tokensThatDifferOnlyBeforeTheHashedEndAreDistinct() {
+        let end = String(repeating: "s", count: TokenCache.Key.hashedSuffixBytes)
+        let first = "aaaa." + end
+        let second = "aaab." + end
+        #expect(TokenCache.Key(token: first[...]).hashValue == TokenCache.Key(token: second[...]).hashValue)
+        let cache = TokenCache(capacity: 4)
+        cache.insert(first, self.verified("first"), now: 0)
+        #expect(cache.lookup(second, now: 0) == nil)
+        cache.insert(second, self.verified("second"), now: 0)
+        #expect(cache.lookup(first, now: 0)?.claims.sub == "first")
+        #expect(cache.lookup(second, now: 0)?.claims.sub == "second")
+        #expect(cache.count == 2)
+        // Tokens shorter than the hashed end are hashed whole.
+        #expect(TokenCache.Key(token: "a.b.c").hashValue != TokenCache.Key(token: "a.b.d").hashValue)
+    }
+
     @Test func leastRecentlyUsedIsEvictedFirst() {
         let cache = TokenCache(capacity: 3)
         cache.insert("t1", self.verified("1"), now: 0)

@@ -43,14 +43,28 @@ public final class TokenCache {
             return (equal ?? nil) ?? lhs.token.utf8.elementsEqual(rhs.token.utf8)
         }
 
+        /// Hashes the length and the last `hashedSuffixBytes` bytes, not the whole token: SipHash
+        /// costs about 4.5 instructions a byte, and an RS256 token is 600 bytes, hashed on every
+        /// request. The end of a JWS is its signature, which differs between any two tokens (it
+        /// signs the rest), so distinct cached tokens still spread over the table; and only
+        /// verified tokens are inserted, so a client cannot fill the table with keys that
+        /// collide (a lookup compares against the entries, whose suffixes it does not choose).
+        /// Equality still compares every byte.
         func hash(into hasher: inout Hasher) {
-            let done: Void? = self.token.utf8.withContiguousStorageIfAvailable {
-                hasher.combine(bytes: UnsafeRawBufferPointer($0))
+            let utf8 = self.token.utf8
+            hasher.combine(utf8.count)
+            let done: Void? = utf8.withContiguousStorageIfAvailable { bytes in
+                let suffix = UnsafeBufferPointer(rebasing: bytes[max(bytes.count - Self.hashedSuffixBytes, 0)...])
+                hasher.combine(bytes: UnsafeRawBufferPointer(suffix))
             }
             if done == nil {
-                for byte in self.token.utf8 { hasher.combine(byte) }
+                for byte in utf8.suffix(Self.hashedSuffixBytes) { hasher.combine(byte) }
             }
         }
+
+        /// How much of a token's end `hash(into:)` reads: more than a whole ES256 or HS256
+        /// signature (86 and 43 characters) and most of an RS256 one.
+        static let hashedSuffixBytes = 96
 
         /// A key that owns a copy of the token's bytes.
         static func owned(_ token: Substring) -> Key {
