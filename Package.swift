@@ -26,8 +26,8 @@ let package = Package(
         .library(
             name: "GatewayModules",
             targets: [
-                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayPolicy",
-                "GatewayTokens", "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp",
+                "GatewayValues", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay",
+                "GatewayPolicy", "GatewayTokens", "GatewayAudit", "GatewayMetrics", "GatewayHTTP1", "GatewayProxy", "GatewayApp",
                 "GatewayLimits", "GatewayRedis",
             ]
         ),
@@ -50,6 +50,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
     ],
     targets: [
+        // Values: small value types the request path shares across modules (copy on write);
+        // standard library only.
+        .target(name: "GatewayValues", swiftSettings: strictSettings),
         // Rules: the rules-file model, its parsing and validation. Imports no networking.
         .target(
             name: "GatewayRules",
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "GatewayCredentials",
             dependencies: [
-                "GatewayRules",
+                "GatewayRules", "GatewayValues",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "StructuredFieldValues", package: "swift-http-structured-headers"),
@@ -120,7 +123,7 @@ let package = Package(
         .target(
             name: "GatewayPolicy",
             dependencies: [
-                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay",
+                "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayValues",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -136,6 +139,7 @@ let package = Package(
         .target(
             name: "GatewayAudit",
             dependencies: [
+                "GatewayValues",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -202,6 +206,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "GatewayValuesTests", dependencies: ["GatewayValues"], swiftSettings: testSettings),
         .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules"], swiftSettings: testSettings),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"], swiftSettings: testSettings),
         .testTarget(name: "GatewayAuditTests", dependencies: ["GatewayAudit"], swiftSettings: testSettings),

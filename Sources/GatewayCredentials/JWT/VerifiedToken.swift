@@ -1,4 +1,5 @@
 public import GatewayRules
+import GatewayValues
 
 /// A JWT whose signature verified with a configured key, and the claims the policy checks.
 ///

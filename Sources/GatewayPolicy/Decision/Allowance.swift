@@ -1,6 +1,6 @@
 public import GatewayCredentials
 public import GatewayReplay
-import GatewayRules
+import GatewayValues
 
 /// What an allowed request carries forward: where it goes and who it is.
 ///

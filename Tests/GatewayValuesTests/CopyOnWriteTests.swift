@@ -1,4 +1,4 @@
-import GatewayRules
+import GatewayValues
 import Testing
 
 /// `CopyOnWrite` must behave as the value it holds: a change to one copy never shows in another,
