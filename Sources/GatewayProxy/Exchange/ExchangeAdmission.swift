@@ -45,7 +45,7 @@ enum ExchangeAdmission {
         context: PolicyContext,
         isDraining: Bool
     ) -> Outcome {
-        var outcome = Outcome(verdict: .refuse(Denial(reason: .badRequest)), host: "")
+        var outcome = Outcome(verdict: .refuse(Self.badRequest), host: "")
         if head.authorityCount > 1 { return outcome }
         if let authority = head.authority {
             guard let normalised = HostName.normalize(authority) else { return outcome }
@@ -83,6 +83,11 @@ enum ExchangeAdmission {
         }
         return outcome
     }
+
+    /// The answer to a head the HTTP rules refuse, made once: every head starts with it as its
+    /// verdict until it passes, and building a `Denial` (its message and challenge) cost about
+    /// 500 instructions a request.
+    private static let badRequest = Denial(reason: .badRequest)
 
     /// The token endpoint's operation for the head's normalised path, if it names one.
     private static func tokenOperation(_ head: Head, endpoint: TokenEndpoint) -> (operation: TokenEndpoint.Operation, path: String)? {

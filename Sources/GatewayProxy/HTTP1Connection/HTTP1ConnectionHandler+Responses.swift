@@ -20,7 +20,7 @@ extension HTTP1ConnectionHandler {
     }
 
     func writeContinue() {
-        self.context?.writeAndFlush(Self.wrapOutboundOut(Self.continueResponse), promise: nil)
+        self.context?.writeAndFlush(NIOAny.bytes(Self.continueResponse), promise: nil)
     }
 
     func writeResponseHead() {
@@ -33,7 +33,7 @@ extension HTTP1ConnectionHandler {
         self.io?.responseHead = nil
         self.io?.responseFraming = framing
         if framing == .untilClose { self.machine.closeAfterResponse() }
-        context.write(Self.wrapOutboundOut(bytes), promise: nil)
+        context.write(NIOAny.bytes(bytes), promise: nil)
     }
 
     func writeResponseBody(_ bytes: ByteBuffer) {
@@ -43,10 +43,10 @@ extension HTTP1ConnectionHandler {
             break
         case .chunked:
             self.chunkEncoder(allocator: context.channel.allocator).writeChunk(bytes) {
-                context.write(Self.wrapOutboundOut($0), promise: nil)
+                context.write(NIOAny.bytes($0), promise: nil)
             }
         case .contentLength, .untilClose, .stream:
-            context.write(Self.wrapOutboundOut(bytes), promise: nil)
+            context.write(NIOAny.bytes(bytes), promise: nil)
         }
     }
 
@@ -66,7 +66,7 @@ extension HTTP1ConnectionHandler {
             var writer = HTTP1HeadWriter(allocator: context.channel.allocator, capacity: trailers == nil ? 5 : 128)
             writer.writeRaw("0\r\n")
             for field in trailers?.fields ?? [] { writer.add(name: field.name, value: field.value) }
-            context.write(Self.wrapOutboundOut(writer.finish()), promise: nil)
+            context.write(NIOAny.bytes(writer.finish()), promise: nil)
         }
         // The record is written when the response ends (SPEC §5), before its last bytes leave.
         self.audit()
@@ -97,9 +97,9 @@ extension HTTP1ConnectionHandler {
             writer.add(name: "x-request-id", value: io.requestID)
         }
         if self.closesAfterResponse { writer.add(name: "connection", value: "close") }
-        context.write(Self.wrapOutboundOut(writer.finish()), promise: nil)
+        context.write(NIOAny.bytes(writer.finish()), promise: nil)
         if self.requestHead?.method != .HEAD, body.readableBytes > 0 {
-            context.write(Self.wrapOutboundOut(body), promise: nil)
+            context.write(NIOAny.bytes(body), promise: nil)
             let count = Int64(body.readableBytes)
             _ = self.machine.withExchange { exchange in
                 exchange.record.bytesOut = count

@@ -175,7 +175,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Closes once everything written has left (an empty write completes after the others).
     func closeAfterWrites() {
         guard let context = self.context else { return }
-        context.writeAndFlush(Self.wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
+        context.writeAndFlush(NIOAny.bytes(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
             .whenComplete { _ in context.close(promise: nil) }
     }
 

@@ -196,7 +196,7 @@ extension HTTP2ConnectionHandler {
         // What the stream wrote waits for a flush in NIOHTTP2, which drops a stream's pending
         // frames when its RST_STREAM is written: the response goes out first.
         self.context?.flush()
-        self.context?.writeAndFlush(Self.wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .rstStream(code))), promise: nil)
+        self.context?.writeAndFlush(NIOAny.frame(HTTP2Frame(streamID: streamID, payload: .rstStream(code))), promise: nil)
     }
 
     /// The token endpoint answers the whole body (SPEC §8).

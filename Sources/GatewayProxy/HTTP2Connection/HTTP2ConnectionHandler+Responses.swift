@@ -42,7 +42,7 @@ extension HTTP2ConnectionHandler {
         self.streams[streamID]?.io.responseHead = nil
         self.streams[streamID]?.io.responseFraming = framing
         let frame = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: false)))
-        context.write(Self.wrapOutboundOut(frame), promise: nil)
+        context.write(NIOAny.frame(frame), promise: nil)
     }
 
     /// Writes body bytes as DATA; the bytes are counted until NIOHTTP2 has written them, so a
@@ -55,7 +55,7 @@ extension HTTP2ConnectionHandler {
         let payload = count == 0 ? context.channel.allocator.buffer(capacity: 0) : bytes
         let frame = HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(payload), endStream: endStream)))
         guard count > 0 else {
-            context.write(Self.wrapOutboundOut(frame), promise: nil)
+            context.write(NIOAny.frame(frame), promise: nil)
             return
         }
         self.streams[streamID]?.outboundBuffered += count
@@ -65,7 +65,7 @@ extension HTTP2ConnectionHandler {
             self.streams[streamID]?.outboundBuffered -= count
             self.resumeUpstreamReads(streamID)
         }
-        context.write(Self.wrapOutboundOut(frame), promise: promise)
+        context.write(NIOAny.frame(frame), promise: promise)
     }
 
     func endResponse(_ streamID: HTTP2StreamID, trailers: TrailerFields?, upstream disposition: UpstreamDisposition) {
@@ -82,7 +82,7 @@ extension HTTP2ConnectionHandler {
             var headers = HPACKHeaders()
             for field in trailers.fields { headers.add(name: field.name.lowercased(), value: field.value) }
             let frame = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: true)))
-            context.write(Self.wrapOutboundOut(frame), promise: nil)
+            context.write(NIOAny.frame(frame), promise: nil)
         } else {
             self.writeResponseBody(streamID, context.channel.allocator.buffer(capacity: 0), endStream: true)
         }
@@ -113,9 +113,9 @@ extension HTTP2ConnectionHandler {
         }
         let sendsBody = !stream.isHEAD && body.readableBytes > 0
         let head = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: !sendsBody)))
-        context.write(Self.wrapOutboundOut(head), promise: nil)
+        context.write(NIOAny.frame(head), promise: nil)
         if sendsBody {
-            context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(body), endStream: true)))), promise: nil)
+            context.write(NIOAny.frame(HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(body), endStream: true)))), promise: nil)
             let count = Int64(body.readableBytes)
             _ = self.machine.withExchange(streamID) { exchange in
                 exchange.record.bytesOut = count
@@ -127,7 +127,7 @@ extension HTTP2ConnectionHandler {
     func goAway(lastStreamID: HTTP2StreamID, errorCode: HTTP2ErrorCode, thenClose: Bool) {
         guard let context = self.context else { return }
         let frame = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: lastStreamID, errorCode: errorCode, opaqueData: nil))
-        let written = context.writeAndFlush(Self.wrapOutboundOut(frame))
+        let written = context.writeAndFlush(NIOAny.frame(frame))
         if thenClose { written.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
     }
 }

@@ -79,7 +79,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         guard !self.windowOpened else { return }
         self.windowOpened = true
         let frame = HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: Self.connectionWindow - 65_535))
-        context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
+        context.writeAndFlush(NIOAny.frame(frame), promise: nil)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -164,7 +164,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
             let window = event as! NIOHTTP2WindowUpdatedEvent
             if window.streamID == .rootStream, let inbound = window.inboundWindowSize, inbound <= Self.connectionWindow / 2 {
                 let frame = HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: Self.connectionWindow - inbound))
-                context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
+                context.writeAndFlush(NIOAny.frame(frame), promise: nil)
             }
         } else if type == ChannelShouldQuiesceEvent.self {
             self.beginDrain()
@@ -221,7 +221,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         }
         stream.uncredited = 0
         let frame = HTTP2Frame(streamID: streamID, payload: .windowUpdate(windowSizeIncrement: credit))
-        context.write(Self.wrapOutboundOut(frame), promise: nil)
+        context.write(NIOAny.frame(frame), promise: nil)
     }
 
     func resumeUpstreamReads(_ streamID: HTTP2StreamID) {

@@ -15,6 +15,6 @@ final class TLSPlaintextCopier: ChannelInboundHandler, RemovableChannelHandler {
         let received = Self.unwrapInboundIn(data)
         var copy = context.channel.allocator.buffer(capacity: received.readableBytes)
         copy.writeImmutableBuffer(received)
-        context.fireChannelRead(Self.wrapInboundOut(copy))
+        context.fireChannelRead(NIOAny.bytes(copy))
     }
 }

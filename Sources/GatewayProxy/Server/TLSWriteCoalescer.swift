@@ -33,7 +33,7 @@ final class TLSWriteCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
             self.held = bytes
             self.heldPromise = promise
         } else {
-            context.write(Self.wrapOutboundOut(bytes), promise: promise)
+            context.write(NIOAny.bytes(bytes), promise: promise)
         }
     }
 
@@ -60,7 +60,7 @@ final class TLSWriteCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
         let promise = self.heldPromise
         self.held = nil
         self.heldPromise = nil
-        context.write(Self.wrapOutboundOut(held), promise: promise)
+        context.write(NIOAny.bytes(held), promise: promise)
     }
 
     /// A write merged into the held buffer completes with it.

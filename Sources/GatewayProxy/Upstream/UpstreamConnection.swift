@@ -147,7 +147,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
         self.decoder.expectResponse(toHEAD: isHEAD)
         self.awaitingResponse = true
         self.requestIsChunked = isChunked
-        context.write(Self.wrapOutboundOut(head), promise: nil)
+        context.write(NIOAny.bytes(head), promise: nil)
     }
 
     func sendBody(_ bytes: ByteBuffer) {
@@ -155,10 +155,10 @@ final class UpstreamConnection: ChannelDuplexHandler {
         if self.requestIsChunked {
             if self.chunkEncoder == nil { self.chunkEncoder = HTTP1ChunkedEncoder(allocator: context.channel.allocator) }
             self.chunkEncoder!.writeChunk(bytes) {
-                context.write(Self.wrapOutboundOut($0), promise: nil)
+                context.write(NIOAny.bytes($0), promise: nil)
             }
         } else {
-            context.write(Self.wrapOutboundOut(bytes), promise: nil)
+            context.write(NIOAny.bytes(bytes), promise: nil)
         }
     }
 
@@ -169,7 +169,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
         var writer = HTTP1HeadWriter(allocator: context.channel.allocator, capacity: trailers == nil ? 5 : 128)
         writer.writeRaw("0\r\n")
         for field in trailers?.fields ?? [] { writer.add(name: field.name, value: field.value) }
-        context.write(Self.wrapOutboundOut(writer.finish()), promise: nil)
+        context.write(NIOAny.bytes(writer.finish()), promise: nil)
     }
 
     func flush() {
