@@ -131,29 +131,6 @@ public struct HTTP1HeadWriter: Sendable {
         }
     }
 
-    /// `name: ` then `valueCount` bytes from `writeValue` (given the buffer and the offset to
-    /// write at, which it moves past what it wrote), then CRLF, in one reservation.
-    private mutating func writeLine(
-        _ name: StaticString,
-        valueCount: Int,
-        _ writeValue: (UnsafeMutableRawBufferPointer, inout Int) -> Void
-    ) {
-        name.withUTF8Buffer { name in
-            let count = name.count + valueCount + 4
-            self.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
-                var index = Self.put(UnsafeRawBufferPointer(name), into: target, at: 0, sanitized: true)
-                target[index] = UInt8(ascii: ":")
-                target[index + 1] = ASCII.sp
-                index += 2
-                writeValue(target, &index)
-                precondition(index == count - 2, "the value is as long as announced")
-                target[index] = ASCII.cr
-                target[index + 1] = ASCII.lf
-                return count
-            }
-        }
-    }
-
     /// Copies `field` of a decoded block byte for byte: `name: value` CRLF. The decoder has
     /// already refused CR, LF and NUL in both.
     public mutating func copy(_ field: HTTP1Field, from fields: HTTP1Fields) {
@@ -170,15 +147,42 @@ public struct HTTP1HeadWriter: Sendable {
     /// every proxied request, and four small writes per field each checked the capacity anew.
     /// `sanitized` writes CR, LF and NUL as spaces.
     private mutating func writeLine(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, sanitized: Bool) {
-        let count = name.count + value.count + 4
+        self.writeLine(name, sanitized: sanitized, valueCount: value.count) { target, index in
+            index = Self.put(value, into: target, at: index, sanitized: sanitized)
+        }
+    }
+
+    /// `name: ` then `valueCount` bytes from `writeValue` (given the buffer and the offset to
+    /// write at, which it moves past what it wrote), then CRLF, in one reservation.
+    @inline(__always)
+    private mutating func writeLine(
+        _ name: UnsafeRawBufferPointer,
+        sanitized: Bool,
+        valueCount: Int,
+        _ writeValue: (UnsafeMutableRawBufferPointer, inout Int) -> Void
+    ) {
+        let count = name.count + valueCount + 4
         self.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
             var index = Self.put(name, into: target, at: 0, sanitized: sanitized)
             target[index] = UInt8(ascii: ":")
             target[index + 1] = ASCII.sp
-            index = Self.put(value, into: target, at: index + 2, sanitized: sanitized)
+            index += 2
+            writeValue(target, &index)
+            precondition(index == count - 2, "the value is as long as announced")
             target[index] = ASCII.cr
             target[index + 1] = ASCII.lf
             return count
+        }
+    }
+
+    /// `writeLine(_:sanitized:valueCount:_:)` for a name known at compile time.
+    private mutating func writeLine(
+        _ name: StaticString,
+        valueCount: Int,
+        _ writeValue: (UnsafeMutableRawBufferPointer, inout Int) -> Void
+    ) {
+        name.withUTF8Buffer { name in
+            self.writeLine(UnsafeRawBufferPointer(name), sanitized: true, valueCount: valueCount, writeValue)
         }
     }
 
