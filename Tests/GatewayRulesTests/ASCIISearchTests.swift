@@ -17,4 +17,15 @@ import Testing
         #expect(text[..<mark] == "/café")
         #expect(text[mark...] == "?é=1")
     }
+
+    @Test func aTargetSplitsAtItsFirstQuestionMark() {
+        #expect("/a/b?x=1?y".targetPath == "/a/b")
+        #expect("/a/b?x=1?y".targetQuery == "?x=1?y")
+        #expect("/café?é".targetPath == "/café")
+        #expect("/café?é".targetQuery == "?é")
+        #expect("/no-query".targetPath == "/no-query")
+        #expect("/no-query".targetQuery == "")
+        #expect("?".targetPath == "")
+        #expect("?".targetQuery == "?")
+    }
 }

@@ -31,14 +31,12 @@ public struct PolicyRequest<Fields: RequestFields> {
 
     /// The path part of the target (before `?`).
     public var rawPath: Substring {
-        if let mark = self.target.firstIndex(ofASCII: UInt8(ascii: "?")) { return self.target[..<mark] }
-        return self.target[...]
+        self.target.targetPath
     }
 
     /// The query string including its `?`, or empty.
     public var rawQuery: Substring {
-        if let mark = self.target.firstIndex(ofASCII: UInt8(ascii: "?")) { return self.target[mark...] }
-        return ""
+        self.target.targetQuery
     }
 }
 

@@ -91,9 +91,7 @@ enum ExchangeAdmission {
 
     /// The token endpoint's operation for the head's normalised path, if it names one.
     private static func tokenOperation(_ head: Head, endpoint: TokenEndpoint) -> (operation: TokenEndpoint.Operation, path: String)? {
-        let target = head.target
-        let rawPath = target.firstIndex(ofASCII: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
-        guard case .success(let path) = PathNormalizer.normalize(rawPath), let operation = endpoint.operation(forPath: path) else {
+        guard case .success(let path) = PathNormalizer.normalize(head.target.targetPath), let operation = endpoint.operation(forPath: path) else {
             return nil
         }
         return (operation, path)

@@ -123,8 +123,7 @@ extension HTTP1ConnectionHandler {
 
     /// The path part of a target, for the audit record until the policy normalised it.
     static func path(of target: String) -> String {
-        guard let mark = target.firstIndex(ofASCII: UInt8(ascii: "?")) else { return target }
-        return String(target[..<mark])
+        String(target.targetPath)
     }
 
     // MARK: Performing

@@ -12,3 +12,19 @@ extension String {
         return offset.map { self.utf8.index(self.utf8.startIndex, offsetBy: $0) }
     }
 }
+
+extension String {
+    /// For a request target: the part before the first `?` (its path), the whole target when it
+    /// has no query.
+    public var targetPath: Substring {
+        guard let mark = self.firstIndex(ofASCII: UInt8(ascii: "?")) else { return self[...] }
+        return self[..<mark]
+    }
+
+    /// For a request target: its query from the first `?` on, the `?` included; empty when it
+    /// has none.
+    public var targetQuery: Substring {
+        guard let mark = self.firstIndex(ofASCII: UInt8(ascii: "?")) else { return "" }
+        return self[mark...]
+    }
+}
