@@ -120,10 +120,12 @@ import Testing
         let errors = stream.streamErrorRateLimit
         let glitches = connection.maximumConnectionGlitches
         #expect(
-            row("Streams the gateway resets").contains(
+            row("Other streams the gateway resets").contains(
                 "| \(perWindow(errors.maximumCount, errors.windowLength)), and \(glitches) in the connection's life |"
             )
         )
+        #expect(connection.headerBlockValidation == .disabled)
+        #expect(row("Malformed header blocks").contains("| \(HTTP2ConnectionStateMachine.maximumMalformedBlocks) in the connection's life |"))
         let control = connection.controlFrameRateLimit
         #expect(row("PING, SETTINGS").contains("| \(perWindow(control.maximumCount, control.windowLength)) |"))
         #expect(row("Control frames").contains("| \(Self.grouped(connection.maximumBufferedControlFrames)) |"))

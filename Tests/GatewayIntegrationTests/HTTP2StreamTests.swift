@@ -166,7 +166,12 @@ import Testing
         await upstream.stop()
     }
 
-    @Test(arguments: [("connection", "keep-alive"), ("te", "gzip"), ("transfer-encoding", "chunked"), ("keep-alive", "timeout=5")])
+    @Test(arguments: [
+        ("connection", "keep-alive"), ("te", "gzip"), ("transfer-encoding", "chunked"), ("keep-alive", "timeout=5"),
+        // RFC 9113 §8.2.1: CR, LF or NUL in a value (an HTTP/1.1 header injected upstream), an
+        // uppercase name.
+        ("x-note", "a\r\nx-injected: 1"), ("x-note", "a\u{0}b"), ("X-Note", "1"),
+    ])
     func connectionSpecificFieldsMakeARequestMalformed(name: String, value: String) async throws {
         let (upstream, gateway) = try await self.fixture.start()
         let connection = try await self.fixture.raw(gateway.port)

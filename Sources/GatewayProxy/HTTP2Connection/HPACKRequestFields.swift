@@ -2,7 +2,7 @@ import GatewayPolicy
 import NIOHPACK
 
 /// An HTTP/2 request header block as the policy and the forwarding rules read it. HTTP/2
-/// field names are lowercase on the wire (RFC 9113 §8.2.1, checked by NIOHTTP2), so names
+/// field names are lowercase on the wire (RFC 9113 §8.2.1, checked by `HTTP2FieldBlockCheck`), so names
 /// compare byte for byte. `host` is answered from `:authority` when the block has no `host`
 /// field, as an RFC 9421 `@authority` needs.
 struct HPACKRequestFields: RequestFields, FieldBlock {

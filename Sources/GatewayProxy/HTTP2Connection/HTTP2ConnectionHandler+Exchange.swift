@@ -111,6 +111,13 @@ extension HTTP2ConnectionHandler {
             // The GOAWAY NIOHTTP2 wrote may wait for the end of the read: out it goes first.
             context.flush()
             context.triggerUserOutboundEvent(HTTP2ConnectionGuard.Shut(), promise: nil)
+        case .resetMalformed(let streamID):
+            // Flushed with the rest of this read (`channelReadComplete`).
+            self.context?.write(NIOAny.frame(HTTP2Frame(streamID: streamID, payload: .rstStream(.protocolError))), promise: nil)
+        case .calm(let lastStreamID):
+            let frame = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: lastStreamID, errorCode: .enhanceYourCalm, opaqueData: nil))
+            self.context?.write(NIOAny.frame(frame), promise: nil)
+            self.perform(.shut)
         }
     }
 

@@ -78,9 +78,7 @@ extension HTTP2ConnectionHandler {
                 connection.close()
             }
         }
-        if let trailers, !trailers.fields.isEmpty {
-            var headers = HPACKHeaders()
-            for field in trailers.fields { headers.add(name: field.name.lowercased(), value: field.value) }
+        if let headers = trailers.flatMap(Self.trailerBlock) {
             let frame = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: true)))
             context.write(NIOAny.frame(frame), promise: nil)
         } else {
@@ -88,6 +86,18 @@ extension HTTP2ConnectionHandler {
         }
         self.audit(streamID)
         self.flushSoon()
+    }
+
+    /// The upstream's trailers as an HTTP/2 block: names lowercased, connection-specific fields
+    /// dropped (RFC 9113 §8.2.2); nil when none is left.
+    static func trailerBlock(_ trailers: TrailerFields) -> HPACKHeaders? {
+        var headers = HPACKHeaders()
+        for field in trailers.fields {
+            var name = field.name.lowercased()
+            if name.withUTF8({ HTTP2FieldBlockCheck.isConnectionSpecific(UnsafeRawBufferPointer($0)) }) { continue }
+            headers.add(name: name, value: field.value)
+        }
+        return headers.isEmpty ? nil : headers
     }
 
     func writeLocal(_ streamID: HTTP2StreamID, _ response: LocalResponse) {

@@ -106,9 +106,17 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         switch frame.payload {
         case .headers(let headers):
             if self.machine.exchange(streamID) == nil {
+                guard HTTP2FieldBlockCheck.request(headers.headers) == nil else {
+                    self.perform(self.machine.malformed(streamID))
+                    return
+                }
                 self.begin(streamID, headers.headers, endStream: headers.endStream)
             } else {
                 // Trailers (RFC 9113 §8.1): they end the request.
+                guard HTTP2FieldBlockCheck.trailers(headers.headers) == nil else {
+                    self.perform(self.machine.malformed(streamID))
+                    return
+                }
                 let trailers = TrailerFields(headers.headers.map { (name: $0.name, value: $0.value) })
                 self.perform(self.machine.withExchange(streamID) { $0.requestEnd(trailers) })
                 self.creditWithheldHeldBodies()

@@ -20,7 +20,16 @@ struct HTTP2ConnectionStateMachine {
         /// A connection error, for which NIOHTTP2 wrote its GOAWAY: push it out, read nothing
         /// more and close the socket (RFC 9113 §5.4.1) — `HTTP2ConnectionGuard`.
         case shut
+        /// Reset the stream with PROTOCOL_ERROR: its header block was malformed.
+        case resetMalformed(HTTP2StreamID)
+        /// Too many malformed blocks: write GOAWAY with ENHANCE_YOUR_CALM, then as `shut`.
+        case calm(lastStreamID: HTTP2StreamID)
     }
+
+    /// Malformed header blocks one connection may send, each resetting its stream, before the
+    /// connection ends: NIOHTTP2's `maximumConnectionGlitches` for its own stream errors ("made
+    /// you reset", CVE-2025-8671), counted here for the blocks `HTTP2FieldBlockCheck` refuses.
+    static let maximumMalformedBlocks = 200
 
     /// The exchanges of open streams.
     private(set) var streams = HTTP2StreamTable<ExchangeStateMachine>()
@@ -30,6 +39,8 @@ struct HTTP2ConnectionStateMachine {
     private var goAwaySent = false
     private var isClosed = false
     private let idleTimeout: Int64
+    /// Header blocks refused as malformed so far.
+    private(set) var malformedBlocks = 0
     /// Monotonic nanoseconds at which the idle connection is closed.
     private(set) var idleDeadline: Int64?
 
@@ -143,6 +154,17 @@ struct HTTP2ConnectionStateMachine {
         self.isClosed = true
         self.goAwaySent = true
         return .shut
+    }
+
+    /// A header block on `streamID` was malformed (`HTTP2FieldBlockCheck`): the stream is reset,
+    /// and after `maximumMalformedBlocks` of them the connection ends.
+    mutating func malformed(_ streamID: HTTP2StreamID) -> Action {
+        guard !self.isClosed else { return .none }
+        self.malformedBlocks += 1
+        guard self.malformedBlocks > Self.maximumMalformedBlocks else { return .resetMalformed(streamID) }
+        self.isClosed = true
+        self.goAwaySent = true
+        return .calm(lastStreamID: self.lastStreamID)
     }
 
     /// The connection closed: every open exchange is abandoned; call `withExchange` with

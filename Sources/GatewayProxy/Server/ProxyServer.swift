@@ -295,6 +295,10 @@ public final class ProxyServer: Service, Sendable {
         // Streams reset for the client's own errors (malformed requests; "made you reset",
         // CVE-2025-8671): 200 in a connection's life are glitches enough to end it.
         connection.maximumConnectionGlitches = 200
+        // Header blocks are checked by `HTTP2FieldBlockCheck` (the same rules, on bytes, at a
+        // tenth of the cost), and a malformed one counts toward the same 200: see
+        // `HTTP2ConnectionStateMachine.malformed(_:)`.
+        connection.headerBlockValidation = .disabled
         var stream = NIOHTTP2Handler.StreamConfiguration()
         // RST_STREAM from the client: 200 in 30 s (rapid reset, CVE-2023-44487) — about 200
         // exchanges started, each audited, before the GOAWAY.
