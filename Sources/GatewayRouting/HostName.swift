@@ -9,22 +9,26 @@ public enum HostName {
     /// host name holds (see ``HostPattern``), an empty label, a non-numeric, empty or out-of-range port, unbalanced
     /// brackets.
     public static func normalize(_ hostHeader: String) -> String? {
-        let bytes = hostHeader.utf8
+        var header = hostHeader
+        return header.withUTF8 { Self.normalize($0, of: hostHeader) }
+    }
+
+    /// `normalize(_:)` over the value's bytes; `original` is handed back when already normal.
+    private static func normalize(_ bytes: UnsafeBufferPointer<UInt8>, of original: String) -> String? {
         guard let first = bytes.first else {
             return nil
         }
-        let host: Substring
-        let portSeparator: String.Index?
+        let hostEnd: Int
+        let portSeparator: Int?
         if first == ASCII.openBracket {
             guard let close = bytes.firstIndex(of: ASCII.closeBracket) else {
                 return nil
             }
-            let hostEnd = bytes.index(after: close)
-            host = hostHeader[..<hostEnd]
-            guard HostSyntax.isValidIPLiteral(host.utf8) else {
+            hostEnd = close + 1
+            guard HostSyntax.isValidIPLiteral(bytes[..<hostEnd]) else {
                 return nil
             }
-            if hostEnd == bytes.endIndex {
+            if hostEnd == bytes.count {
                 portSeparator = nil
             } else {
                 guard bytes[hostEnd] == ASCII.colon else {
@@ -34,27 +38,29 @@ public enum HostName {
             }
         } else {
             portSeparator = bytes.firstIndex(of: ASCII.colon)
-            var name = hostHeader[..<(portSeparator ?? bytes.endIndex)]
-            if name.utf8.last == ASCII.dot {
-                // Sliced by bytes: `dropLast()` would drop a whole grapheme cluster, which may hold more than the dot.
-                name = name[..<name.utf8.index(before: name.utf8.endIndex)]
+            var nameEnd = portSeparator ?? bytes.count
+            if nameEnd > 0, bytes[nameEnd - 1] == ASCII.dot {
+                nameEnd -= 1
             }
-            guard HostSyntax.isValidName(name.utf8) else {
+            guard HostSyntax.isValidName(bytes[..<nameEnd]) else {
                 return nil
             }
-            host = name
+            hostEnd = nameEnd
         }
         if let portSeparator {
-            guard HostSyntax.isValidPort(hostHeader[bytes.index(after: portSeparator)...].utf8) else {
+            guard HostSyntax.isValidPort(bytes[(portSeparator + 1)...]) else {
                 return nil
             }
         }
-        if host.endIndex == hostHeader.endIndex,
-            !bytes.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") })
-        {
+        let host = bytes[..<hostEnd]
+        let hasUppercase = host.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        if hostEnd == bytes.count, !hasUppercase {
             // Already normal: hand back the caller's string, sharing its storage.
-            return hostHeader
+            return original
         }
-        return ASCII.lowercased(host)
+        return String(unsafeUninitializedCapacity: hostEnd) { output in
+            for index in 0..<hostEnd { output[index] = ASCII.lowercased(host[index]) }
+            return hostEnd
+        }
     }
 }

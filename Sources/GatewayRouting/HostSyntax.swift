@@ -14,7 +14,7 @@ enum HostSyntax {
 
     /// Whether `name` (without port and without a trailing dot) is a host name: dot-separated, non-empty labels of
     /// `ALPHA / DIGIT / "-" / "_"`. IPv4 addresses (RFC 3986 §3.2.2 `IPv4address`) are names in this sense.
-    static func isValidName(_ name: Substring.UTF8View) -> Bool {
+    static func isValidName<Bytes: Collection<UInt8>>(_ name: Bytes) -> Bool {
         guard !name.isEmpty, name.count <= maximumNameLength else {
             return false
         }
@@ -42,10 +42,10 @@ enum HostSyntax {
     /// Whether `literal` is an `IP-literal` holding an IPv6 address, brackets included (RFC 3986 §3.2.2): checked
     /// for its characters only (hex digits, `:`, `.` of an embedded IPv4 address), not for the address's structure.
     /// `IPvFuture` and zone identifiers (RFC 6874) are refused.
-    static func isValidIPLiteral(_ literal: Substring.UTF8View) -> Bool {
+    static func isValidIPLiteral<Bytes: Collection<UInt8>>(_ literal: Bytes) -> Bool {
         // "[" + at most 45 characters (RFC 4291 §2.2 with an embedded IPv4 address) + "]".
         guard literal.count >= 4, literal.count <= 47, literal.first == ASCII.openBracket,
-            literal.last == ASCII.closeBracket
+            literal.reversed().first == ASCII.closeBracket
         else {
             return false
         }
@@ -63,7 +63,7 @@ enum HostSyntax {
 
     /// Whether `port` is a port number: 1 to 5 digits, at most 65535 (RFC 3986 §3.2.3, RFC 6335 §6). An empty port,
     /// which RFC 3986 tolerates, is refused: no client sends one.
-    static func isValidPort(_ port: Substring.UTF8View) -> Bool {
+    static func isValidPort<Bytes: Collection<UInt8>>(_ port: Bytes) -> Bool {
         guard !port.isEmpty, port.count <= 5 else {
             return false
         }
