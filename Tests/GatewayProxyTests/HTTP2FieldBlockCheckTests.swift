@@ -48,7 +48,18 @@ struct HTTP2FieldBlockCheckTests {
     @Test(arguments: 0..<Self.requests.count)
     func aRequestBlockIsJudgedByRFC9113(_ index: Int) {
         let (fields, fault) = Self.requests[index]
-        #expect(HTTP2FieldBlockCheck.request(HPACKHeaders(fields)) == fault, "\(fields)")
+        #expect(HTTP2FieldBlockCheck.request(HPACKHeaders(fields)).fault == fault, "\(fields)")
+    }
+
+    @Test func aWellFormedBlockGivesItsRequestLineFromOnePass() throws {
+        let block = HPACKHeaders([
+            (":method", "POST"), (":scheme", "https"), (":path", "/orders?x=1"), (":authority", "api.example:8443"),
+            ("content-length", "12"), ("host", "api.example:8443"), ("content-length", "13"),
+        ])
+        let line = try HTTP2FieldBlockCheck.request(block).get()
+        #expect(line == .init(method: "POST", path: "/orders?x=1", authority: "api.example:8443", hasHost: true, contentLength: "12"))
+        let bare = try HTTP2FieldBlockCheck.request(HPACKHeaders(Array(Self.base.dropLast()))).get()
+        #expect(bare == .init(method: "GET", path: "/a", authority: nil, hasHost: false, contentLength: nil))
     }
 
     @Test func trailersHaveNoPseudoFieldsAndTheSameFieldRules() {
@@ -111,5 +122,13 @@ struct HTTP2FieldBlockCheckTests {
         let block = HTTP2ConnectionHandler.trailerBlock(trailers)
         #expect(block.map { Array($0.map { "\($0.name)=\($0.value)" }) } == ["x-checksum=abc"])
         #expect(HTTP2ConnectionHandler.trailerBlock(TrailerFields([(name: "upgrade", value: "x")])) == nil)
+    }
+}
+
+extension Result {
+    /// The failure, or nil.
+    var fault: Failure? {
+        if case .failure(let failure) = self { return failure }
+        return nil
     }
 }

@@ -7,6 +7,8 @@ import NIOHPACK
 /// field, as an RFC 9421 `@authority` needs.
 struct HPACKRequestFields: RequestFields, FieldBlock {
     let headers: HPACKHeaders
+    /// `:authority`, when the block has no `host` field (read once, by `HTTP2FieldBlockCheck`).
+    let authority: String?
 
     func contains(_ lowercaseName: StaticString) -> Bool {
         var found = false
@@ -28,7 +30,7 @@ struct HPACKRequestFields: RequestFields, FieldBlock {
             var value = value
             if !value.withUTF8({ body(UnsafeRawBufferPointer($0)) }) { return }
         }
-        if !matched, Self.isHost(wanted), let authority = self.headers.first(name: ":authority") {
+        if !matched, Self.isHost(wanted), let authority = self.authority {
             var authority = authority
             _ = authority.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         }
@@ -50,7 +52,7 @@ struct HPACKRequestFields: RequestFields, FieldBlock {
             if name == "host" { hasHost = true }
             fields.append((name: name, value: value))
         }
-        if !hasHost, let authority = self.headers.first(name: ":authority") { fields.append((name: "host", value: authority)) }
+        if !hasHost, let authority = self.authority { fields.append((name: "host", value: authority)) }
         return fields
     }
 

@@ -8,15 +8,15 @@ import NIOHTTP2
 /// Starting a stream's exchange and performing what it decides.
 extension HTTP2ConnectionHandler {
     /// A request header block opened a stream (RFC 9113 §8.1).
-    func begin(_ streamID: HTTP2StreamID, _ headers: HPACKHeaders, endStream: Bool) {
+    func begin(_ streamID: HTTP2StreamID, _ headers: HPACKHeaders, _ line: HTTP2FieldBlockCheck.RequestLine, endStream: Bool) {
         guard self.machine.accepts(streamID) else { return }
         let configuration = self.loop.configuration
-        let fields = HPACKRequestFields(headers: headers)
+        let fields = HPACKRequestFields(headers: headers, authority: line.hasHost ? nil : line.authority)
         let peerIsTrusted = configuration.isTrustedProxy(self.peer.bytes)
-        let method = headers.first(name: ":method") ?? ""
-        let target = headers.first(name: ":path") ?? ""
-        let authority = headers.first(name: ":authority")
-        let hosts = headers[canonicalForm: "host"]
+        let method = line.method
+        let target = line.path
+        let authority = line.authority
+        let hosts = line.hasHost ? headers[canonicalForm: "host"] : []
         let io = ExchangeIO(
             id: Int(streamID),
             configuration: configuration,
@@ -57,13 +57,13 @@ extension HTTP2ConnectionHandler {
         let stream = HTTP2StreamIO(
             io: io,
             request: headers,
-            authority: hosts.isEmpty ? authority : nil,
+            authority: line.hasHost ? nil : authority,
             isHEAD: method == "HEAD"
         )
         stream.io.host = decided.host
         stream.io.tokenOperation = decided.tokenOperation
         self.streams[streamID] = stream
-        let length = headers.first(name: "content-length").flatMap(Int.init)
+        let length = line.contentLength.flatMap(Int.init)
         let body: ExchangeRequest.Body = endStream ? .none : length.map { $0 > 0 ? .length($0) : .stream } ?? .stream
         let request = ExchangeRequest(
             body: body,
@@ -212,7 +212,7 @@ extension HTTP2ConnectionHandler {
             self.perform(self.machine.withExchange(streamID) { $0.tokenAnswered(nil) })
             return
         }
-        let fields = HPACKRequestFields(headers: stream.request)
+        let fields = HPACKRequestFields(headers: stream.request, authority: stream.authority)
         let request = TokenEndpointRequest(
             method: stream.io.method,
             contentType: fields.strings("content-type"),
@@ -273,7 +273,7 @@ extension HTTP2ConnectionHandler {
             requestID: stream.io.requestID
         ).encode(
             method: stream.io.method,
-            fields: HPACKRequestFields(headers: stream.request),
+            fields: HPACKRequestFields(headers: stream.request, authority: stream.authority),
             authority: stream.authority,
             allowance: allowance,
             isChunked: isChunked,

@@ -106,11 +106,10 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
         switch frame.payload {
         case .headers(let headers):
             if self.machine.exchange(streamID) == nil {
-                guard HTTP2FieldBlockCheck.request(headers.headers) == nil else {
-                    self.perform(self.machine.malformed(streamID))
-                    return
+                switch HTTP2FieldBlockCheck.request(headers.headers) {
+                case .success(let line): self.begin(streamID, headers.headers, line, endStream: headers.endStream)
+                case .failure: self.perform(self.machine.malformed(streamID))
                 }
-                self.begin(streamID, headers.headers, endStream: headers.endStream)
             } else {
                 // Trailers (RFC 9113 §8.1): they end the request.
                 guard HTTP2FieldBlockCheck.trailers(headers.headers) == nil else {

@@ -19,7 +19,7 @@ import NIOHPACK
 /// every response they receive.
 enum HTTP2FieldBlockCheck {
     /// Why a block is malformed.
-    enum Fault: Equatable, Sendable {
+    enum Fault: Error, Equatable, Sendable {
         /// A name empty, not a token, or with an uppercase letter (§8.2.1, §8.2).
         case invalidName
         /// A pseudo-header field after a regular field (§8.3).
@@ -42,17 +42,28 @@ enum HTTP2FieldBlockCheck {
         case invalidValue
     }
 
-    /// Checks the block that opens a request stream.
-    static func request(_ headers: HPACKHeaders) -> Fault? {
+    /// What the handler reads of a well-formed request block, found in the same pass.
+    struct RequestLine: Equatable {
+        var method = ""
+        var path = ""
+        var authority: String?
+        /// The block has a `host` field.
+        var hasHost = false
+        /// The first `content-length` field's value.
+        var contentLength: String?
+    }
+
+    /// Checks the block that opens a request stream, and reads its pseudo-header fields.
+    static func request(_ headers: HPACKHeaders) -> Result<RequestLine, Fault> {
         var state = BlockState(isRequest: true)
         for (name, value, _) in headers {
-            if let fault = Self.check(name, value, &state) { return fault }
+            if let fault = Self.check(name, value, &state) { return .failure(fault) }
         }
         let seen = state.seen
         if state.isConnect {
-            return seen == Pseudo.method | Pseudo.authority ? nil : .missingPseudo
+            return seen == Pseudo.method | Pseudo.authority ? .success(state.line) : .failure(.missingPseudo)
         }
-        return seen & Pseudo.request == Pseudo.request ? nil : .missingPseudo
+        return seen & Pseudo.request == Pseudo.request ? .success(state.line) : .failure(.missingPseudo)
     }
 
     /// Checks the trailers that end a request stream: no pseudo-header fields at all.
@@ -71,6 +82,7 @@ enum HTTP2FieldBlockCheck {
         var seen: UInt8 = 0
         var inRegularFields = false
         var isConnect = false
+        var line = RequestLine()
     }
 
     /// The pseudo-header fields of a request, as bits.
@@ -84,39 +96,68 @@ enum HTTP2FieldBlockCheck {
     }
 
     private static func check(_ name: String, _ value: String, _ state: inout BlockState) -> Fault? {
-        var name = name
-        var value = value
-        return name.withUTF8 { name in
-            value.withUTF8 { value in
+        var nameBytes = name
+        var valueBytes = value
+        let (fault, role) = nameBytes.withUTF8 { name in
+            valueBytes.withUTF8 { value in
                 Self.check(UnsafeRawBufferPointer(name), UnsafeRawBufferPointer(value), &state)
             }
         }
-    }
-
-    private static func check(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, _ state: inout BlockState) -> Fault? {
-        guard let first = name.first else { return .invalidName }
-        guard first == UInt8(ascii: ":") else { return Self.checkRegular(name, value, &state) }
-        let base = UnsafeRawBufferPointer(rebasing: name.dropFirst())
-        guard Self.isLowercaseToken(base) else { return .invalidName }
-        guard !state.inRegularFields else { return .pseudoAfterRegular }
-        guard Self.isPseudoValue(value) else { return .invalidPseudoValue }
-        guard state.isRequest, let bit = Self.pseudoBit(base) else { return .disallowedPseudo }
-        guard state.seen & bit == 0 else { return .duplicatePseudo }
-        state.seen |= bit
-        if bit == Pseudo.method { state.isConnect = Self.equals(value, "CONNECT") }
-        if bit == Pseudo.path, value.isEmpty { return .emptyPath }
-        return nil
-    }
-
-    private static func checkRegular(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, _ state: inout BlockState) -> Fault? {
-        state.inRegularFields = true
-        guard Self.isLowercaseToken(name) else { return .invalidName }
-        guard !Self.isConnectionSpecific(name) else { return .connectionSpecific }
-        guard Self.isFieldValue(value) else { return .invalidValue }
-        if state.isRequest, Self.equals(name, "te"), !Self.equals(value, "trailers") {
-            return .teOtherThanTrailers
+        guard fault == nil, state.isRequest else { return fault }
+        switch role {
+        case .none: break
+        case .method: state.line.method = value
+        case .path: state.line.path = value
+        case .authority: state.line.authority = value
+        case .host: state.line.hasHost = true
+        case .contentLength: if state.line.contentLength == nil { state.line.contentLength = value }
         }
         return nil
+    }
+
+    /// The fields `RequestLine` keeps.
+    private enum Role {
+        case none, method, path, authority, host, contentLength
+    }
+
+    private static func check(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, _ state: inout BlockState) -> (Fault?, Role) {
+        guard let first = name.first else { return (.invalidName, .none) }
+        guard first == UInt8(ascii: ":") else { return Self.checkRegular(name, value, &state) }
+        let base = UnsafeRawBufferPointer(rebasing: name.dropFirst())
+        guard Self.isLowercaseToken(base) else { return (.invalidName, .none) }
+        guard !state.inRegularFields else { return (.pseudoAfterRegular, .none) }
+        guard Self.isPseudoValue(value) else { return (.invalidPseudoValue, .none) }
+        guard state.isRequest, let bit = Self.pseudoBit(base) else { return (.disallowedPseudo, .none) }
+        guard state.seen & bit == 0 else { return (.duplicatePseudo, .none) }
+        state.seen |= bit
+        switch bit {
+        case Pseudo.method:
+            state.isConnect = Self.equals(value, "CONNECT")
+            return (nil, .method)
+        case Pseudo.path:
+            return value.isEmpty ? (.emptyPath, .none) : (nil, .path)
+        case Pseudo.authority:
+            return (nil, .authority)
+        default:
+            return (nil, .none)
+        }
+    }
+
+    private static func checkRegular(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, _ state: inout BlockState) -> (Fault?, Role) {
+        state.inRegularFields = true
+        guard Self.isLowercaseToken(name) else { return (.invalidName, .none) }
+        guard !Self.isConnectionSpecific(name) else { return (.connectionSpecific, .none) }
+        guard Self.isFieldValue(value) else { return (.invalidValue, .none) }
+        switch name.count {
+        case 2 where state.isRequest && Self.equals(name, "te"):
+            return Self.equals(value, "trailers") ? (nil, .none) : (.teOtherThanTrailers, .none)
+        case 4 where Self.equals(name, "host"):
+            return (nil, .host)
+        case 14 where Self.equals(name, "content-length"):
+            return (nil, .contentLength)
+        default:
+            return (nil, .none)
+        }
     }
 
     // MARK: Bytes
