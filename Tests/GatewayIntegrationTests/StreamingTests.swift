@@ -60,6 +60,24 @@ import Testing
         await upstream.stop()
     }
 
+    /// A small body leaves with its head in one write, but a head is not held for a body that
+    /// has not come: it reaches the client as soon as the upstream's read of it ends.
+    @Test func aResponseHeadIsNotHeldForItsBody() async throws {
+        let upstream = try await TestUpstream.start()
+        let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
+        let client = try await RawConnection.connect(port: gateway.port)
+        try await client.send("GET /headfirst/body HTTP/1.1\r\nHost: a\r\n\r\n")
+        let head = try #require(await client.readHead())
+        #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(head.lowercased().contains("content-length: 11\r\n"))
+        await upstream.waitForGate("body")
+        upstream.open("body")
+        #expect(await client.readBytes(11) == "gate opened")
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
+
     @Test func chunkedUploadStreamsThrough() async throws {
         let upstream = try await TestUpstream.start()
         let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))

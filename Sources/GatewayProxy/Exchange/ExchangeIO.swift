@@ -2,6 +2,7 @@ import GatewayAudit
 import GatewayHTTP1
 import GatewayPolicy
 import GatewayTokens
+import NIOCore
 
 /// What a connection handler keeps beside an exchange's state machine: the request's own facts
 /// for its audit record, the rules snapshot it runs under, and the upstream connection that
@@ -46,6 +47,9 @@ final class ExchangeIO {
     /// The upstream's response head, until it is written to the client.
     var responseHead: HTTP1ResponseHead?
     var responseFraming = ResponseFraming.none
+    /// HTTP/1.1: the response head as bytes, written with the first body bytes (one write, one
+    /// buffer for a small response) or at the end of the upstream's read, whichever comes first.
+    var pendingHead: ByteBuffer?
     /// The request body was written upstream since the last flush.
     var needsUpstreamFlush = false
 

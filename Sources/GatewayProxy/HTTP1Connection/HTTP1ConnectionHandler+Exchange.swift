@@ -174,6 +174,8 @@ extension HTTP1ConnectionHandler {
             self.audit()
             self.context?.flush()
         case .cut:
+            // What was started leaves before the connection closes.
+            self.writePendingHead()
             self.dropUpstream()
             self.audit()
             self.context?.close(promise: nil)

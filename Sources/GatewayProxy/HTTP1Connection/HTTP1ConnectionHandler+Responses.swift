@@ -33,7 +33,18 @@ extension HTTP1ConnectionHandler {
         self.io?.responseHead = nil
         self.io?.responseFraming = framing
         if framing == .untilClose { self.machine.closeAfterResponse() }
-        context.write(NIOAny.bytes(bytes), promise: nil)
+        self.io?.pendingHead = bytes
+    }
+
+    /// The most body bytes copied behind the head into its buffer, so that a small response
+    /// leaves in one write (one pipeline write, one buffer in `sendmsg`); more is written as it came.
+    static let coalescedBodyLimit = 4096
+
+    /// Writes the response head held by `writeResponseHead`, if it is still held.
+    func writePendingHead() {
+        guard let head = self.io?.pendingHead else { return }
+        self.io?.pendingHead = nil
+        self.context?.write(NIOAny.bytes(head), promise: nil)
     }
 
     func writeResponseBody(_ bytes: ByteBuffer) {
@@ -42,11 +53,19 @@ extension HTTP1ConnectionHandler {
         case .none:
             break
         case .chunked:
+            self.writePendingHead()
             self.chunkEncoder(allocator: context.channel.allocator).writeChunk(bytes) {
                 context.write(NIOAny.bytes($0), promise: nil)
             }
         case .contentLength, .untilClose, .stream:
-            context.write(NIOAny.bytes(bytes), promise: nil)
+            if var head = self.io?.pendingHead, bytes.readableBytes <= Self.coalescedBodyLimit {
+                self.io?.pendingHead = nil
+                head.writeImmutableBuffer(bytes)
+                context.write(NIOAny.bytes(head), promise: nil)
+            } else {
+                self.writePendingHead()
+                context.write(NIOAny.bytes(bytes), promise: nil)
+            }
         }
     }
 
@@ -54,6 +73,7 @@ extension HTTP1ConnectionHandler {
     /// connection back to its pool or closed, the audit record.
     func endResponse(trailers: TrailerFields?, upstream disposition: UpstreamDisposition) {
         guard let context = self.context else { return }
+        self.writePendingHead()
         self.io?.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
         if let connection = self.io?.takeUpstream() {
             if disposition == .release, let pool = connection.pool {
@@ -126,6 +146,7 @@ extension HTTP1ConnectionHandler: UpstreamReceiver {
             self.io?.upstreamEndNanoseconds = now
             self.perform(self.machine.withExchange { $0.upstreamResponseEnd(trailers.map(TrailerFields.init(http1:))) })
         case .readComplete:
+            self.writePendingHead()
             self.context?.flush()
         case .closed:
             _ = self.io?.takeUpstream()

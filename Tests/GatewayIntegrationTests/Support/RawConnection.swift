@@ -66,6 +66,28 @@ final class RawConnection {
         }
     }
 
+    /// Reads until a response head (through its blank line) has arrived and returns it,
+    /// leaving what follows; nil if the connection closed first.
+    func readHead() async -> String? {
+        while true {
+            let text = String(buffer: self.buffer)
+            if let end = text.range(of: "\r\n\r\n") {
+                let head = String(text[..<end.upperBound])
+                self.buffer.moveReaderIndex(forwardBy: head.utf8.count)
+                return head
+            }
+            if !(await self.fill()) { return nil }
+        }
+    }
+
+    /// Reads `count` bytes; nil if the connection closed first.
+    func readBytes(_ count: Int) async -> String? {
+        while self.buffer.readableBytes < count {
+            if !(await self.fill()) { return nil }
+        }
+        return self.buffer.readString(length: count)
+    }
+
     /// Waits for more bytes; false when the peer closed.
     private func fill() async -> Bool {
         guard var next = await self.iterator.next() else {

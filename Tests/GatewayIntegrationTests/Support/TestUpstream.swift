@@ -288,6 +288,20 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
                     handler.sendText(context: context, "gate opened")
                 }
             }
+        } else if parts.first == "headfirst", parts.count == 2 {
+            // The head now, the body when the gate opens.
+            let body = "gate opened"
+            var headers = HTTPHeaders()
+            headers.add(name: "content-length", value: String(body.utf8.count))
+            context.writeAndFlush(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            self.gates.hold(String(parts[1])) {
+                loopBound.eventLoop.execute {
+                    let context = loopBound.value
+                    context.write(Self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+                    context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
+                }
+            }
         } else if path == "/upload" {
             let digest = self.hasher.finalize().map { String(format: "%02x", $0) }.joined()
             self.sendText(context: context, "bytes=\(self.bodyBytes) sha256=\(digest)")
