@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOEmbedded
 import NIOHPACK
@@ -11,12 +12,16 @@ import Testing
 /// server `NIOHTTP2Handler` with its validation on (in an `EmbeddedChannel`), and to the check.
 /// Wherever NIOHTTP2 resets the stream the check must refuse the block, and wherever NIOHTTP2
 /// passes it on the check must accept it. The seed is fixed: a failure repeats.
+/// `HTTP2_FIELD_DIFFERENTIAL_BLOCKS` sets the number of request blocks (trailers: a third of
+/// it) for a longer run: `bench/http2-field-differential.sh`.
 struct HTTP2FieldBlockDifferentialTests {
+    static let requestBlocks = ProcessInfo.processInfo.environment["HTTP2_FIELD_DIFFERENTIAL_BLOCKS"].flatMap { Int($0) } ?? 12_000
+
     @Test func requestBlocksAreJudgedAsNIOHTTP2JudgesThem() throws {
         var random = BlockRandom(seed: 0x9113)
         var disagreements: [String] = []
         var refused = 0
-        let count = 12_000
+        let count = Self.requestBlocks
         for _ in 0..<count {
             let fields = BlockGenerator.request(&random)
             let reference = try NIOHTTP2Reference.judge(request: fields)
@@ -28,13 +33,14 @@ struct HTTP2FieldBlockDifferentialTests {
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, first: \(disagreements.prefix(3))")
         // The generator reaches both verdicts often.
         #expect(refused > count / 4 && refused < count * 3 / 4, "\(refused) refused of \(count)")
+        print("HTTP/2 request blocks: \(count) judged, \(refused) refused by NIOHTTP2, \(disagreements.count) disagreements")
     }
 
     @Test func trailersAreJudgedAsNIOHTTP2JudgesThem() throws {
         var random = BlockRandom(seed: 0x9110)
         var disagreements: [String] = []
         var refused = 0
-        let count = 4_000
+        let count = Self.requestBlocks / 3
         let request: [(String, String)] = [(":method", "POST"), (":scheme", "https"), (":path", "/up"), (":authority", "a.example")]
         for _ in 0..<count {
             let trailers = BlockGenerator.trailers(&random)
@@ -46,6 +52,7 @@ struct HTTP2FieldBlockDifferentialTests {
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, first: \(disagreements.prefix(3))")
         #expect(refused > count / 4 && refused < count * 3 / 4, "\(refused) refused of \(count)")
+        print("HTTP/2 trailer blocks: \(count) judged, \(refused) refused by NIOHTTP2, \(disagreements.count) disagreements")
     }
 }
 
