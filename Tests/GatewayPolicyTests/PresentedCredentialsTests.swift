@@ -67,6 +67,23 @@ struct PresentedCredentialsTests {
         }
     }
 
+    /// The whole scan (words of eight bytes, then single bytes) against the byte rule: every
+    /// length up to 40, one byte of every value at every position.
+    @Test func theTokenScanIsTheByteRuleAtEveryLengthAndPosition() {
+        for length in 1...40 {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max where byte != UInt8(ascii: "=") {
+                    var token = [UInt8](repeating: UInt8(ascii: "q"), count: length)
+                    token[position] = byte
+                    let scanned = token.withUnsafeBytes { PresentedCredentials.isB64Token($0) }
+                    if scanned != Self.isB64TokenCharacter(byte) {
+                        Issue.record("byte \(byte) at \(position) of \(length)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func paddingIsAcceptedOnlyAtTheEnd() {
         func isToken(_ text: String) -> Bool {
             Array(text.utf8).withUnsafeBytes { PresentedCredentials.isB64Token($0) }
