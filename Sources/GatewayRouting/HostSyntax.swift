@@ -42,10 +42,10 @@ enum HostSyntax {
     /// Whether `literal` is an `IP-literal` holding an IPv6 address, brackets included (RFC 3986 §3.2.2): checked
     /// for its characters only (hex digits, `:`, `.` of an embedded IPv4 address), not for the address's structure.
     /// `IPvFuture` and zone identifiers (RFC 6874) are refused.
-    static func isValidIPLiteral<Bytes: Collection<UInt8>>(_ literal: Bytes) -> Bool {
+    static func isValidIPLiteral<Bytes: BidirectionalCollection<UInt8>>(_ literal: Bytes) -> Bool {
         // "[" + at most 45 characters (RFC 4291 §2.2 with an embedded IPv4 address) + "]".
         guard literal.count >= 4, literal.count <= 47, literal.first == ASCII.openBracket,
-            literal.reversed().first == ASCII.closeBracket
+            literal.last == ASCII.closeBracket
         else {
             return false
         }

@@ -86,6 +86,13 @@ enum ASCIIName {
         return true
     }
 
+    /// Whether `bytes` equals `other` byte for byte (for names already known to be lowercase,
+    /// as HTTP/2 sends them).
+    @inline(__always)
+    static func isExactly(_ bytes: UnsafeRawBufferPointer, _ other: StaticString) -> Bool {
+        bytes.elementsEqual(UnsafeRawBufferPointer(start: other.utf8Start, count: other.utf8CodeUnitCount))
+    }
+
     /// Whether `bytes` starts with `lowercasePrefix`, ignoring ASCII case.
     static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ lowercasePrefix: StaticString) -> Bool {
         let count = lowercasePrefix.utf8CodeUnitCount

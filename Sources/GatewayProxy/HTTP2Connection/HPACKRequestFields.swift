@@ -30,7 +30,7 @@ struct HPACKRequestFields: RequestFields, FieldBlock {
             var value = value
             if !value.withUTF8({ body(UnsafeRawBufferPointer($0)) }) { return }
         }
-        if !matched, Self.isHost(wanted), let authority = self.authority {
+        if !matched, ASCIIName.isExactly(wanted, "host"), let authority = self.authority {
             var authority = authority
             _ = authority.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         }
@@ -78,10 +78,5 @@ struct HPACKRequestFields: RequestFields, FieldBlock {
                 joined.withUTF8 { body(UnsafeRawBufferPointer(nameBytes), UnsafeRawBufferPointer($0)) }
             }
         }
-    }
-
-    private static func isHost(_ name: UnsafeRawBufferPointer) -> Bool {
-        name.count == 4 && name[0] == UInt8(ascii: "h") && name[1] == UInt8(ascii: "o") && name[2] == UInt8(ascii: "s")
-            && name[3] == UInt8(ascii: "t")
     }
 }

@@ -132,7 +132,7 @@ enum HTTP2FieldBlockCheck {
         state.seen |= bit
         switch bit {
         case Pseudo.method:
-            state.isConnect = Self.equals(value, "CONNECT")
+            state.isConnect = ASCIIName.isExactly(value, "CONNECT")
             return (nil, .method)
         case Pseudo.path:
             return value.isEmpty ? (.emptyPath, .none) : (nil, .path)
@@ -149,11 +149,11 @@ enum HTTP2FieldBlockCheck {
         guard !Self.isConnectionSpecific(name) else { return (.connectionSpecific, .none) }
         guard Self.isFieldValue(value) else { return (.invalidValue, .none) }
         switch name.count {
-        case 2 where state.isRequest && Self.equals(name, "te"):
-            return Self.equals(value, "trailers") ? (nil, .none) : (.teOtherThanTrailers, .none)
-        case 4 where Self.equals(name, "host"):
+        case 2 where state.isRequest && ASCIIName.isExactly(name, "te"):
+            return ASCIIName.isExactly(value, "trailers") ? (nil, .none) : (.teOtherThanTrailers, .none)
+        case 4 where ASCIIName.isExactly(name, "host"):
             return (nil, .host)
-        case 14 where Self.equals(name, "content-length"):
+        case 14 where ASCIIName.isExactly(name, "content-length"):
             return (nil, .contentLength)
         default:
             return (nil, .none)
@@ -166,11 +166,11 @@ enum HTTP2FieldBlockCheck {
     /// `:protocol` and unknown names.
     private static func pseudoBit(_ base: UnsafeRawBufferPointer) -> UInt8? {
         switch base.count {
-        case 4: return Self.equals(base, "path") ? Pseudo.path : nil
+        case 4: return ASCIIName.isExactly(base, "path") ? Pseudo.path : nil
         case 6:
-            if Self.equals(base, "method") { return Pseudo.method }
-            return Self.equals(base, "scheme") ? Pseudo.scheme : nil
-        case 9: return Self.equals(base, "authority") ? Pseudo.authority : nil
+            if ASCIIName.isExactly(base, "method") { return Pseudo.method }
+            return ASCIIName.isExactly(base, "scheme") ? Pseudo.scheme : nil
+        case 9: return ASCIIName.isExactly(base, "authority") ? Pseudo.authority : nil
         default: return nil
         }
     }
@@ -179,17 +179,12 @@ enum HTTP2FieldBlockCheck {
     /// lowercase (RFC 9113 §8.2.2).
     static func isConnectionSpecific(_ name: UnsafeRawBufferPointer) -> Bool {
         switch name.count {
-        case 7: return Self.equals(name, "upgrade")
-        case 10: return Self.equals(name, "connection") || Self.equals(name, "keep-alive")
-        case 16: return Self.equals(name, "proxy-connection")
-        case 17: return Self.equals(name, "transfer-encoding")
+        case 7: return ASCIIName.isExactly(name, "upgrade")
+        case 10: return ASCIIName.isExactly(name, "connection") || ASCIIName.isExactly(name, "keep-alive")
+        case 16: return ASCIIName.isExactly(name, "proxy-connection")
+        case 17: return ASCIIName.isExactly(name, "transfer-encoding")
         default: return false
         }
-    }
-
-    @inline(__always)
-    private static func equals(_ bytes: UnsafeRawBufferPointer, _ other: StaticString) -> Bool {
-        bytes.elementsEqual(UnsafeRawBufferPointer(start: other.utf8Start, count: other.utf8CodeUnitCount))
     }
 
     /// A field name as HTTP/2 sends it: one or more `tchar` (RFC 9110 §5.6.2) with no uppercase
