@@ -118,15 +118,28 @@ final class RawFrameTally: Sendable {
     private struct Counts {
         var frames: [UInt8: Int] = [:]
         var bytes = 0
+        var firstGoAway: ContinuousClock.Instant?
     }
 
     private let counts = Mutex(Counts())
 
-    func count(_ frame: RawFrame) { self.counts.withLock { $0.frames[frame.type, default: 0] += 1 } }
+    func count(_ frame: RawFrame) {
+        let now = ContinuousClock.now
+        self.counts.withLock { counts in
+            counts.frames[frame.type, default: 0] += 1
+            if frame.kind == .goAway, counts.firstGoAway == nil { counts.firstGoAway = now }
+        }
+    }
     func add(bytes: Int) { self.counts.withLock { $0.bytes += bytes } }
 
     func frames(_ kind: RawFrame.Kind) -> Int { self.counts.withLock { $0.frames[kind.rawValue] ?? 0 } }
     var bytes: Int { self.counts.withLock { $0.bytes } }
+
+    /// How long ago the first GOAWAY arrived, for a failing test's message.
+    var sinceFirstGoAway: String {
+        guard let first = self.counts.withLock({ $0.firstGoAway }) else { return "no GOAWAY" }
+        return "first GOAWAY \(ContinuousClock.now - first) ago"
+    }
 }
 
 /// A client HTTP/2 connection over TLS (ALPN h2) to 127.0.0.1 that writes hand-made frames:
