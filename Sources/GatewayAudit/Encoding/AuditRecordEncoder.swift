@@ -10,10 +10,14 @@
 ///
 /// A value type holding only its scratch buffer: each writer owns one.
 public struct AuditRecordEncoder: Sendable {
+    /// Where a record's text is written before it is hashed and appended to the output. Its
+    /// `count` only grows (to the largest bound met so far), so a record is written into memory
+    /// that is already there: reserving a record's bound in the output itself zero-filled some
+    /// 1,600 bytes on every record and trimmed them again.
     private var scratch: [UInt8] = []
 
     public init() {
-        self.scratch.reserveCapacity(1024)
+        self.scratch = Array(repeating: 0, count: 2048)
     }
 
     /// The JCS text of `record` with `prev` (when given) and without `hash`: the bytes whose
@@ -39,27 +43,32 @@ public struct AuditRecordEncoder: Sendable {
     /// numbers records without copying them).
     public mutating func appendLine(_ record: AuditRecord, seq: UInt64? = nil, prev: AuditHash?, to output: inout [UInt8]) -> AuditHash? {
         let bound = Self.bound(of: record)
-        guard let prev else {
-            output.appendBounded(bound + 1) { cursor in
-                _ = Self.appendUnhashed(record, seq: seq, prev: nil, to: &cursor)
-                cursor.append(UInt8(ascii: "\n"))
-            }
-            return nil
+        if self.scratch.count < bound {
+            self.scratch.append(contentsOf: repeatElement(0, count: bound - self.scratch.count))
         }
-        self.scratch.removeAll(keepingCapacity: true)
-        let split = self.scratch.appendBounded(bound) { Self.appendUnhashed(record, seq: seq, prev: prev, to: &$0) }
-        let hash = AuditHash.sha256(of: self.scratch)
-        self.scratch.withUnsafeBufferPointer { text in
-            output.appendBounded(text.count + 80) { cursor in
-                cursor.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<split]))
+        return self.scratch.withUnsafeMutableBufferPointer { scratch in
+            var cursor = JSONCursor(scratch)
+            let split = Self.appendUnhashed(record, seq: seq, prev: prev, to: &cursor)
+            let text = UnsafeBufferPointer(rebasing: scratch[..<cursor.count])
+            guard prev != nil else {
+                output.append(contentsOf: text)
+                output.append(UInt8(ascii: "\n"))
+                return nil
+            }
+            let hash = AuditHash.sha256(of: UnsafeRawBufferPointer(text))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<split]))
+            // `,"hash":"` and 64 hex digits and `"`, written on the stack and appended at once.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 74) { member in
+                var cursor = JSONCursor(member)
                 CanonicalJSON.appendRaw(",\"hash\":\"", to: &cursor)
                 hash.appendHex(to: &cursor)
                 cursor.append(UInt8(ascii: "\""))
-                cursor.append(contentsOf: UnsafeBufferPointer(rebasing: text[split...]))
-                cursor.append(UInt8(ascii: "\n"))
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: member[..<cursor.count]))
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[split...]))
+            output.append(UInt8(ascii: "\n"))
+            return hash
         }
-        return hash
     }
 
     /// The most bytes `appendUnhashed` can write for `record`: the member names, punctuation,

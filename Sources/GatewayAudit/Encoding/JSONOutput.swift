@@ -39,20 +39,3 @@ package struct JSONCursor: JSONOutput {
         self.count += bytes.count
     }
 }
-
-extension Array where Element == UInt8 {
-    /// Appends at most `bound` bytes written through a `JSONCursor`, with one reservation.
-    package mutating func appendBounded<Result>(_ bound: Int, _ write: (inout JSONCursor) -> Result) -> Result {
-        let start = self.count
-        self.append(contentsOf: repeatElement(0, count: bound))
-        var written = 0
-        let result = self.withUnsafeMutableBufferPointer { whole in
-            var cursor = JSONCursor(UnsafeMutableBufferPointer(rebasing: whole[start...]))
-            let result = write(&cursor)
-            written = cursor.count
-            return result
-        }
-        self.removeLast(bound - written)
-        return result
-    }
-}

@@ -29,7 +29,9 @@ package enum RFC3339Timestamp {
         return (year, month, day)
     }
 
-    /// Appends the 24-byte timestamp for `milliseconds` (clamped to years 0000–9999) to `buffer`.
+    /// Appends the 24-byte timestamp for `milliseconds` (clamped to years 0000–9999) to `buffer`:
+    /// the digits are written on the stack, each by division by a constant (a multiplication),
+    /// and appended at once.
     package static func append<Output: JSONOutput>(milliseconds: Int64, to buffer: inout Output) {
         let clamped = min(max(milliseconds, Self.minimumMilliseconds), Self.maximumMilliseconds)
         // Floor division, so instants before 1970 land on the right day.
@@ -40,20 +42,34 @@ package enum RFC3339Timestamp {
             inDay += Self.millisecondsPerDay
         }
         let date = Self.civilDate(daysSinceEpoch: days)
-        Self.appendDigits(date.year, count: 4, to: &buffer)
-        buffer.append(UInt8(ascii: "-"))
-        Self.appendDigits(date.month, count: 2, to: &buffer)
-        buffer.append(UInt8(ascii: "-"))
-        Self.appendDigits(date.day, count: 2, to: &buffer)
-        buffer.append(UInt8(ascii: "T"))
-        Self.appendDigits(inDay / 3_600_000, count: 2, to: &buffer)
-        buffer.append(UInt8(ascii: ":"))
-        Self.appendDigits(inDay / 60_000 % 60, count: 2, to: &buffer)
-        buffer.append(UInt8(ascii: ":"))
-        Self.appendDigits(inDay / 1000 % 60, count: 2, to: &buffer)
-        buffer.append(UInt8(ascii: "."))
-        Self.appendDigits(inDay % 1000, count: 3, to: &buffer)
-        buffer.append(UInt8(ascii: "Z"))
+        let seconds = inDay / 1000
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+            Self.putTwoDigits(date.year / 100, into: text, at: 0)
+            Self.putTwoDigits(date.year % 100, into: text, at: 2)
+            text[4] = UInt8(ascii: "-")
+            Self.putTwoDigits(date.month, into: text, at: 5)
+            text[7] = UInt8(ascii: "-")
+            Self.putTwoDigits(date.day, into: text, at: 8)
+            text[10] = UInt8(ascii: "T")
+            Self.putTwoDigits(seconds / 3600, into: text, at: 11)
+            text[13] = UInt8(ascii: ":")
+            Self.putTwoDigits(seconds / 60 % 60, into: text, at: 14)
+            text[16] = UInt8(ascii: ":")
+            Self.putTwoDigits(seconds % 60, into: text, at: 17)
+            text[19] = UInt8(ascii: ".")
+            let fraction = inDay % 1000
+            text[20] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / 100)
+            Self.putTwoDigits(fraction % 100, into: text, at: 21)
+            text[23] = UInt8(ascii: "Z")
+            buffer.append(contentsOf: UnsafeBufferPointer(text))
+        }
+    }
+
+    /// Writes `value` (0–99) as two digits at `offset`.
+    @inline(__always)
+    private static func putTwoDigits(_ value: Int64, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        text[offset] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
+        text[offset + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
     }
 
     /// The timestamp as a `String` (tests, diagnostics).
@@ -62,17 +78,5 @@ package enum RFC3339Timestamp {
         bytes.reserveCapacity(24)
         Self.append(milliseconds: milliseconds, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends `value` (0 ≤ value < 10^count) zero-padded to `count` digits.
-    private static func appendDigits<Output: JSONOutput>(_ value: Int64, count: Int, to buffer: inout Output) {
-        var divisor: Int64 = 1
-        for _ in 1..<count { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            buffer.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }
