@@ -90,6 +90,19 @@ public struct HTTP1Fields: Sendable, RandomAccessCollection {
         self.buffer.withUnsafeReadableBytes { ASCII.listContains($0, range, lowercaseToken) }
     }
 
+    /// The field lines at `positions` of a head's block, as one byte range: from the first one's
+    /// name through the CRLF ending the last one, whitespace around values as received. Field
+    /// lines follow one another with nothing between them (the parser refuses obs-fold), and a
+    /// head's bytes end with the empty line, so a line ends where the next begins and the last
+    /// one two bytes before the end. Only for a head's block, not a trailer section.
+    public func lines(_ positions: Range<Int>) -> Range<Int> {
+        precondition(!positions.isEmpty && positions.upperBound <= self.fields.count, "positions of this block's fields")
+        let end = positions.upperBound < self.fields.count
+            ? self.fields[positions.upperBound].name.lowerBound
+            : self.buffer.readableBytes - 2
+        return self.fields[positions.lowerBound].name.lowerBound..<end
+    }
+
     /// The value of `field` as a `ByteBuffer` slice sharing this block's storage (no copy).
     public func valueSlice(_ field: HTTP1Field) -> ByteBuffer {
         self.buffer.getSlice(at: self.buffer.readerIndex + field.value.lowerBound, length: field.value.count)!

@@ -79,6 +79,74 @@ import Testing
         )
     }
 
+    @Test func runsOfFieldLinesAreCopiedAsReceived() throws {
+        var decoder = HTTP1ResponseDecoder(limits: HTTP1Limits())
+        decoder.expectResponse(toHEAD: false)
+        decoder.feed(
+            ByteBuffer(
+                string: "HTTP/1.1 200 OK\r\nServer:nginx\r\nX-Pad:  a b \t\r\nConnection: keep-alive\r\n"
+                    + "X-Obs: caf\u{E9}\r\nX-Empty:\r\nContent-Length: 0\r\n\r\n"
+            )
+        )
+        guard case .head(let head) = try decoder.next() else {
+            Issue.record("no head")
+            return
+        }
+        var writer = HTTP1HeadWriter(allocator: self.allocator)
+        writer.writeStatusLine(status: head.status, reason: head.reason, from: head.fields)
+        writer.copyLines(0..<2, of: head.fields)
+        writer.copyLines(3..<6, of: head.fields)
+        #expect(
+            String(buffer: writer.finish())
+                == "HTTP/1.1 200 OK\r\nServer:nginx\r\nX-Pad:  a b \t\r\nX-Obs: caf\u{E9}\r\nX-Empty:\r\n"
+                + "Content-Length: 0\r\n\r\n"
+        )
+    }
+
+    /// `HTTP1Fields.lines` over generated responses: every run of fields is exactly its lines —
+    /// each starts with its name and ends with one CRLF, and the runs of a head tile its field block.
+    @Test func fieldLineRangesTileTheBlock() throws {
+        var generator = ResponseGenerator(random: SplitMix64(seed: 0x11AE5))
+        var heads = 0
+        for _ in 0..<2_000 {
+            let (bytes, toHEAD) = generator.responses()
+            var decoder = HTTP1ResponseDecoder(limits: HTTP1Limits())
+            for isHEAD in toHEAD { decoder.expectResponse(toHEAD: isHEAD) }
+            var buffer = ByteBuffer()
+            buffer.writeBytes(bytes)
+            decoder.feed(buffer)
+            while let event = try? decoder.next() {
+                guard case .head(let head) = event else { continue }
+                heads += 1
+                try Self.expectLinesTile(head.fields)
+            }
+        }
+        #expect(heads > 1_000)
+    }
+
+    private static func expectLinesTile(_ fields: HTTP1Fields) throws {
+        let bytes = Array(fields.buffer.readableBytesView)
+        guard !fields.isEmpty else { return }
+        // The block: from the first name to the final empty line.
+        let block = fields.lines(0..<fields.count)
+        #expect(block.upperBound == bytes.count - 2)
+        #expect(Array(bytes[(block.upperBound)...]) == Array("\r\n".utf8))
+        var expectedStart = block.lowerBound
+        for position in fields.indices {
+            let line = fields.lines(position..<(position + 1))
+            #expect(line.lowerBound == expectedStart)
+            let text = Array(bytes[line])
+            let field = fields[position]
+            #expect(Array(text.prefix(field.name.count)) == Array(bytes[field.name]))
+            #expect(text[field.name.count] == UInt8(ascii: ":"))
+            #expect(Array(text.suffix(2)) == Array("\r\n".utf8))
+            #expect(text.dropLast(2).allSatisfy { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") })
+            #expect(field.value.lowerBound >= line.lowerBound && field.value.upperBound <= line.upperBound - 2)
+            expectedStart = line.upperBound
+        }
+        #expect(expectedStart == block.upperBound)
+    }
+
     @Test func requestLineCopiesTheDecodedTarget() throws {
         let outcome = decodeRequests("GET /p?q=%20 HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(outcome.error == nil)

@@ -42,9 +42,10 @@ struct ForwardedHeadTests {
                 isChunked: false,
                 allocator: ByteBufferAllocator()
             )
+        // Fields that pass are the client's lines as received (`Accept`'s whitespace included).
         #expect(
             String(buffer: bytes)
-                == "GET /orders/1 HTTP/1.1\r\nHost: api.example.com\r\nAccept: */*\r\nUser-Agent: test\r\n"
+                == "GET /orders/1 HTTP/1.1\r\nHost: api.example.com\r\nAccept:  */* \r\nUser-Agent: test\r\n"
                 + "x-forwarded-for: 10.0.0.9\r\nx-forwarded-proto: https\r\nx-forwarded-host: api.example.com\r\n"
                 + "x-request-id: rid-1\r\nx-auth-subject: alice\r\nx-auth-scopes: orders:read\r\n"
                 + "x-auth-credential: jwt:k1\r\n\r\n"

@@ -143,6 +143,13 @@ public struct HTTP1HeadWriter: Sendable {
         }
     }
 
+    /// Copies the field lines at `positions` of a decoded head byte for byte, CRLFs included, in
+    /// one write (`HTTP1Fields.lines`): the decoder has already refused CR, LF and NUL in them,
+    /// and a run of fields forwarded unchanged needs no line-by-line rewriting.
+    public mutating func copyLines(_ positions: Range<Int>, of fields: HTTP1Fields) {
+        self.writeBytes(fields.lines(positions), of: fields.buffer)
+    }
+
     /// `name: value` CRLF in one reservation and one pass: a head is written field by field on
     /// every proxied request, and four small writes per field each checked the capacity anew.
     /// `sanitized` writes CR, LF and NUL as spaces.

@@ -23,18 +23,18 @@ struct ClientResponseHead {
         writer.writeStatusLine(status: response.status, reason: response.reason, from: fields)
         let tokens = ConnectionTokens(fields)
         fields.buffer.withUnsafeReadableBytes { bytes in
-            for field in fields {
-                let name = UnsafeRawBufferPointer(rebasing: bytes[field.name])
-                switch FieldRole(name: name) {
-                case .hopByHop, .connection, .pseudo:
-                    continue
-                case .gatewayOwned where ASCIIName.equals(name, "x-request-id"):
-                    continue
-                default:
-                    if tokens.contains(name) { continue }
-                    writer.copy(field, from: fields)
+            // Runs of fields that pass are copied as their lines, in one write each.
+            var run: Int?
+            for position in fields.indices {
+                let name = UnsafeRawBufferPointer(rebasing: bytes[fields[position].name])
+                if Self.passes(name, tokens) {
+                    if run == nil { run = position }
+                } else if let start = run {
+                    writer.copyLines(start..<position, of: fields)
+                    run = nil
                 }
             }
+            if let start = run { writer.copyLines(start..<fields.endIndex, of: fields) }
         }
         var close = self.closeConnection
         switch framing {
@@ -49,6 +49,19 @@ struct ClientResponseHead {
             writer.add(name: "connection", value: "keep-alive")
         }
         return (writer.finish(), framing)
+    }
+
+    /// Whether an upstream's response field reaches the client: not hop-by-hop (nor named by
+    /// `Connection`), and not `X-Request-Id`, which the gateway sets.
+    private static func passes(_ name: UnsafeRawBufferPointer, _ tokens: ConnectionTokens) -> Bool {
+        switch FieldRole(name: name) {
+        case .hopByHop, .connection, .pseudo:
+            return false
+        case .gatewayOwned where ASCIIName.equals(name, "x-request-id"):
+            return false
+        default:
+            return !tokens.contains(name)
+        }
     }
 }
 

@@ -8,6 +8,19 @@ import GatewayHTTP1
 protocol FieldBlock {
     /// Calls `body` with each field's name and value, in order.
     func forEachField(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void)
+
+    /// Writes the fields `keep` accepts to `writer`, in order; `keep` sees every field once, in
+    /// order.
+    func write(into writer: inout HTTP1HeadWriter, keeping keep: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool)
+}
+
+extension FieldBlock {
+    /// Field by field, CR, LF and NUL written as spaces.
+    func write(into writer: inout HTTP1HeadWriter, keeping keep: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool) {
+        self.forEachField { name, value in
+            if keep(name, value) { writer.add(name: name, value: value) }
+        }
+    }
 }
 
 extension HTTP1Fields: FieldBlock {
@@ -16,6 +29,24 @@ extension HTTP1Fields: FieldBlock {
             for field in self {
                 body(UnsafeRawBufferPointer(rebasing: bytes[field.name]), UnsafeRawBufferPointer(rebasing: bytes[field.value]))
             }
+        }
+    }
+
+    /// Runs of kept fields are copied as the lines they were received as, one write a run
+    /// (`HTTP1HeadWriter.copyLines`): the decoder refused CR, LF and NUL in them.
+    func write(into writer: inout HTTP1HeadWriter, keeping keep: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool) {
+        self.buffer.withUnsafeReadableBytes { bytes in
+            var run: Int?
+            for position in self.indices {
+                let field = self[position]
+                if keep(UnsafeRawBufferPointer(rebasing: bytes[field.name]), UnsafeRawBufferPointer(rebasing: bytes[field.value])) {
+                    if run == nil { run = position }
+                } else if let start = run {
+                    writer.copyLines(start..<position, of: self)
+                    run = nil
+                }
+            }
+            if let start = run { writer.copyLines(start..<self.endIndex, of: self) }
         }
     }
 }
@@ -162,7 +193,8 @@ struct ConnectionTokens {
     init<Block: FieldBlock>(_ block: Block) {
         var names: [String] = []
         block.forEachField { name, value in
-            guard FieldRole(name: name) == .connection else { return }
+            // A length test first: this looks at every field of every message.
+            guard name.count == 10, ASCIIName.equals(name, "connection") else { return }
             HTTP1FieldList.forEachElement(value, 0..<value.count) { element in
                 let token = UnsafeRawBufferPointer(rebasing: value[element])
                 if !ASCIIName.equals(token, "close"), !ASCIIName.equals(token, "keep-alive") {

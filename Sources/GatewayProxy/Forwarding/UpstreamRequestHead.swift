@@ -4,7 +4,8 @@ import GatewayPolicy
 import NIOCore
 
 /// Writes the request head sent upstream (SPEC §3 "Allowed requests are forwarded with"): the
-/// client's fields that pass — copied as bytes, never made into strings — then the gateway's
+/// client's fields that pass — copied as bytes, never made into strings (from HTTP/1.1, runs of
+/// them as the lines they came in) — then the gateway's
 /// own: framing, `X-Forwarded-*`, `X-Request-Id`, `X-Auth-*`. Pure: the same input gives the
 /// same bytes.
 struct UpstreamRequestHead {
@@ -35,17 +36,17 @@ struct UpstreamRequestHead {
         var priorProto: String?
         var priorHost: String?
         var clientHost: String?
-        fields.forEachField { name, value in
+        fields.write(into: &writer) { name, value in
             switch FieldRole(name: name) {
             case .ordinary:
-                if tokens.contains(name) { return }
-                if !claimHeaders.isEmpty, ASCIIName.isClaimHeader(name, of: claimHeaders) { return }
+                if tokens.contains(name) { return false }
+                if !claimHeaders.isEmpty, ASCIIName.isClaimHeader(name, of: claimHeaders) { return false }
                 if clientHost == nil, ASCIIName.equals(name, "host") { clientHost = String(decoding: value, as: UTF8.self) }
-                writer.add(name: name, value: value)
+                return true
             case .credential:
-                if forwardCredentials { writer.add(name: name, value: value) }
+                return forwardCredentials
             case .gatewayOwned:
-                guard self.peerIsTrusted else { return }
+                guard self.peerIsTrusted else { return false }
                 if ASCIIName.equals(name, "x-forwarded-for") {
                     if !priorFor.isEmpty { priorFor.append(contentsOf: ", ".utf8) }
                     priorFor.append(contentsOf: value)
@@ -54,8 +55,9 @@ struct UpstreamRequestHead {
                 } else if priorHost == nil, ASCIIName.equals(name, "x-forwarded-host") {
                     priorHost = String(decoding: value, as: UTF8.self)
                 }
+                return false
             case .hopByHop, .connection, .pseudo:
-                return
+                return false
             }
         }
         if isChunked { writer.add(name: "transfer-encoding", value: "chunked") }
