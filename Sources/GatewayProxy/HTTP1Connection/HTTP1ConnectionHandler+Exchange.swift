@@ -172,7 +172,7 @@ extension HTTP1ConnectionHandler {
             self.writeLocal(response)
             // The record is written when the response ends (SPEC §5), before its bytes leave.
             self.audit()
-            self.context?.flush()
+            self.flushClient()
         case .cut:
             // What was started leaves before the connection closes.
             self.writePendingHead()

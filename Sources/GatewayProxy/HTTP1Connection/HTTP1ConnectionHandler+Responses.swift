@@ -20,7 +20,8 @@ extension HTTP1ConnectionHandler {
     }
 
     func writeContinue() {
-        self.context?.writeAndFlush(NIOAny.bytes(Self.continueResponse), promise: nil)
+        self.writeToClient(Self.continueResponse)
+        self.flushClient()
     }
 
     func writeResponseHead() {
@@ -44,7 +45,7 @@ extension HTTP1ConnectionHandler {
     func writePendingHead() {
         guard let head = self.io?.pendingHead else { return }
         self.io?.pendingHead = nil
-        self.context?.write(NIOAny.bytes(head), promise: nil)
+        self.writeToClient(head)
     }
 
     func writeResponseBody(_ bytes: ByteBuffer) {
@@ -54,17 +55,15 @@ extension HTTP1ConnectionHandler {
             break
         case .chunked:
             self.writePendingHead()
-            self.chunkEncoder(allocator: context.channel.allocator).writeChunk(bytes) {
-                context.write(NIOAny.bytes($0), promise: nil)
-            }
+            self.chunkEncoder(allocator: context.channel.allocator).writeChunk(bytes) { self.writeToClient($0) }
         case .contentLength, .untilClose, .stream:
             if var head = self.io?.pendingHead, bytes.readableBytes <= Self.coalescedBodyLimit {
                 self.io?.pendingHead = nil
                 head.writeImmutableBuffer(bytes)
-                context.write(NIOAny.bytes(head), promise: nil)
+                self.writeToClient(head)
             } else {
                 self.writePendingHead()
-                context.write(NIOAny.bytes(bytes), promise: nil)
+                self.writeToClient(bytes)
             }
         }
     }
@@ -86,11 +85,11 @@ extension HTTP1ConnectionHandler {
             var writer = HTTP1HeadWriter(allocator: context.channel.allocator, capacity: trailers == nil ? 5 : 128)
             writer.writeRaw("0\r\n")
             for field in trailers?.fields ?? [] { writer.add(name: field.name, value: field.value) }
-            context.write(NIOAny.bytes(writer.finish()), promise: nil)
+            self.writeToClient(writer.finish())
         }
         // The record is written when the response ends (SPEC §5), before its last bytes leave.
         self.audit()
-        context.flush()
+        self.flushClient()
     }
 
     /// Writes (without flushing) a response the gateway makes itself: a refusal's JSON body
@@ -117,9 +116,9 @@ extension HTTP1ConnectionHandler {
             writer.add(name: "x-request-id", value: io.requestID)
         }
         if self.closesAfterResponse { writer.add(name: "connection", value: "close") }
-        context.write(NIOAny.bytes(writer.finish()), promise: nil)
+        self.writeToClient(writer.finish())
         if self.requestHead?.method != .HEAD, body.readableBytes > 0 {
-            context.write(NIOAny.bytes(body), promise: nil)
+            self.writeToClient(body)
             let count = Int64(body.readableBytes)
             _ = self.machine.withExchange { exchange in
                 exchange.record.bytesOut = count
@@ -147,7 +146,7 @@ extension HTTP1ConnectionHandler: UpstreamReceiver {
             self.perform(self.machine.withExchange { $0.upstreamResponseEnd(trailers.map(TrailerFields.init(http1:))) })
         case .readComplete:
             self.writePendingHead()
-            self.context?.flush()
+            self.flushClient()
         case .closed:
             _ = self.io?.takeUpstream()
             self.perform(self.machine.withExchange { $0.upstreamClosed() })

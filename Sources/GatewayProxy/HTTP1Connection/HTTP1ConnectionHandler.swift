@@ -33,6 +33,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var readHeld = false
     private var isPumping = false
     private var isClosed = false
+    /// Bytes were written to the client since its last flush (`writeToClient`, `flushClient`).
+    private var hasUnflushedWrites = false
 
     init(loop: LoopContext, isSecure: Bool) {
         self.loop = loop
@@ -80,7 +82,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             self.io?.needsUpstreamFlush = false
             self.io?.upstream?.flush()
         }
-        context.flush()
+        self.flushClient()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -172,9 +174,26 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     // MARK: Closing
 
+    /// Writes `bytes` to the client without flushing them: `flushClient` does.
+    func writeToClient(_ bytes: ByteBuffer) {
+        self.context?.write(NIOAny.bytes(bytes), promise: nil)
+        self.hasUnflushedWrites = true
+    }
+
+    /// Flushes what `writeToClient` wrote, if anything: an empty flush still walks the pipeline
+    /// and the channel's flush path (some 700 instructions), and a proxied request would make
+    /// two (the client's read ending before any response, the upstream's after the response
+    /// was flushed at its end).
+    func flushClient() {
+        guard self.hasUnflushedWrites else { return }
+        self.hasUnflushedWrites = false
+        self.context?.flush()
+    }
+
     /// Closes once everything written has left (an empty write completes after the others).
     func closeAfterWrites() {
         guard let context = self.context else { return }
+        self.hasUnflushedWrites = false
         context.writeAndFlush(NIOAny.bytes(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
             .whenComplete { _ in context.close(promise: nil) }
     }
