@@ -108,7 +108,8 @@ let package = Package(
         ),
         // RedisTesting: a redis-server of the tests' own on a free loopback port; for tests only.
         .target(name: "GatewayRedisTesting", swiftSettings: strictSettings),
-        // TestSupport: a certificate authority made at test time; for tests only.
+        // TestSupport: a certificate authority made at test time and scratch directories removed when
+        // the test process exits; for tests only.
         .target(
             name: "GatewayTestSupport",
             dependencies: [
@@ -312,6 +313,7 @@ let package = Package(
             ] + nio,
             swiftSettings: testSettings
         ),
+        .testTarget(name: "GatewayTestSupportTests", dependencies: ["GatewayTestSupport"], swiftSettings: testSettings),
     ],
     swiftLanguageModes: [.v6]
 )
