@@ -208,13 +208,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GatewayValuesTests", dependencies: ["GatewayValues"], swiftSettings: testSettings),
-        .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules"], swiftSettings: testSettings),
+        .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules", "GatewayTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"], swiftSettings: testSettings),
-        .testTarget(name: "GatewayAuditTests", dependencies: ["GatewayAudit"], swiftSettings: testSettings),
+        .testTarget(name: "GatewayAuditTests", dependencies: ["GatewayAudit", "GatewayTestSupport"], swiftSettings: testSettings),
         .testTarget(
             name: "GatewayCredentialsTests",
             dependencies: [
-                "GatewayCredentials", "GatewayRules",
+                "GatewayCredentials", "GatewayRules", "GatewayTestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -269,13 +269,15 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayPolicyTests",
-            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay"],
+            dependencies: [
+                "GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayTestSupport",
+            ],
             swiftSettings: testSettings
         ),
         .testTarget(
             name: "GatewayTokensTests",
             dependencies: [
-                "GatewayTokens", "GatewayPolicy", "GatewayRules", "GatewayCredentials", "GatewayReplay",
+                "GatewayTokens", "GatewayPolicy", "GatewayRules", "GatewayCredentials", "GatewayReplay", "GatewayTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -4,13 +4,15 @@ import GatewayCredentials
 import GatewayPolicy
 import GatewayReplay
 import GatewayRules
+import GatewayTestSupport
 import GatewayTokens
 import NIOHTTP1
 import Testing
 import _CryptoExtras
 
 /// Keys, API keys, rules, a policy and an endpoint for the token tests; files in a temporary
-/// folder removed when the fixture is released. The clock is fixed (`now`).
+/// folder (under the test process's scratch root) removed when the fixture is released. The
+/// clock is fixed (`now`).
 final class TokenFixture {
     static let now: Int64 = 1_800_000_000
     /// Secrets chosen to be recognisable in any output they might leak into.
@@ -29,8 +31,7 @@ final class TokenFixture {
     var keys: [KeyRule] = []
 
     init() throws {
-        self.directory = FileManager.default.temporaryDirectory.path + "/gateway-tokens-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        self.directory = try ScratchDirectory.make("gateway-tokens").path
         self.keys = [
             KeyRule(
                 id: "gw-es256",
