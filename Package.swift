@@ -108,8 +108,8 @@ let package = Package(
         ),
         // RedisTesting: a redis-server of the tests' own on a free loopback port; for tests only.
         .target(name: "GatewayRedisTesting", swiftSettings: strictSettings),
-        // TestSupport: a certificate authority made at test time and scratch directories removed when
-        // the test process exits; for tests only.
+        // TestSupport: a certificate authority made at test time, scratch directories removed when the
+        // test process exits, and a seeded generator (SplitMix64); for tests only.
         .target(
             name: "GatewayTestSupport",
             dependencies: [
@@ -224,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "GatewayReplayTests",
             dependencies: [
-                "GatewayReplay",
+                "GatewayReplay", "GatewayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -233,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "GatewayHTTP1Tests",
             dependencies: [
-                "GatewayHTTP1",
+                "GatewayHTTP1", "GatewayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -243,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "GatewayLimitsTests",
             dependencies: [
-                "GatewayLimits", "GatewayRules",
+                "GatewayLimits", "GatewayRules", "GatewayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -288,7 +288,7 @@ let package = Package(
             name: "GatewayProxyTests",
             dependencies: [
                 "GatewayProxy", "GatewayHTTP1", "GatewayPolicy", "GatewayRules", "GatewayAudit", "GatewayMetrics",
-                "GatewayCredentials", "GatewayReplay",
+                "GatewayCredentials", "GatewayReplay", "GatewayTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

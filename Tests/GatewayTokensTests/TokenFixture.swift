@@ -144,19 +144,6 @@ func tokenRequest(
     TokenEndpointRequest(method: method, contentType: contentType, authorization: authorization, body: form(pairs))
 }
 
-/// A deterministic generator, so `jti`s are known in tests (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension TokenEndpoint {
     /// `answer` at the fixture's clock with a seeded generator.
     func answer(
@@ -165,7 +152,7 @@ extension TokenEndpoint {
         now: Int64 = TokenFixture.now,
         seed: UInt64 = 1
     ) -> TokenEndpointOutcome {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(seed: seed)
         return self.answer(operation, to: request, now: now, random: &random)
     }
 
