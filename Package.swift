@@ -108,7 +108,8 @@ let package = Package(
         ),
         // RedisTesting: a redis-server of the tests' own on a free loopback port; for tests only.
         .target(name: "GatewayRedisTesting", swiftSettings: strictSettings),
-        // TestSupport: a certificate authority made at test time; for tests only.
+        // TestSupport: a certificate authority made at test time, scratch directories removed when the
+        // test process exits, and a seeded generator (SplitMix64); for tests only.
         .target(
             name: "GatewayTestSupport",
             dependencies: [
@@ -207,13 +208,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GatewayValuesTests", dependencies: ["GatewayValues"], swiftSettings: testSettings),
-        .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules"], swiftSettings: testSettings),
+        .testTarget(name: "GatewayRulesTests", dependencies: ["GatewayRules", "GatewayTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "GatewayRoutingTests", dependencies: ["GatewayRouting"], swiftSettings: testSettings),
-        .testTarget(name: "GatewayAuditTests", dependencies: ["GatewayAudit"], swiftSettings: testSettings),
+        .testTarget(name: "GatewayAuditTests", dependencies: ["GatewayAudit", "GatewayTestSupport"], swiftSettings: testSettings),
         .testTarget(
             name: "GatewayCredentialsTests",
             dependencies: [
-                "GatewayCredentials", "GatewayRules",
+                "GatewayCredentials", "GatewayRules", "GatewayTestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -223,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "GatewayReplayTests",
             dependencies: [
-                "GatewayReplay",
+                "GatewayReplay", "GatewayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -232,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "GatewayHTTP1Tests",
             dependencies: [
-                "GatewayHTTP1",
+                "GatewayHTTP1", "GatewayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -242,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "GatewayLimitsTests",
             dependencies: [
-                "GatewayLimits", "GatewayRules",
+                "GatewayLimits", "GatewayRules", "GatewayTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -268,13 +269,15 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayPolicyTests",
-            dependencies: ["GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay"],
+            dependencies: [
+                "GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayTestSupport",
+            ],
             swiftSettings: testSettings
         ),
         .testTarget(
             name: "GatewayTokensTests",
             dependencies: [
-                "GatewayTokens", "GatewayPolicy", "GatewayRules", "GatewayCredentials", "GatewayReplay",
+                "GatewayTokens", "GatewayPolicy", "GatewayRules", "GatewayCredentials", "GatewayReplay", "GatewayTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -285,7 +288,7 @@ let package = Package(
             name: "GatewayProxyTests",
             dependencies: [
                 "GatewayProxy", "GatewayHTTP1", "GatewayPolicy", "GatewayRules", "GatewayAudit", "GatewayMetrics",
-                "GatewayCredentials", "GatewayReplay",
+                "GatewayCredentials", "GatewayReplay", "GatewayTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -312,6 +315,7 @@ let package = Package(
             ] + nio,
             swiftSettings: testSettings
         ),
+        .testTarget(name: "GatewayTestSupportTests", dependencies: ["GatewayTestSupport"], swiftSettings: testSettings),
     ],
     swiftLanguageModes: [.v6]
 )

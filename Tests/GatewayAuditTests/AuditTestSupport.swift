@@ -1,5 +1,6 @@
 import Foundation
 import GatewayAudit
+import GatewayTestSupport
 
 /// Builders and file helpers shared by the audit tests.
 enum AuditTestSupport {
@@ -47,12 +48,10 @@ enum AuditTestSupport {
         )
     }
 
-    /// A fresh empty directory under the system's temporary directory.
+    /// A fresh empty directory under the test process's scratch root, removed when the process
+    /// exits.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gateway-audit-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchDirectory.make("gateway-audit-tests")
     }
 
     /// The file's lines, without the final newline's empty remainder.

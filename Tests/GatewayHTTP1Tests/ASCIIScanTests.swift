@@ -1,4 +1,5 @@
 @testable import GatewayHTTP1
+import GatewayTestSupport
 import Testing
 
 /// The word-at-a-time scan of a field value must stop exactly where the byte-by-byte test does:

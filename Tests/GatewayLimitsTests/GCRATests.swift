@@ -1,4 +1,5 @@
 import GatewayRules
+import GatewayTestSupport
 import Testing
 
 @testable import GatewayLimits
@@ -115,22 +116,5 @@ import Testing
         #expect(refused.headerFields.map(\.name) == ["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"])
         #expect(refused.headerFields.map(\.value) == ["1", "2", "0", "1"])
         #expect(refused.source == .local)
-    }
-}
-
-/// A small deterministic generator.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCredentials
 import GatewayPolicy
 import GatewayRules
+import GatewayTestSupport
 import NIOHTTP1
 import Testing
 
@@ -16,8 +17,7 @@ import Testing
     let policy: Policy
 
     init() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("policy")
         let revoked = directory.appendingPathComponent("revoked.txt").path
         try "# revoked\nrevoked-jti\n".write(toFile: revoked, atomically: true, encoding: .utf8)
         let hash = APIKeyGenerator.hash(of: Self.apiKey)

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import NIOCore
 import NIOEmbedded
 import NIOHPACK
@@ -18,7 +19,7 @@ struct HTTP2FieldBlockDifferentialTests {
     static let requestBlocks = ProcessInfo.processInfo.environment["HTTP2_FIELD_DIFFERENTIAL_BLOCKS"].flatMap { Int($0) } ?? 12_000
 
     @Test func requestBlocksAreJudgedAsNIOHTTP2JudgesThem() throws {
-        var random = BlockRandom(seed: 0x9113)
+        var random = SplitMix64(seed: 0x9113)
         var disagreements: [String] = []
         var refused = 0
         let count = Self.requestBlocks
@@ -37,7 +38,7 @@ struct HTTP2FieldBlockDifferentialTests {
     }
 
     @Test func trailersAreJudgedAsNIOHTTP2JudgesThem() throws {
-        var random = BlockRandom(seed: 0x9110)
+        var random = SplitMix64(seed: 0x9110)
         var disagreements: [String] = []
         var refused = 0
         let count = Self.requestBlocks / 3
@@ -150,7 +151,7 @@ enum BlockGenerator {
     /// Bytes that decide a verdict somewhere: controls, SP, DEL, HTAB, and UTF-8.
     static let sharpBytes: [String] = ["\u{0}", "\u{1}", "\t", "\n", "\u{B}", "\r", "\u{1F}", " ", "\u{7F}", "é", "a", "~"]
 
-    static func request(_ random: inout BlockRandom) -> [(String, String)] {
+    static func request(_ random: inout SplitMix64) -> [(String, String)] {
         var fields: [(String, String)] = [
             (":method", random.pick(["GET", "GET", "POST", "CONNECT"])), (":scheme", "https"), (":path", "/orders/7?x=1"),
             (":authority", "api.example"), ("accept", "*/*"), ("user-agent", "client/1.0 (test)"),
@@ -160,13 +161,13 @@ enum BlockGenerator {
         return fields
     }
 
-    static func trailers(_ random: inout BlockRandom) -> [(String, String)] {
+    static func trailers(_ random: inout SplitMix64) -> [(String, String)] {
         var fields: [(String, String)] = [("x-checksum", "sha-256=:abc:"), ("server-timing", "db;dur=53")]
         for _ in 0..<random.int(1...3) { Self.mutate(&fields, &random, pseudo: random.chance(1, in: 6)) }
         return fields
     }
 
-    private static func mutate(_ fields: inout [(String, String)], _ random: inout BlockRandom, pseudo: Bool) {
+    private static func mutate(_ fields: inout [(String, String)], _ random: inout SplitMix64, pseudo: Bool) {
         switch random.int(0...8) {
         case 0 where fields.count > 1:
             fields.swapAt(random.int(0...(fields.count - 1)), random.int(0...(fields.count - 1)))
@@ -190,27 +191,4 @@ enum BlockGenerator {
             fields.append(("x-\(random.int(0...99))", "value \(random.int(0...99))"))
         }
     }
-}
-
-/// SplitMix64: a fixed seed gives the same blocks on every run.
-struct BlockRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(self.next() % UInt64(range.count))
-    }
-
-    mutating func chance(_ count: Int, in total: Int) -> Bool { self.int(1...total) <= count }
-
-    mutating func pick<T>(_ elements: [T]) -> T { elements[self.int(0...(elements.count - 1))] }
 }

@@ -1,3 +1,4 @@
+import GatewayTestSupport
 import NIOCore
 import Testing
 
@@ -182,22 +183,5 @@ import Testing
         #expect(try decoder.next(from: &buffer) == nil)
         buffer.writeString("\r\n")
         #expect(try decoder.next(from: &buffer) == .integer(1_234_567))
-    }
-}
-
-/// A small deterministic generator for reproducible fuzzing.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import GatewayTestSupport
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -396,22 +397,5 @@ private final class RemoteStoreStub: NonceStore {
             return memory.recordNow(key, expiresAt: expiresAt, now: now)
         }
         return .pending(future)
-    }
-}
-
-/// A small deterministic generator for reproducible churn.
-private struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

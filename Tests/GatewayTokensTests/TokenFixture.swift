@@ -4,13 +4,15 @@ import GatewayCredentials
 import GatewayPolicy
 import GatewayReplay
 import GatewayRules
+import GatewayTestSupport
 import GatewayTokens
 import NIOHTTP1
 import Testing
 import _CryptoExtras
 
 /// Keys, API keys, rules, a policy and an endpoint for the token tests; files in a temporary
-/// folder removed when the fixture is released. The clock is fixed (`now`).
+/// folder (under the test process's scratch root) removed when the fixture is released. The
+/// clock is fixed (`now`).
 final class TokenFixture {
     static let now: Int64 = 1_800_000_000
     /// Secrets chosen to be recognisable in any output they might leak into.
@@ -29,8 +31,7 @@ final class TokenFixture {
     var keys: [KeyRule] = []
 
     init() throws {
-        self.directory = FileManager.default.temporaryDirectory.path + "/gateway-tokens-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        self.directory = try ScratchDirectory.make("gateway-tokens").path
         self.keys = [
             KeyRule(
                 id: "gw-es256",
@@ -143,19 +144,6 @@ func tokenRequest(
     TokenEndpointRequest(method: method, contentType: contentType, authorization: authorization, body: form(pairs))
 }
 
-/// A deterministic generator, so `jti`s are known in tests (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension TokenEndpoint {
     /// `answer` at the fixture's clock with a seeded generator.
     func answer(
@@ -164,7 +152,7 @@ extension TokenEndpoint {
         now: Int64 = TokenFixture.now,
         seed: UInt64 = 1
     ) -> TokenEndpointOutcome {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(seed: seed)
         return self.answer(operation, to: request, now: now, random: &random)
     }
 

@@ -1,14 +1,13 @@
 import Foundation
+import GatewayTestSupport
 
-/// A fresh directory under the system temporary directory for one test's key files, removed
+/// A fresh directory under the test process's scratch root for one test's key files, removed
 /// when the test lets go of it.
 final class TestDirectory {
     let path: String
 
     init() {
-        let path = NSTemporaryDirectory() + "gateway-credentials-tests-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        self.path = path
+        self.path = try! ScratchDirectory.make("gateway-credentials-tests").path
     }
 
     deinit {

@@ -1,35 +1,5 @@
 import Foundation
-
-/// SplitMix64: a small, fast generator with a fixed seed, so every run tests the same inputs.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// 0..<upper.
-    mutating func int(_ upper: Int) -> Int {
-        Int(self.next() % UInt64(upper))
-    }
-
-    /// True with probability `numerator` / `denominator`.
-    mutating func chance(_ numerator: Int, in denominator: Int) -> Bool {
-        self.int(denominator) < numerator
-    }
-
-    mutating func pick<T>(_ values: [T]) -> T {
-        values[self.int(values.count)]
-    }
-}
+import GatewayTestSupport
 
 /// How many generated inputs each differential test runs: `HTTP1_DIFFERENTIAL_ITERATIONS`, or
 /// 100,000 (the long run in `bench/http1-differential.sh` sets millions).

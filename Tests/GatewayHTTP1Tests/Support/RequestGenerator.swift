@@ -1,3 +1,5 @@
+import GatewayTestSupport
+
 /// Generates HTTP/1.1 request sequences from a grammar: mostly valid pipelines of one to three
 /// requests, with the tricky parts of the grammar (field values with OWS and obs-text, unusual
 /// tchars, every target form, chunk extensions, trailers) and, sometimes, the framing

@@ -1,3 +1,5 @@
+import GatewayTestSupport
+
 /// Generates sequences of one to three upstream responses from a grammar, with the request
 /// each answers (`HEAD` or not): informational responses first sometimes, bodiless statuses,
 /// every framing (length, chunked with extensions and trailers, until the close), and the

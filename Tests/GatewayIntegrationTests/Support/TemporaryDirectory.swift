@@ -1,9 +1,9 @@
 import Foundation
+import GatewayTestSupport
 
-/// A fresh folder under the system's temporary directory, named `prefix-UUID`, for one test;
-/// the caller removes it (`defer { try? FileManager.default.removeItem(at: directory) }`).
+/// A fresh folder named `prefix-UUID` under the test process's scratch root, for one test
+/// (`ScratchDirectory.make`); the caller may remove it (`defer { try? FileManager.default.removeItem(at:
+/// directory) }`), and whatever is left goes when the process exits.
 func makeTemporaryDirectory(_ prefix: String) throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
+    try ScratchDirectory.make(prefix)
 }

@@ -1,7 +1,9 @@
 import Foundation
 import GatewayRules
+import GatewayTestSupport
 
-/// A temporary folder holding a rules file and the files it names; removed when released.
+/// A temporary folder (under the test process's scratch root) holding a rules file and the files
+/// it names; removed when released.
 ///
 /// SwiftPM resources would need `Package.swift` changes, so fixtures are written by the tests.
 final class RulesFixture {
@@ -9,9 +11,7 @@ final class RulesFixture {
     var rulesPath: String { self.directory + "/gateway.conf" }
 
     init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        self.directory = base + "/gateway-rules-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        self.directory = try ScratchDirectory.make("gateway-rules").path
     }
 
     deinit {
