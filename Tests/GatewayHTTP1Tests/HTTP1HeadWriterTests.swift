@@ -1,4 +1,5 @@
 import GatewayHTTP1
+import GatewayTestSupport
 import NIOCore
 import Testing
 
