@@ -42,7 +42,7 @@ extension HTTP1ConnectionHandler {
             hasBody: head.framing != .none,
             isSecure: self.isSecure
         )
-        let decided = ExchangeAdmission.decide(
+        var decided = ExchangeAdmission.decide(
             admission,
             fields: fields,
             policy: configuration.policy,
@@ -55,10 +55,20 @@ extension HTTP1ConnectionHandler {
         io.tokenOperation = decided.tokenOperation
         self.io = io
         self.requestHead = head
-        if case .refuse(let denial) = decided.verdict, denial.reason == .badRequest {
+        let targetCount: Int
+        switch decided.verdict {
+        case .refuse(let denial) where denial.reason == .badRequest:
             // A head the HTTP rules refuse (no or several `Host`, a target not in origin form):
             // what the client sends next cannot be trusted to be framed as it thinks.
             self.machine.closeAfterResponse()
+            targetCount = 1
+        case .local(let limit, _):
+            decided.verdict = .local(maxBodyBytes: limit, path: decided.path)
+            targetCount = 1
+        case .allow(let allowance):
+            targetCount = configuration.targetCount(of: allowance)
+        default:
+            targetCount = 1
         }
         let request = ExchangeRequest(
             body: ExchangeRequest.Body(head.framing),
@@ -66,13 +76,11 @@ extension HTTP1ConnectionHandler {
             isIdempotent: head.method.isIdempotent,
             expectsContinue: head.expectsContinue
         )
-        var verdict = decided.verdict
-        if case .local(let limit, _) = verdict { verdict = .local(maxBodyBytes: limit, path: decided.path) }
         let action = self.machine.begin(
-            verdict,
+            decided.verdict,
             request: request,
             limits: configuration.exchangeLimits,
-            targetCount: configuration.targetCount(of: decided.verdict)
+            targetCount: targetCount
         )
         if start { self.perform(action) }
     }

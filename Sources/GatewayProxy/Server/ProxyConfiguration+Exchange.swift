@@ -12,7 +12,13 @@ extension ProxyConfiguration {
     /// when connections fail).
     func targetCount(of verdict: ExchangeStateMachine.Verdict) -> Int {
         guard case .allow(let allowance) = verdict else { return 1 }
-        return self.upstreams[allowance.route.upstream.name]?.targets.count ?? 1
+        return self.targetCount(of: allowance)
+    }
+
+    /// `targetCount(of:)` for an allowed request: found by the route's index, not by the
+    /// upstream's name (no string hashed per request).
+    func targetCount(of allowance: Allowance) -> Int {
+        self.upstream(of: allowance.route)?.targets.count ?? 1
     }
 }
 
