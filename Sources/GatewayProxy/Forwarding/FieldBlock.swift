@@ -12,9 +12,18 @@ protocol FieldBlock {
     /// Writes the fields `keep` accepts to `writer`, in order; `keep` sees every field once, in
     /// order.
     func write(into writer: inout HTTP1HeadWriter, keeping keep: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool)
+
+    /// Calls `body` with the value of each `Connection` field, in order.
+    func forEachConnectionValue(_ body: (_ value: UnsafeRawBufferPointer) -> Void)
 }
 
 extension FieldBlock {
+    func forEachConnectionValue(_ body: (_ value: UnsafeRawBufferPointer) -> Void) {
+        self.forEachField { name, value in
+            if name.count == 10, ASCIIName.equals(name, "connection") { body(value) }
+        }
+    }
+
     /// Field by field, CR, LF and NUL written as spaces.
     func write(into writer: inout HTTP1HeadWriter, keeping keep: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool) {
         self.forEachField { name, value in
@@ -28,6 +37,15 @@ extension HTTP1Fields: FieldBlock {
         self.buffer.withUnsafeReadableBytes { bytes in
             for field in self {
                 body(UnsafeRawBufferPointer(rebasing: bytes[field.name]), UnsafeRawBufferPointer(rebasing: bytes[field.value]))
+            }
+        }
+    }
+
+    /// Without a call per field: every request and response head is read for it.
+    func forEachConnectionValue(_ body: (_ value: UnsafeRawBufferPointer) -> Void) {
+        self.buffer.withUnsafeReadableBytes { bytes in
+            for field in self where field.name.count == 10 && ASCIIName.equals(UnsafeRawBufferPointer(rebasing: bytes[field.name]), "connection") {
+                body(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
             }
         }
     }
@@ -192,9 +210,7 @@ struct ConnectionTokens {
 
     init<Block: FieldBlock>(_ block: Block) {
         var names: [String] = []
-        block.forEachField { name, value in
-            // A length test first: this looks at every field of every message.
-            guard name.count == 10, ASCIIName.equals(name, "connection") else { return }
+        block.forEachConnectionValue { value in
             HTTP1FieldList.forEachElement(value, 0..<value.count) { element in
                 let token = UnsafeRawBufferPointer(rebasing: value[element])
                 if !ASCIIName.equals(token, "close"), !ASCIIName.equals(token, "keep-alive") {
