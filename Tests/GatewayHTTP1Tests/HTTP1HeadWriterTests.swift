@@ -55,6 +55,29 @@ import Testing
         #expect(written.utf8.filter { $0 == 0x0A }.count == 4)
     }
 
+    /// The word-at-a-time sanitizer against the byte rule: every byte value, at every position
+    /// of values of 1–24 bytes (both sides of each eight-byte word), among letters.
+    @Test func sanitizingIsTheByteRuleForEveryByteAtEveryPosition() {
+        for length in 1...24 {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var value = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    value[position] = byte
+                    var writer = HTTP1HeadWriter(allocator: self.allocator)
+                    value.withUnsafeBytes { writer.add(name: "x", value: $0) }
+                    let written = Array(writer.finish().readableBytesView)
+                    var expected = value
+                    if byte == 0x0D || byte == 0x0A || byte == 0 { expected[position] = UInt8(ascii: " ") }
+                    let line = Array(written[3..<(3 + length)])
+                    if line != expected {
+                        Issue.record("byte \(byte) at \(position) of \(length): \(line)")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
     @Test func fieldsAndStatusAreCopiedFromADecodedResponse() throws {
         var decoder = HTTP1ResponseDecoder(limits: HTTP1Limits())
         decoder.expectResponse(toHEAD: false)

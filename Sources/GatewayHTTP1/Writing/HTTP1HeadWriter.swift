@@ -202,14 +202,34 @@ public struct HTTP1HeadWriter: Sendable {
     ) -> Int {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return offset }
         (target.baseAddress! + offset).copyMemory(from: source, byteCount: bytes.count)
-        if sanitized {
-            // One comparison per byte in the common case: CR, LF and NUL are all at most 0x0D.
-            for index in offset..<(offset + bytes.count) where target[index] <= 0x0D {
-                let byte = target[index]
-                if byte == ASCII.cr || byte == ASCII.lf || byte == 0 { target[index] = ASCII.sp }
-            }
-        }
+        if sanitized { Self.sanitize(target, offset..<(offset + bytes.count)) }
         return offset + bytes.count
+    }
+
+    /// Writes CR, LF and NUL in `range` of `target` as spaces. CR, LF and NUL are all below
+    /// 0x0E, so eight bytes at a time are first tested for any byte below it (the "has a byte
+    /// less than n" word test, exact as a yes or no); only a word that has one is looked at
+    /// byte by byte.
+    @inline(__always)
+    private static func sanitize(_ target: UnsafeMutableRawBufferPointer, _ range: Range<Int>) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var index = range.lowerBound
+        while range.upperBound - index >= 8 {
+            let word = target.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if (word &- ones &* 0x0E) & ~word & (ones &* 0x80) != 0 {
+                Self.sanitizeBytes(target, index..<(index + 8))
+            }
+            index += 8
+        }
+        Self.sanitizeBytes(target, index..<range.upperBound)
+    }
+
+    @inline(__always)
+    private static func sanitizeBytes(_ target: UnsafeMutableRawBufferPointer, _ range: Range<Int>) {
+        for index in range where target[index] <= 0x0D {
+            let byte = target[index]
+            if byte == ASCII.cr || byte == ASCII.lf || byte == 0 { target[index] = ASCII.sp }
+        }
     }
 
     /// Writes bytes the writer does not check (framing the caller owns, such as a chunk size).
