@@ -93,9 +93,12 @@ public struct HTTP1HeadWriter: Sendable {
         self.writeLine(name, value, sanitized: true)
     }
 
-    /// `name: value` CRLF for a name known at compile time and a value given as bytes.
+    /// `name: value` CRLF for a name known at compile time and a value given as bytes (with CR,
+    /// LF and NUL written as spaces; the name is the program's own).
     public mutating func add(name: StaticString, value: UnsafeRawBufferPointer) {
-        name.withUTF8Buffer { name in self.writeLine(UnsafeRawBufferPointer(name), value, sanitized: true) }
+        self.writeLine(name, valueCount: value.count) { target, index in
+            index = Self.put(value, into: target, at: index, sanitized: true)
+        }
     }
 
     /// `name: first` `separator` `second` CRLF (such as `jwt:key-1`), without joining the two
@@ -182,14 +185,15 @@ public struct HTTP1HeadWriter: Sendable {
         }
     }
 
-    /// `writeLine(_:sanitized:valueCount:_:)` for a name known at compile time.
+    /// `writeLine(_:sanitized:valueCount:_:)` for a name known at compile time, which is not
+    /// sanitized (`writeValue` sanitizes what it writes).
     private mutating func writeLine(
         _ name: StaticString,
         valueCount: Int,
         _ writeValue: (UnsafeMutableRawBufferPointer, inout Int) -> Void
     ) {
         name.withUTF8Buffer { name in
-            self.writeLine(UnsafeRawBufferPointer(name), sanitized: true, valueCount: valueCount, writeValue)
+            self.writeLine(UnsafeRawBufferPointer(name), sanitized: false, valueCount: valueCount, writeValue)
         }
     }
 
