@@ -33,13 +33,28 @@ public struct HTTP1HeadWriter: Sendable {
         self.buffer.writeStaticString(" HTTP/1.1\r\n")
     }
 
-    /// `METHOD target HTTP/1.1` CRLF for a method given as text (an HTTP/2 `:method`).
+    /// `METHOD target HTTP/1.1` CRLF for a method given as text (an HTTP/2 `:method`), in one
+    /// reservation.
     public mutating func writeRequestLine(method: String, target: String) {
-        self.writeSanitized(method)
-        self.buffer.writeInteger(ASCII.sp)
-        self.writeSanitized(target)
-        self.buffer.writeStaticString(" HTTP/1.1\r\n")
+        var method = method
+        var target = target
+        method.withUTF8 { method in
+            target.withUTF8 { target in
+                let version = Self.requestLineEnd
+                let count = method.count + 1 + target.count + version.utf8CodeUnitCount
+                self.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { line in
+                    var index = Self.put(UnsafeRawBufferPointer(method), into: line, at: 0, sanitized: true)
+                    line[index] = ASCII.sp
+                    index = Self.put(UnsafeRawBufferPointer(target), into: line, at: index + 1, sanitized: true)
+                    index = Self.put(UnsafeRawBufferPointer(start: version.utf8Start, count: version.utf8CodeUnitCount), into: line, at: index, sanitized: false)
+                    precondition(index == count, "the line is as long as announced")
+                    return count
+                }
+            }
+        }
     }
+
+    private static let requestLineEnd: StaticString = " HTTP/1.1\r\n"
 
     /// `METHOD target HTTP/1.1` CRLF, the target copied from a decoded request head.
     public mutating func writeRequestLine(method: HTTP1Method, targetOf head: HTTP1RequestHead) {

@@ -68,7 +68,11 @@ struct UpstreamRequestHead {
             priorFor.append(contentsOf: self.peerAddress.utf8)
             priorFor.withUnsafeBytes { writer.add(name: "x-forwarded-for", value: $0) }
         }
-        writer.add(name: "x-forwarded-proto", value: priorProto ?? (self.isSecure ? "https" : "http"))
+        if let priorProto {
+            writer.add(name: "x-forwarded-proto", value: priorProto)
+        } else {
+            writer.writeRaw(self.isSecure ? "x-forwarded-proto: https\r\n" : "x-forwarded-proto: http\r\n")
+        }
         if let host = priorHost ?? clientHost ?? authority { writer.add(name: "x-forwarded-host", value: host) }
         writer.add(name: "x-request-id", value: self.requestID)
         if let identity = allowance.identity {
