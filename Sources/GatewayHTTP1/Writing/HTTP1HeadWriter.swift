@@ -81,9 +81,19 @@ public struct HTTP1HeadWriter: Sendable {
     /// `HTTP/1.1 code reason` CRLF, the reason phrase copied from `reason` in `fields.buffer` (as a
     /// decoded `HTTP1ResponseHead` gives it). `status` must be 100–999.
     public mutating func writeStatusLine(status: Int, reason: Range<Int>, from fields: HTTP1Fields) {
-        self.writeStatusCode(status)
-        self.writeBytes(reason, of: fields.buffer)
-        self.buffer.writeStaticString("\r\n")
+        precondition((100...999).contains(status), "a status code has three digits")
+        fields.buffer.withUnsafeReadableBytes { bytes in
+            let count = 13 + reason.count + 2
+            self.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { line in
+                Self.putStatusCode(status, into: line)
+                var index = Self.put(UnsafeRawBufferPointer(rebasing: bytes[reason]), into: line, at: 13, sanitized: false)
+                line[index] = ASCII.cr
+                line[index + 1] = ASCII.lf
+                index += 2
+                precondition(index == count, "the line is as long as announced")
+                return count
+            }
+        }
     }
 
     /// `name: value` CRLF, with CR, LF and NUL in either written as spaces. (Disfavoured so
@@ -266,13 +276,19 @@ public struct HTTP1HeadWriter: Sendable {
     private mutating func writeStatusCode(_ status: Int) {
         precondition((100...999).contains(status), "a status code has three digits")
         self.buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 13) { target in
-            let index = Self.put(UnsafeRawBufferPointer(start: Self.statusPrefix.utf8Start, count: 9), into: target, at: 0, sanitized: false)
-            target[index] = UInt8(truncatingIfNeeded: 0x30 + status / 100)
-            target[index + 1] = UInt8(truncatingIfNeeded: 0x30 + status / 10 % 10)
-            target[index + 2] = UInt8(truncatingIfNeeded: 0x30 + status % 10)
-            target[index + 3] = ASCII.sp
+            Self.putStatusCode(status, into: target)
             return 13
         }
+    }
+
+    /// `HTTP/1.1 ` and the three digits and a space: the first 13 bytes of `target`.
+    @inline(__always)
+    private static func putStatusCode(_ status: Int, into target: UnsafeMutableRawBufferPointer) {
+        let index = Self.put(UnsafeRawBufferPointer(start: Self.statusPrefix.utf8Start, count: 9), into: target, at: 0, sanitized: false)
+        target[index] = UInt8(truncatingIfNeeded: 0x30 + status / 100)
+        target[index + 1] = UInt8(truncatingIfNeeded: 0x30 + status / 10 % 10)
+        target[index + 2] = UInt8(truncatingIfNeeded: 0x30 + status % 10)
+        target[index + 3] = ASCII.sp
     }
 
     private static let statusPrefix: StaticString = "HTTP/1.1 "
