@@ -34,6 +34,17 @@ public struct HTTP1Fields: Sendable, RandomAccessCollection {
         }
     }
 
+    /// Calls `body` with the value of each field named `lowercaseName`, in order, until it
+    /// returns false: one pass over the fields, lengths compared before bytes.
+    public func forEachValue(of lowercaseName: StaticString, _ body: (UnsafeRawBufferPointer) -> Bool) {
+        let length = lowercaseName.utf8CodeUnitCount
+        self.buffer.withUnsafeReadableBytes { bytes in
+            for field in self.fields where field.name.count == length && ASCII.equalsLowercase(bytes, field.name, lowercaseName) {
+                if !body(UnsafeRawBufferPointer(rebasing: bytes[field.value])) { return }
+            }
+        }
+    }
+
     /// How many fields are named `lowercaseName`.
     public func count(of lowercaseName: StaticString) -> Int {
         self.buffer.withUnsafeReadableBytes { bytes in

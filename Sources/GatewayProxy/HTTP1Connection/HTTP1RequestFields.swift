@@ -16,9 +16,7 @@ public struct HTTP1RequestFields: RequestFields {
     }
 
     public func forEachValue(of lowercaseName: StaticString, _ body: (UnsafeRawBufferPointer) -> Bool) {
-        for field in self.fields where self.fields.nameEquals(field, lowercaseName) {
-            if !self.fields.withBytes(field.value, body) { return }
-        }
+        self.fields.forEachValue(of: lowercaseName, body)
     }
 
     public func firstString(_ lowercaseName: StaticString) -> String? {
