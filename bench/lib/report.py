@@ -101,8 +101,10 @@ TARGETS = [
     ("issue 7: API key CPU/req <= 1.05x public", "gw-apikey", "gw-public", "cpu_us", "<=", 1.05),
     ("issue 3: ES256 warm CPU/req < 1.10x public", "gw-es256-warm", "gw-public", "cpu_us", "<", 1.10),
     ("issue 5: audit to a file req/s >= 0.95x audit off", "gw-public", "gw-public-noaudit", "rps", ">=", 0.95),
-    ("issue 11: public route CPU/req <= 1.2x nginx", "gw-public", "nginx", "cpu_us", "<=", 1.2),
-    ("issue 11: public route p99 <= 1.3x nginx", "gw-public", "nginx", "p99_ms", "<=", 1.3),
+    # Issue 11 states these for the public route with the audit off (its measured row):
+    # gw-public-noaudit, whose audit goes to /dev/null.
+    ("issue 11: public route, audit off, CPU/req <= 1.2x nginx", "gw-public-noaudit", "nginx", "cpu_us", "<=", 1.2),
+    ("issue 11: public route, audit off, p99 <= 1.3x nginx", "gw-public-noaudit", "nginx", "p99_ms", "<=", 1.3),
     ("issue 11: ES256 warm (audit file) CPU/req <= 1.3x nginx", "gw-es256-warm", "nginx", "cpu_us", "<=", 1.3),
     ("issue 11: ES256 warm req/s >= 4x haproxy ES256", "gw-es256-warm", "haproxy-es256", "rps", ">=", 4.0),
     ("issue 11: ES256 cold req/s >= 1.2x haproxy ES256", "gw-es256-cold", "haproxy-es256", "rps", ">=", 1.2),
