@@ -44,6 +44,11 @@ public struct HTTP1RequestDecoder: Sendable {
     private var state = State.head(RequestHeadParser())
     /// The head whose body is being read, for the request line of an error in it.
     private var current: HTTP1RequestHead?
+    /// A head without a body that keeps the connection was returned and its `.end` is next: the
+    /// decoder is already waiting for the following head, without a `BodyDecoder` to make,
+    /// copy and end for an empty body (most requests are `GET`s). Until the `.end` is taken it
+    /// answers as if it were in that empty body.
+    private var endIsPending = false
 
     public init(limits: HTTP1Limits) {
         self.limits = limits
@@ -62,6 +67,10 @@ public struct HTTP1RequestDecoder: Sendable {
     /// The next event, or nil when more bytes are needed (or the connection carries no more
     /// requests). Throws when the bytes are not a request this codec accepts.
     public mutating func next() throws(HTTP1RequestError) -> HTTP1RequestEvent? {
+        if self.endIsPending {
+            self.endIsPending = false
+            return .end(trailers: nil)
+        }
         switch self.state {
         case .failed(let error):
             throw error
@@ -84,6 +93,11 @@ public struct HTTP1RequestDecoder: Sendable {
                     throw self.fail(HTTP1RequestError(error, requestLine: self.requestLine(parser.line)))
                 }
                 _ = self.input.readSlice(length: length)
+                if head.framing == .none, !head.endsConnection {
+                    self.state = .head(RequestHeadParser())
+                    self.endIsPending = true
+                    return .head(head)
+                }
                 self.current = head
                 self.state = .body(BodyDecoder(framing: head.framing))
                 return .head(head)
@@ -122,20 +136,21 @@ public struct HTTP1RequestDecoder: Sendable {
     /// of the next request line (after any empty lines) has arrived. `header_timeout` runs then
     /// (SPEC §9: from the first byte of a request).
     public var isInHead: Bool {
-        guard case .head(let parser) = self.state else { return false }
+        guard !self.endIsPending, case .head(let parser) = self.state else { return false }
         return parser.started || self.input.hasByteBeyondEmptyLines
     }
 
     /// The request line of the head being received, once that line is whole and well formed
     /// (the fields may still be arriving): what a `header_timeout` answer is audited with.
     public var requestLineSoFar: HTTP1RequestLine? {
-        guard case .head(let parser) = self.state, parser.lineIsComplete else { return nil }
+        guard !self.endIsPending, case .head(let parser) = self.state, parser.lineIsComplete else { return nil }
         return self.requestLine(parser.line)
     }
 
     /// Whether the last request ended (or none began) and no byte of the next one is buffered:
     /// the connection is idle. True too once the decoder is finished.
     public var isBetweenMessages: Bool {
+        guard !self.endIsPending else { return false }
         switch self.state {
         case .head: return !self.isInHead
         case .finished: return true
@@ -163,6 +178,7 @@ public struct HTTP1RequestDecoder: Sendable {
 
     private mutating func fail(_ error: HTTP1RequestError) -> HTTP1RequestError {
         self.state = .failed(error)
+        self.endIsPending = false
         self.input.removeAll()
         self.current = nil
         return error

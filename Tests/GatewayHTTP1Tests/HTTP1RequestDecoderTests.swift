@@ -39,6 +39,28 @@ import Testing
         #expect(decoder.isBetweenMessages)
     }
 
+    /// Between a bodiless head and its `.end` the decoder is in that (empty) request, whatever
+    /// follows it in the buffer: not between messages, not in the next head, not finished.
+    @Test func betweenABodilessHeadAndItsEndTheRequestIsNotOver() throws {
+        for (request, closes) in [("GET /a HTTP/1.1\r\nHost: a\r\n\r\n", false), ("GET /a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", true)] {
+            var decoder = HTTP1RequestDecoder(limits: HTTP1Limits())
+            self.feed(&decoder, request + "GET /b HT")
+            _ = try self.head(&decoder)
+            #expect(!decoder.isBetweenMessages)
+            #expect(!decoder.isInHead)
+            #expect(decoder.requestLineSoFar == nil)
+            #expect(!decoder.isFinished)
+            self.feed(&decoder, "TP/1.1\r\nHost: a\r\n\r\n")
+            guard case .end(nil) = try decoder.next() else { throw Unexpected() }
+            #expect(decoder.isFinished == closes)
+            if closes {
+                #expect(try decoder.next() == nil)
+            } else {
+                #expect(try self.head(&decoder).targetString == "/b")
+            }
+        }
+    }
+
     @Test func fieldLookupsIgnoreCase() throws {
         var decoder = HTTP1RequestDecoder(limits: HTTP1Limits())
         self.feed(
