@@ -11,10 +11,21 @@ public final class LoopMetrics {
 
     /// The series of the request recorded last, and its key: consecutive requests mostly share
     /// a route and an outcome, and comparing three short strings costs less than hashing them.
-    private struct LastRequest {
-        var key: RequestKey
-        var counter: Counter
-        var histogram: DurationHistogram
+    /// A class, so that reading it costs one reference, not a copy of three strings and two.
+    private final class LastRequest {
+        let key: RequestKey
+        let counter: Counter
+        let histogram: DurationHistogram
+
+        init(key: RequestKey, counter: Counter, histogram: DurationHistogram) {
+            self.key = key
+            self.counter = counter
+            self.histogram = histogram
+        }
+
+        func matches(route: String, decision: String, reason: String) -> Bool {
+            self.key.route == route && self.key.decision == decision && self.key.reason == reason
+        }
     }
 
     public let shared: GatewayMetrics
@@ -58,11 +69,12 @@ public final class LoopMetrics {
 
     /// Counts one finished request and its duration.
     public func recordRequest(route: String?, decision: String, reason: String, durationNanoseconds: Int64) {
-        let key = RequestKey(route: route ?? "", decision: decision, reason: reason)
+        let routeName = route ?? ""
         let series: LastRequest
-        if let last = self.lastRequest, last.key == key {
+        if let last = self.lastRequest, last.matches(route: routeName, decision: decision, reason: reason) {
             series = last
         } else {
+            let key = RequestKey(route: routeName, decision: decision, reason: reason)
             series = LastRequest(key: key, counter: self.requestCounter(key), histogram: self.durationHistogram(key.route))
             self.lastRequest = series
         }
