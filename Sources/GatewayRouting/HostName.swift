@@ -13,8 +13,15 @@ public enum HostName {
         return header.withUTF8 { Self.normalize($0, of: hostHeader) }
     }
 
-    /// `normalize(_:)` over the value's bytes; `original` is handed back when already normal.
-    private static func normalize(_ bytes: UnsafeBufferPointer<UInt8>, of original: String) -> String? {
+    /// `normalize(_:)` of a value given as bytes (an HTTP/1.1 `Host` field in the received head):
+    /// one string is made, the normal form.
+    public static func normalize(bytes: UnsafeRawBufferPointer) -> String? {
+        Self.normalize(bytes.assumingMemoryBound(to: UInt8.self), of: nil)
+    }
+
+    /// `normalize(_:)` over the value's bytes; `original`, if given, is handed back when already
+    /// normal.
+    private static func normalize(_ bytes: UnsafeBufferPointer<UInt8>, of original: String?) -> String? {
         guard let first = bytes.first else {
             return nil
         }
@@ -54,7 +61,7 @@ public enum HostName {
         }
         let host = bytes[..<hostEnd]
         let hasUppercase = host.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
-        if hostEnd == bytes.count, !hasUppercase {
+        if hostEnd == bytes.count, !hasUppercase, let original {
             // Already normal: hand back the caller's string, sharing its storage.
             return original
         }

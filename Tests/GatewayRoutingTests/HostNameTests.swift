@@ -26,6 +26,7 @@ struct HostNameTests {
     )
     func normalizes(_ header: String, _ expected: String) {
         #expect(HostName.normalize(header) == expected)
+        #expect(Array(header.utf8).withUnsafeBytes { HostName.normalize(bytes: $0) } == expected)
     }
 
     @Test(
@@ -41,6 +42,7 @@ struct HostNameTests {
     )
     func refuses(_ header: String) {
         #expect(HostName.normalize(header) == nil)
+        #expect(Array(header.utf8).withUnsafeBytes { HostName.normalize(bytes: $0) } == nil)
     }
 
     @Test("DNS length limits: 63 bytes a label, 253 in all (RFC 1035 §2.3.4)")

@@ -13,13 +13,29 @@ enum ExchangeAdmission {
         /// The request target as received.
         var target: String
         /// The `Host` field (HTTP/1.1) or `:authority` (HTTP/2), when present.
-        var authority: String?
+        var authority: Authority?
         /// How many `Host` fields the head has (more than one is refused).
         var authorityCount: Int
         /// HTTP/1.1 requires `Host` (RFC 9112 §3.2); HTTP/1.0 does not; HTTP/2 has `:authority`.
         var requiresAuthority: Bool
         var hasBody: Bool
         var isSecure: Bool
+    }
+
+    /// A request's `Host` or `:authority`.
+    enum Authority {
+        /// As received (HTTP/2's `:authority` or `host`): normalised by the admission.
+        case raw(String)
+        /// Normalised already, from the field's bytes (HTTP/1.1's `Host`): nil when malformed.
+        case normalized(String?)
+
+        /// The normal form (`HostName.normalize`), nil when malformed.
+        var normalized: String? {
+            switch self {
+            case .raw(let value): return HostName.normalize(value)
+            case .normalized(let host): return host
+            }
+        }
     }
 
     /// What the admission found.
@@ -48,7 +64,7 @@ enum ExchangeAdmission {
         var outcome = Outcome(verdict: .refuse(Self.badRequest), host: "")
         if head.authorityCount > 1 { return outcome }
         if let authority = head.authority {
-            guard let normalised = HostName.normalize(authority) else { return outcome }
+            guard let normalised = authority.normalized else { return outcome }
             outcome.host = normalised
         } else if head.requiresAuthority {
             // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.

@@ -3,6 +3,7 @@ import GatewayRules
 import GatewayTokens
 import GatewayHTTP1
 import GatewayPolicy
+import GatewayRouting
 import NIOCore
 
 /// Starting exchanges and performing what they decide.
@@ -36,7 +37,9 @@ extension HTTP1ConnectionHandler {
         let admission = ExchangeAdmission.Head(
             method: io.method,
             target: target,
-            authority: head.fields.first("host").map { head.fields.string($0) },
+            authority: head.fields.first("host").map { host in
+                .normalized(head.fields.withBytes(host) { GatewayRouting.HostName.normalize(bytes: $0) })
+            },
             authorityCount: head.fields.count(of: "host"),
             requiresAuthority: head.version == .http1_1,
             hasBody: head.framing != .none,

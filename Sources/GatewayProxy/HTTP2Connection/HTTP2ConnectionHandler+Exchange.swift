@@ -39,7 +39,7 @@ extension HTTP2ConnectionHandler {
         let admission = ExchangeAdmission.Head(
             method: method,
             target: target,
-            authority: authority ?? hosts.first.map { String($0) },
+            authority: (authority ?? hosts.first.map { String($0) }).map { .raw($0) },
             authorityCount: disagree ? 2 : max(hosts.count, authority == nil ? 0 : 1),
             requiresAuthority: true,
             hasBody: !endStream,
