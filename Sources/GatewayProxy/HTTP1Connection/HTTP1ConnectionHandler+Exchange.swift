@@ -34,13 +34,15 @@ extension HTTP1ConnectionHandler {
             startNanoseconds: Clock.monotonicNanoseconds(),
             startMilliseconds: Clock.wallMilliseconds()
         )
+        let host = head.fields.first("host")
         let admission = ExchangeAdmission.Head(
             method: io.method,
             target: target,
-            authority: head.fields.first("host").map { host in
+            authority: host.map { host in
                 .normalized(head.fields.withBytes(host) { GatewayRouting.HostName.normalize(bytes: $0) })
             },
-            authorityCount: head.fields.count(of: "host"),
+            // The decoder refuses a head with a second `Host` (`FramingFields`).
+            authorityCount: host == nil ? 0 : 1,
             requiresAuthority: head.version == .http1_1,
             hasBody: head.framing != .none,
             isSecure: self.isSecure
@@ -58,21 +60,22 @@ extension HTTP1ConnectionHandler {
         io.tokenOperation = decided.tokenOperation
         self.io = io
         self.requestHead = head
-        let targetCount: Int
+        var targetCount = 1
+        var localLimit: Int?
+        // Read without changing it (a change inside the switch copied the whole outcome).
         switch decided.verdict {
         case .refuse(let denial) where denial.reason == .badRequest:
             // A head the HTTP rules refuse (no or several `Host`, a target not in origin form):
             // what the client sends next cannot be trusted to be framed as it thinks.
             self.machine.closeAfterResponse()
-            targetCount = 1
         case .local(let limit, _):
-            decided.verdict = .local(maxBodyBytes: limit, path: decided.path)
-            targetCount = 1
+            localLimit = limit
         case .allow(let allowance):
             targetCount = configuration.targetCount(of: allowance)
         default:
-            targetCount = 1
+            break
         }
+        if let localLimit { decided.verdict = .local(maxBodyBytes: localLimit, path: decided.path) }
         let request = ExchangeRequest(
             body: ExchangeRequest.Body(head.framing),
             isHEAD: head.method == .HEAD,
