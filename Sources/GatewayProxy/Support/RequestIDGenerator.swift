@@ -3,22 +3,25 @@
 /// One generator per event loop: a random 64-bit prefix chosen at start and a counter, so an id
 /// costs no system call and no lock.
 struct RequestIDGenerator {
-    /// 16 hex digits chosen at start.
-    private let prefix: UInt64
+    /// 16 hex digits chosen at start, as the bytes they are written with.
+    private let prefixDigits: (UInt64, UInt64)
     private var counter: UInt64 = 0
 
     init() {
         var generator = SystemRandomNumberGenerator()
-        self.prefix = generator.next()
+        let prefix: UInt64 = generator.next()
+        var digits: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &digits) { Self.writeHex(prefix, digits: 16, into: $0.bindMemory(to: UInt8.self)) }
+        self.prefixDigits = digits
     }
 
-    /// 28 hex digits: the prefix's 16, then the counter's low 48 bits. One allocation.
+    /// 28 hex digits: the prefix's 16 (copied), then the counter's low 48 bits. One allocation.
     mutating func next() -> String {
         self.counter &+= 1
-        let prefix = self.prefix
+        let digits = self.prefixDigits
         let counter = self.counter
         return String(unsafeUninitializedCapacity: 28) { buffer in
-            Self.writeHex(prefix, digits: 16, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<16]))
+            withUnsafeBytes(of: digits) { UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[0..<16])).copyMemory(from: $0) }
             Self.writeHex(counter, digits: 12, into: UnsafeMutableBufferPointer(rebasing: buffer[16..<28]))
             return 28
         }
