@@ -218,7 +218,16 @@ public struct Policy: Sendable {
         extras: inout VerifiedExtras,
         trace: inout PolicyTrace
     ) -> CredentialOutcome {
-        if let malformed = presented.malformed {
+        // The token cache first: a token found there was a `b64token` when it was verified, so
+        // only a token it does not hold is scanned. A malformed bearer token is refused before
+        // any credential is checked, as one found at extraction is.
+        var malformed = presented.malformed
+        var cachedToken: VerifiedToken?
+        if malformed != .bearer, let token = presented.accessToken {
+            cachedToken = context.tokenCache?.lookup(token, now: context.now)
+            if cachedToken == nil, !PresentedCredentials.hasB64TokenAlphabet(token) { malformed = .bearer }
+        }
+        if let malformed {
             trace.record("credential", passed: false, detail: "malformed \(malformed)")
             return .failed(.malformedCredential, detail: "\(malformed)")
         }
@@ -229,7 +238,7 @@ public struct Policy: Sendable {
             if let failure = Self.settle(.signature, outcome, route: route, chosen: &chosen, trace: &trace) { return failure }
         }
         if let token = presented.accessToken {
-            var (outcome, verified) = self.jwt.check(token, route: route, context: context)
+            var (outcome, verified) = self.jwt.check(token, cached: cachedToken, route: route, context: context)
             if case .passed(var identity, let replay) = outcome, let verified {
                 // Every presented credential must pass (SPEC §3), so a revoked token is refused
                 // even when another credential becomes the identity.

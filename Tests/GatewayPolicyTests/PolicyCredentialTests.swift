@@ -249,6 +249,28 @@ import Testing
         #expect(allowance.replayNonce == ReplayNonce(scope: "jwt:hs", value: "j3", expiresAt: Self.now + 300))
     }
 
+    /// The b64token scan waits for a token-cache miss; with a cache, a token outside the
+    /// alphabet is still refused as malformed, before any other check.
+    @Test func aCachedTokenSkipsTheAlphabetScanOnly() throws {
+        let cache = TokenCache(capacity: 16)
+        let good = try Self.token(["exp": Self.now + 60])
+        for value in ["Bearer a b", "Bearer x=y", "Bearer t\u{F6}k\u{E9}n", "Bearer \(good) x", "Bearer \(good)\u{0}"] {
+            let request = PolicyRequest(method: .GET, target: "/read/1", host: nil, headers: HTTPHeaders([("Authorization", value)]))
+            for _ in 0..<2 {
+                guard case .deny(let denial) = self.policy.decide(request, context: PolicyContext(now: Self.now, tokenCache: cache)) else {
+                    throw TestFailure("\(value) was allowed")
+                }
+                #expect(denial.reason == .malformedCredential, "\(value)")
+            }
+        }
+        #expect(cache.hits == 0)
+        let request = PolicyRequest(method: .GET, target: "/read/1", host: nil, headers: HTTPHeaders([Self.bearer(good)]))
+        for _ in 0..<2 {
+            if case .deny = self.policy.decide(request, context: PolicyContext(now: Self.now, tokenCache: cache)) { Issue.record("denied") }
+        }
+        #expect(cache.hits == 1)
+    }
+
     @Test func theCacheServesARepeatedTokenAndTimeChecksStillRun() throws {
         let cache = TokenCache(capacity: 16)
         let token = try Self.token(["exp": Self.now + 60])

@@ -19,10 +19,12 @@ struct JWTCheck: Sendable {
     }
 
     /// The outcome, and the token when its signature verified (for the DPoP check, claims to
-    /// headers, and the revocation lookup that precedes a later check's refusal).
-    func check(_ token: Substring, route: CompiledRoute, context: PolicyContext) -> (CredentialOutcome, VerifiedToken?) {
+    /// headers, and the revocation lookup that precedes a later check's refusal). `cached` is
+    /// what the loop's token cache held for `token` (the caller looked it up); without it the
+    /// token is verified and cached.
+    func check(_ token: Substring, cached: VerifiedToken?, route: CompiledRoute, context: PolicyContext) -> (CredentialOutcome, VerifiedToken?) {
         let verified: VerifiedToken
-        if let cached = context.tokenCache?.lookup(token, now: context.now) {
+        if let cached {
             verified = cached
         } else {
             do {

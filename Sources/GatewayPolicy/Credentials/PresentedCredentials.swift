@@ -60,8 +60,10 @@ struct PresentedCredentials {
     }
 
     /// RFC 6750 §2.1: `Bearer` 1*SP b64token, or RFC 9449 §7.1: `DPoP` 1*SP b64token (schemes
-    /// case-insensitive). Other schemes are ignored; two tokens (whatever their schemes) are
-    /// malformed.
+    /// case-insensitive). Other schemes are ignored; two tokens (whatever their schemes), an
+    /// empty one or one over `maxCredentialBytes` are malformed. Whether its bytes are all
+    /// `b64token` is asked by the policy (`hasB64TokenAlphabet`), after the token cache: a token
+    /// found there passed that test when it was first verified.
     private mutating func readAccessToken<Fields: RequestFields>(_ fields: Fields) {
         var token: Substring?
         var scheme = TokenScheme.bearer
@@ -81,7 +83,7 @@ struct PresentedCredentials {
             }
             count += 1
             let credential = ASCIIBytes.trimmingWhitespace(UnsafeRawBufferPointer(rebasing: trimmed[schemeLength...]))
-            if count == 1, Self.isB64Token(credential) {
+            if count == 1, !credential.isEmpty, credential.count <= Self.maxCredentialBytes {
                 token = Substring(String(decoding: credential, as: UTF8.self))
             } else {
                 wellFormed = false
@@ -169,6 +171,12 @@ struct PresentedCredentials {
             index += 1
         }
         return index == value.count || value[index] == 0x20 || value[index] == 0x09
+    }
+
+    /// Whether `token` (an `accessToken`) is a `b64token` (`isB64Token`).
+    static func hasB64TokenAlphabet(_ token: Substring) -> Bool {
+        var token = token
+        return token.withUTF8 { Self.isB64Token(UnsafeRawBufferPointer($0)) }
     }
 
     /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="` (RFC 6750 §2.1).
