@@ -78,20 +78,22 @@ import Testing
         }
     }
 
-    @Test func fieldsAndStatusAreCopiedFromADecodedResponse() throws {
+    private struct NoHead: Error {}
+
+    /// The head of `text`, decoded as the answer to a request other than HEAD.
+    private func responseHead(_ text: String) throws -> HTTP1ResponseHead {
         var decoder = HTTP1ResponseDecoder(limits: HTTP1Limits())
         decoder.expectResponse(toHEAD: false)
-        decoder.feed(
-            ByteBuffer(
-                string:
-                    "HTTP/1.1 404 Not  Found\r\nContent-Type:  text/plain \r\n"
-                    + "X-Obs: caf\u{E9}\r\nContent-Length: 0\r\n\r\n"
-            )
+        decoder.feed(ByteBuffer(string: text))
+        guard case .head(let head) = try decoder.next() else { throw NoHead() }
+        return head
+    }
+
+    @Test func fieldsAndStatusAreCopiedFromADecodedResponse() throws {
+        let head = try self.responseHead(
+            "HTTP/1.1 404 Not  Found\r\nContent-Type:  text/plain \r\n"
+                + "X-Obs: caf\u{E9}\r\nContent-Length: 0\r\n\r\n"
         )
-        guard case .head(let head) = try decoder.next() else {
-            Issue.record("no head")
-            return
-        }
         var writer = HTTP1HeadWriter(allocator: self.allocator)
         writer.writeStatusLine(status: head.status, reason: head.reason, from: head.fields)
         for field in head.fields where !head.fields.nameEquals(field, "content-length") {
@@ -104,18 +106,10 @@ import Testing
     }
 
     @Test func runsOfFieldLinesAreCopiedAsReceived() throws {
-        var decoder = HTTP1ResponseDecoder(limits: HTTP1Limits())
-        decoder.expectResponse(toHEAD: false)
-        decoder.feed(
-            ByteBuffer(
-                string: "HTTP/1.1 200 OK\r\nServer:nginx\r\nX-Pad:  a b \t\r\nConnection: keep-alive\r\n"
-                    + "X-Obs: caf\u{E9}\r\nX-Empty:\r\nContent-Length: 0\r\n\r\n"
-            )
+        let head = try self.responseHead(
+            "HTTP/1.1 200 OK\r\nServer:nginx\r\nX-Pad:  a b \t\r\nConnection: keep-alive\r\n"
+                + "X-Obs: caf\u{E9}\r\nX-Empty:\r\nContent-Length: 0\r\n\r\n"
         )
-        guard case .head(let head) = try decoder.next() else {
-            Issue.record("no head")
-            return
-        }
         var writer = HTTP1HeadWriter(allocator: self.allocator)
         writer.writeStatusLine(status: head.status, reason: head.reason, from: head.fields)
         writer.copyLines(0..<2, of: head.fields)

@@ -22,20 +22,8 @@ struct ClientResponseHead {
         var writer = HTTP1HeadWriter(allocator: allocator, capacity: response.fields.buffer.readableBytes + 96)
         writer.writeStatusLine(status: response.status, reason: response.reason, from: fields)
         let tokens = ConnectionTokens(fields)
-        fields.buffer.withUnsafeReadableBytes { bytes in
-            // Runs of fields that pass are copied as their lines, in one write each.
-            var run: Int?
-            for position in fields.indices {
-                let name = UnsafeRawBufferPointer(rebasing: bytes[fields[position].name])
-                if Self.passes(name, tokens) {
-                    if run == nil { run = position }
-                } else if let start = run {
-                    writer.copyLines(start..<position, of: fields)
-                    run = nil
-                }
-            }
-            if let start = run { writer.copyLines(start..<fields.endIndex, of: fields) }
-        }
+        // Runs of fields that pass are copied as their lines, in one write each.
+        fields.write(into: &writer) { name, _ in Self.passes(name, tokens) }
         var close = self.closeConnection
         switch framing {
         case .chunked: writer.add(name: "transfer-encoding", value: "chunked")
