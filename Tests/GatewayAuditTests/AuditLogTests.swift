@@ -44,6 +44,50 @@ struct AuditLogTests {
         #expect(try AuditChainVerifier().verify(paths: [path]).recordCount == 2000)
     }
 
+    @Test("a sink at the null device, or a link to it, counts each record as written at once and starts no writer")
+    func nullDeviceSinkCountsWithoutWriting() async throws {
+        let link = try self.path("audit-null")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/null")
+        for path in ["/dev/null", link] {
+            let log = try AuditLog(configuration: .init(destination: .file(path: path)))
+            #expect(log.isDiscarding)
+            for index in 1...100 {
+                #expect(log.submit(AuditTestSupport.record(index)) == .accepted)
+            }
+            // No writer: the count is final before any flush.
+            #expect(log.recordsWritten == 100)
+            #expect(log.recordsAccepted == 100)
+            #expect(log.queueDepth == 0)
+            await log.flush()
+            log.reopen()
+            await log.shutdown()
+            #expect(log.recordsWritten == 100)
+        }
+    }
+
+    @Test("a regular file, even one named null, is written, not discarded")
+    func regularFileIsNotDiscarded() async throws {
+        let path = try self.path("null")
+        let log = try AuditLog(configuration: .init(destination: .file(path: path)))
+        #expect(!log.isDiscarding)
+        log.submit(AuditTestSupport.record(1))
+        await log.shutdown()
+        #expect(try AuditTestSupport.lines(path).count == 1)
+    }
+
+    @Test("the null-device sink calls a drain waiter back on its event loop")
+    func nullDeviceSinkCallsDrainWaitersBack() async throws {
+        let log = try AuditLog(configuration: .init(destination: .file(path: "/dev/null")))
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            log.notifyWhenDrained(on: loop) {
+                #expect(loop.inEventLoop)
+                continuation.resume()
+            }
+        }
+        await log.shutdown()
+    }
+
     @Test("the file is created with mode 0640")
     func fileMode() async throws {
         let path = try self.path()

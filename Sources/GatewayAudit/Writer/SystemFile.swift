@@ -22,6 +22,15 @@ enum SystemFile {
         return descriptor
     }
 
+    /// Whether `path` names the null device (`/dev/null`, or a link to it): a character device
+    /// with the same device number as `/dev/null`.
+    static func isNullDevice(_ path: String) -> Bool {
+        var target = stat()
+        var null = stat()
+        guard stat(path, &target) == 0, stat("/dev/null", &null) == 0 else { return false }
+        return (target.st_mode & S_IFMT) == S_IFCHR && (null.st_mode & S_IFMT) == S_IFCHR && target.st_rdev == null.st_rdev
+    }
+
     static func openForReading(_ path: String) throws(AuditFileError) -> CInt {
         let descriptor = Self.retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { throw .open(path, errorNumber: errno) }
