@@ -7,9 +7,8 @@ import Synchronization
 ///
 /// Counters are atomics; labelled series are created once and then cached per event loop by
 /// `LoopMetrics`, so recording a request costs no allocation and no registry lookup in steady
-/// state. Each duration histogram series still takes its own short lock per observation
-/// (swift-prometheus's `Histogram` keeps its buckets behind one): two per proxied request,
-/// shared by the event loops that serve the same route or upstream.
+/// state. The two duration histograms a request records into are kept per event loop
+/// (`DurationHistogramFamily`), so a request takes no lock another loop could hold.
 public final class GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// Run before each scrape, to bring in figures kept elsewhere (audit writer, caches).
@@ -33,6 +32,10 @@ public final class GatewayMetrics: Sendable {
     public let replayStoreUnavailable: Counter
     /// The Redis client's series.
     public let redis: RedisMetrics
+    /// `gateway_request_duration_seconds{route}`.
+    public let requestDurations: DurationHistogramFamily
+    /// `gateway_upstream_duration_seconds{upstream}`.
+    public let upstreamDurations: DurationHistogramFamily
 
     /// Request durations: 250 µs to 30 s.
     static let durationBuckets: [Duration] = [
@@ -88,6 +91,18 @@ public final class GatewayMetrics: Sendable {
             ),
         )
         self.redis = RedisMetrics(registry: registry)
+        self.requestDurations = DurationHistogramFamily(
+            name: "gateway_request_duration_seconds",
+            help: "Time from the request head to the end of the response, by route.",
+            labelName: "route",
+            buckets: Self.durationBuckets
+        )
+        self.upstreamDurations = DurationHistogramFamily(
+            name: "gateway_upstream_duration_seconds",
+            help: "Time from sending a request upstream to the end of its response.",
+            labelName: "upstream",
+            buckets: Self.durationBuckets
+        )
     }
 
     /// `gateway_requests_total{route,decision,reason}`.
@@ -98,22 +113,14 @@ public final class GatewayMetrics: Sendable {
         )
     }
 
-    /// `gateway_request_duration_seconds{route}`.
-    public func requestDuration(route: String) -> DurationHistogram {
-        self.registry.makeDurationHistogram(
-            descriptor: Self.name("request_duration", "seconds", "Time from the request head to the end of the response, by route."),
-            labels: [("route", route)],
-            buckets: Self.durationBuckets,
-        )
+    /// A new shard of `gateway_request_duration_seconds{route}`, for one event loop.
+    public func requestDuration(route: String) -> DurationHistogramShard {
+        self.requestDurations.makeShard(route)
     }
 
-    /// `gateway_upstream_duration_seconds{upstream}`.
-    public func upstreamDuration(upstream: String) -> DurationHistogram {
-        self.registry.makeDurationHistogram(
-            descriptor: Self.name("upstream_duration", "seconds", "Time from sending a request upstream to the end of its response."),
-            labels: [("upstream", upstream)],
-            buckets: Self.durationBuckets,
-        )
+    /// A new shard of `gateway_upstream_duration_seconds{upstream}`, for one event loop.
+    public func upstreamDuration(upstream: String) -> DurationHistogramShard {
+        self.upstreamDurations.makeShard(upstream)
     }
 
     /// `gateway_upstream_errors_total{upstream,kind}`: kind is `connect`, `timeout` or `reset`.
@@ -162,6 +169,9 @@ public final class GatewayMetrics: Sendable {
     /// The Prometheus text exposition of every metric.
     public func exposition() -> [UInt8] {
         for collector in self.collectors.withLock({ $0 }) { collector() }
-        return self.registry.emitToBuffer()
+        var buffer = self.registry.emitToBuffer()
+        self.requestDurations.emit(into: &buffer)
+        self.upstreamDurations.emit(into: &buffer)
+        return buffer
     }
 }

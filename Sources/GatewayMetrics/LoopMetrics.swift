@@ -15,9 +15,9 @@ public final class LoopMetrics {
     private final class LastRequest {
         let key: RequestKey
         let counter: Counter
-        let histogram: DurationHistogram
+        let histogram: DurationHistogramShard
 
-        init(key: RequestKey, counter: Counter, histogram: DurationHistogram) {
+        init(key: RequestKey, counter: Counter, histogram: DurationHistogramShard) {
             self.key = key
             self.counter = counter
             self.histogram = histogram
@@ -30,10 +30,10 @@ public final class LoopMetrics {
 
     public let shared: GatewayMetrics
     private var lastRequest: LastRequest?
-    private var lastUpstream: (name: String, histogram: DurationHistogram)?
+    private var lastUpstream: (name: String, histogram: DurationHistogramShard)?
     private var requests: [RequestKey: Counter] = [:]
-    private var durations: [String: DurationHistogram] = [:]
-    private var upstreamDurations: [String: DurationHistogram] = [:]
+    private var durations: [String: DurationHistogramShard] = [:]
+    private var upstreamDurations: [String: DurationHistogramShard] = [:]
     private var upstreamErrors: [String: Counter] = [:]
     private var rateLimited: [String: Counter] = [:]
     private var dpopProofs: [String: Counter] = [:]
@@ -79,7 +79,7 @@ public final class LoopMetrics {
             self.lastRequest = series
         }
         series.counter.increment()
-        series.histogram.recordNanoseconds(durationNanoseconds)
+        series.histogram.record(nanoseconds: durationNanoseconds)
     }
 
     private func requestCounter(_ key: RequestKey) -> Counter {
@@ -89,7 +89,7 @@ public final class LoopMetrics {
         return counter
     }
 
-    private func durationHistogram(_ route: String) -> DurationHistogram {
+    private func durationHistogram(_ route: String) -> DurationHistogramShard {
         if let cached = self.durations[route] { return cached }
         let histogram = self.shared.requestDuration(route: route)
         self.durations[route] = histogram
@@ -98,10 +98,10 @@ public final class LoopMetrics {
 
     public func recordUpstream(_ upstream: String, durationNanoseconds: Int64) {
         if let last = self.lastUpstream, last.name == upstream {
-            last.histogram.recordNanoseconds(durationNanoseconds)
+            last.histogram.record(nanoseconds: durationNanoseconds)
             return
         }
-        let histogram: DurationHistogram
+        let histogram: DurationHistogramShard
         if let cached = self.upstreamDurations[upstream] {
             histogram = cached
         } else {
@@ -109,7 +109,7 @@ public final class LoopMetrics {
             self.upstreamDurations[upstream] = histogram
         }
         self.lastUpstream = (upstream, histogram)
-        histogram.recordNanoseconds(durationNanoseconds)
+        histogram.record(nanoseconds: durationNanoseconds)
     }
 
     public func recordUpstreamError(_ upstream: String, kind: String) {

@@ -83,8 +83,8 @@ import Testing
     @Test func referenceNamesEveryMetric() throws {
         let metrics = GatewayMetrics()
         metrics.requests(route: "r", decision: "allow", reason: "ok").increment()
-        metrics.requestDuration(route: "r").recordNanoseconds(1)
-        metrics.upstreamDuration(upstream: "u").recordNanoseconds(1)
+        metrics.requestDuration(route: "r").record(nanoseconds: 1)
+        metrics.upstreamDuration(upstream: "u").record(nanoseconds: 1)
         metrics.upstreamErrors(upstream: "u", kind: "connect").increment()
         metrics.dpopProofs(result: "accepted").increment()
         let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
