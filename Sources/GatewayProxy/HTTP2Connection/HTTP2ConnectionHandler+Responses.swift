@@ -26,7 +26,11 @@ extension HTTP2ConnectionHandler {
                     // field names are lowercase.
                     if tokens.contains(name) || ASCIIName.equals(name, "host") { continue }
                     let value = UnsafeRawBufferPointer(rebasing: bytes[field.value])
-                    headers.add(name: ASCIIName.lowercased(name), value: String(decoding: value, as: UTF8.self))
+                    headers.add(
+                        name: ASCIIName.lowercased(name),
+                        value: String(decoding: value, as: UTF8.self),
+                        indexing: ResponseFieldIndexing.indexing(of: name)
+                    )
                 }
             }
         }
@@ -95,7 +99,7 @@ extension HTTP2ConnectionHandler {
         for field in trailers.fields {
             var name = field.name.lowercased()
             if name.withUTF8({ HTTP2FieldBlockCheck.isConnectionSpecific(UnsafeRawBufferPointer($0)) }) { continue }
-            headers.add(name: name, value: field.value)
+            headers.add(name: name, value: field.value, indexing: ResponseFieldIndexing.indexing(of: name))
         }
         return headers.isEmpty ? nil : headers
     }
@@ -110,15 +114,19 @@ extension HTTP2ConnectionHandler {
             body = DenialBody.make(reason: denial.reason, message: denial.message, requestID: stream.io.requestID, allocator: allocator)
             headers.add(name: ":status", value: String(denial.status))
             headers.add(name: "content-type", value: "application/json")
-            headers.add(name: "content-length", value: String(body.readableBytes))
+            headers.add(name: "content-length", value: String(body.readableBytes), indexing: .nonIndexable)
             headers.add(name: "cache-control", value: "no-store")
             headers.add(name: "x-request-id", value: stream.io.requestID, indexing: .nonIndexable)
-            for (name, value) in denial.headers { headers.add(name: name.lowercased(), value: value) }
+            for (name, value) in denial.headers {
+                headers.add(name: name.lowercased(), value: value, indexing: ResponseFieldIndexing.indexing(of: name))
+            }
         case .answer(let status, let fields, let answerBody):
             body = answerBody
             headers.add(name: ":status", value: String(status))
-            for (name, value) in fields { headers.add(name: name.lowercased(), value: value) }
-            headers.add(name: "content-length", value: String(body.readableBytes))
+            for (name, value) in fields {
+                headers.add(name: name.lowercased(), value: value, indexing: ResponseFieldIndexing.indexing(of: name))
+            }
+            headers.add(name: "content-length", value: String(body.readableBytes), indexing: .nonIndexable)
             headers.add(name: "x-request-id", value: stream.io.requestID, indexing: .nonIndexable)
         }
         let sendsBody = !stream.isHEAD && body.readableBytes > 0
