@@ -32,8 +32,13 @@ public import NIOCore
 /// more (`isFinished`): later bytes are not HTTP/1.1 requests of this connection. After an
 /// error it throws the same error on every call.
 public struct HTTP1RequestDecoder: Sendable {
-    private enum State: Sendable {
-        case head(RequestHeadParser)
+    /// Where the decoder is. The head parser is stored beside it, not as a payload, so that
+    /// reading a head mutates it in place instead of copying it out of the enum and back (and
+    /// retaining and releasing its field list); the body decoder, 35 bytes with its rare trailer
+    /// parser boxed, stays a payload, so an idle connection's decoder grows by that much only.
+    private enum Phase: Sendable {
+        /// `headParser` reads the next head (fresh whenever this phase begins).
+        case head
         case body(BodyDecoder)
         case finished
         case failed(HTTP1RequestError)
@@ -41,7 +46,8 @@ public struct HTTP1RequestDecoder: Sendable {
 
     private let limits: HTTP1Limits
     private var input = InputBuffer()
-    private var state = State.head(RequestHeadParser())
+    private var phase = Phase.head
+    private var headParser = RequestHeadParser()
     /// The head whose body is being read, for the request line of an error in it.
     private var current: HTTP1RequestHead?
     /// A head without a body that keeps the connection was returned and its `.end` is next: the
@@ -58,7 +64,7 @@ public struct HTTP1RequestDecoder: Sendable {
     /// as they are (no copy); otherwise they are appended to what is pending. Bytes after the
     /// connection's last request, or after an error, are dropped.
     public mutating func feed(_ bytes: ByteBuffer) {
-        switch self.state {
+        switch self.phase {
         case .head, .body: self.input.append(bytes)
         case .finished, .failed: break
         }
@@ -71,39 +77,37 @@ public struct HTTP1RequestDecoder: Sendable {
             self.endIsPending = false
             return .end(trailers: nil)
         }
-        switch self.state {
+        switch self.phase {
         case .failed(let error):
             throw error
         case .finished:
             return nil
-        case .head(var parser):
-            self.state = .finished
-            switch parser.parse(&self.input, limits: self.limits) {
+        case .head:
+            switch self.headParser.parse(&self.input, limits: self.limits) {
             case .needMore:
-                self.state = .head(parser)
                 return nil
             case .failed(let failure, let lineIsComplete):
-                let line = lineIsComplete ? self.requestLine(parser.line) : nil
+                let line = lineIsComplete ? self.requestLine(self.headParser.line) : nil
                 throw self.fail(HTTP1RequestError(failure, requestLine: line))
             case .complete(let length):
                 let head: HTTP1RequestHead
                 do throws(ParseFailure) {
-                    head = try Self.head(self.input.bytes, length: length, parser: parser)
+                    head = try Self.head(self.input.bytes, length: length, parser: self.headParser)
                 } catch {
-                    throw self.fail(HTTP1RequestError(error, requestLine: self.requestLine(parser.line)))
+                    throw self.fail(HTTP1RequestError(error, requestLine: self.requestLine(self.headParser.line)))
                 }
                 _ = self.input.readSlice(length: length)
+                self.headParser = RequestHeadParser()
                 if head.framing == .none, !head.endsConnection {
-                    self.state = .head(RequestHeadParser())
                     self.endIsPending = true
                     return .head(head)
                 }
                 self.current = head
-                self.state = .body(BodyDecoder(framing: head.framing))
+                self.phase = .body(BodyDecoder(framing: head.framing))
                 return .head(head)
             }
         case .body(var body):
-            self.state = .finished
+            self.phase = .finished
             let event: BodyDecoder.Event?
             do throws(ParseFailure) {
                 event = try body.next(&self.input, limits: self.limits)
@@ -112,16 +116,16 @@ public struct HTTP1RequestDecoder: Sendable {
             }
             switch event {
             case nil:
-                self.state = .body(body)
+                self.phase = .body(body)
                 return nil
             case .data(let bytes):
-                self.state = .body(body)
+                self.phase = .body(body)
                 return .body(bytes)
             case .end(let trailers):
                 if self.current?.endsConnection ?? true || body.trailersAskToClose {
                     self.input.removeAll()
                 } else {
-                    self.state = .head(RequestHeadParser())
+                    self.phase = .head
                 }
                 self.current = nil
                 return .end(trailers: trailers)
@@ -136,22 +140,22 @@ public struct HTTP1RequestDecoder: Sendable {
     /// of the next request line (after any empty lines) has arrived. `header_timeout` runs then
     /// (SPEC §9: from the first byte of a request).
     public var isInHead: Bool {
-        guard !self.endIsPending, case .head(let parser) = self.state else { return false }
-        return parser.started || self.input.hasByteBeyondEmptyLines
+        guard !self.endIsPending, case .head = self.phase else { return false }
+        return self.headParser.started || self.input.hasByteBeyondEmptyLines
     }
 
     /// The request line of the head being received, once that line is whole and well formed
     /// (the fields may still be arriving): what a `header_timeout` answer is audited with.
     public var requestLineSoFar: HTTP1RequestLine? {
-        guard !self.endIsPending, case .head(let parser) = self.state, parser.lineIsComplete else { return nil }
-        return self.requestLine(parser.line)
+        guard !self.endIsPending, case .head = self.phase, self.headParser.lineIsComplete else { return nil }
+        return self.requestLine(self.headParser.line)
     }
 
     /// Whether the last request ended (or none began) and no byte of the next one is buffered:
     /// the connection is idle. True too once the decoder is finished.
     public var isBetweenMessages: Bool {
         guard !self.endIsPending else { return false }
-        switch self.state {
+        switch self.phase {
         case .head: return !self.isInHead
         case .finished: return true
         case .body, .failed: return false
@@ -161,7 +165,7 @@ public struct HTTP1RequestDecoder: Sendable {
     /// Whether the connection carries no further request: the last one closed, upgraded or was
     /// `CONNECT` (once its `.end` was returned), or an error was thrown.
     public var isFinished: Bool {
-        switch self.state {
+        switch self.phase {
         case .finished, .failed: return true
         case .head, .body: return false
         }
@@ -171,13 +175,13 @@ public struct HTTP1RequestDecoder: Sendable {
     /// request's, so the next pipelined request can still be read). Its framing is still checked
     /// and `.end` is still returned. Does nothing outside a body.
     public mutating func discardBody() {
-        guard case .body(var body) = self.state else { return }
+        guard case .body(var body) = self.phase else { return }
         body.discarding = true
-        self.state = .body(body)
+        self.phase = .body(body)
     }
 
     private mutating func fail(_ error: HTTP1RequestError) -> HTTP1RequestError {
-        self.state = .failed(error)
+        self.phase = .failed(error)
         self.endIsPending = false
         self.input.removeAll()
         self.current = nil
