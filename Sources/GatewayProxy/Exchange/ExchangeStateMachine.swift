@@ -26,7 +26,8 @@ struct ExchangeStateMachine {
     /// What the policy (or the connection, for protocol failures) made of the request head.
     enum Verdict {
         case allow(Allowance)
-        case refuse(Denial)
+        /// Boxed, as `Decision.deny` is: a `Denial` would make every verdict 200 bytes.
+        indirect case refuse(Denial)
         /// A local endpoint answers once the whole body is read (up to `maxBodyBytes`); `path` is
         /// the normalised path it answers on (for the audit record).
         case local(maxBodyBytes: Int, path: String? = nil)
