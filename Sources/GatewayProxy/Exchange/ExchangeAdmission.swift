@@ -56,53 +56,57 @@ enum ExchangeAdmission {
     static func decide<Fields: RequestFields>(
         _ head: Head,
         fields: Fields,
-        policy: Policy,
-        tokenEndpoint: TokenEndpoint?,
+        configuration: ProxyConfiguration,
         context: PolicyContext,
         isDraining: Bool
     ) -> Outcome {
-        var outcome = Outcome(verdict: .refuse(Self.badRequest), host: "")
-        if head.authorityCount > 1 { return outcome }
+        var host = ""
+        if head.authorityCount > 1 { return Self.refusedAsBadRequest(host: host) }
         if let authority = head.authority {
-            guard let normalised = authority.normalized else { return outcome }
-            outcome.host = normalised
+            guard let normalised = authority.normalized else { return Self.refusedAsBadRequest(host: host) }
+            host = normalised
         } else if head.requiresAuthority {
             // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
-            return outcome
+            return Self.refusedAsBadRequest(host: host)
         }
         // Origin form only (RFC 9112 §3.2.1): absolute-form and `*` are not proxied.
-        guard head.target.utf8.first == UInt8(ascii: "/") else { return outcome }
+        guard head.target.utf8.first == UInt8(ascii: "/") else { return Self.refusedAsBadRequest(host: host) }
         if isDraining {
-            outcome.verdict = .refuse(Denial(reason: .shuttingDown))
-            return outcome
+            return Outcome(verdict: .refuse(Denial(reason: .shuttingDown)), host: host)
         }
-        if let tokenEndpoint, let local = Self.tokenOperation(head, endpoint: tokenEndpoint) {
+        if let tokenEndpoint = configuration.tokenEndpoint, let local = Self.tokenOperation(head, endpoint: tokenEndpoint) {
+            var outcome = Outcome(verdict: .local(maxBodyBytes: TokenEndpoint.maximumBodyBytes), host: host)
             outcome.tokenOperation = local.operation
             outcome.path = local.path
-            outcome.verdict = .local(maxBodyBytes: TokenEndpoint.maximumBodyBytes)
             return outcome
         }
         let request = PolicyRequest(
             method: head.method,
             target: head.target,
-            host: outcome.host.isEmpty ? nil : outcome.host,
+            host: host.isEmpty ? nil : host,
             fields: fields,
             hasBody: head.hasBody,
             isSecure: head.isSecure
         )
-        switch policy.decide(request, context: context) {
+        // The policy is read through the configuration, not passed in: passed as a value it was
+        // copied (retaining each of its tables) at every call that was not inlined.
+        switch configuration.policy.decide(request, context: context) {
         case .deny(let denial):
-            outcome.verdict = .refuse(denial)
+            var outcome = Outcome(verdict: .refuse(denial), host: host)
             outcome.unknownKeyID = denial.unknownKeyID
+            return outcome
         case .allow(let allowance):
-            outcome.verdict = .allow(allowance)
+            return Outcome(verdict: .allow(allowance), host: host)
         }
-        return outcome
     }
 
-    /// The answer to a head the HTTP rules refuse, made once: every head starts with it as its
-    /// verdict until it passes, and building a `Denial` (its message and challenge) cost about
-    /// 500 instructions a request.
+    /// 400 `bad_request` for a head the HTTP rules refuse, with the host normalised so far.
+    private static func refusedAsBadRequest(host: String) -> Outcome {
+        Outcome(verdict: .refuse(Self.badRequest), host: host)
+    }
+
+    /// The answer to a head the HTTP rules refuse, made once: building a `Denial` (its message
+    /// and challenge) costs about 500 instructions.
     private static let badRequest = Denial(reason: .badRequest)
 
     /// The token endpoint's operation for the head's normalised path, if it names one.

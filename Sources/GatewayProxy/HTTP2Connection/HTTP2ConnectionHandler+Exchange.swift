@@ -48,8 +48,7 @@ extension HTTP2ConnectionHandler {
         let decided = ExchangeAdmission.decide(
             admission,
             fields: fields,
-            policy: configuration.policy,
-            tokenEndpoint: configuration.tokenEndpoint,
+            configuration: configuration,
             context: PolicyContext(now: Clock.wallMilliseconds() / 1000, tokenCache: self.loop.tokenCache),
             isDraining: self.loop.isDraining
         )
