@@ -103,10 +103,11 @@ import Testing
 
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         // Long enough that the first exchange finishes even on a loaded CI machine; the close
-        // after it is awaited, not timed.
+        // after it is awaited, not timed. The idle clock starts at accept, so the request goes
+        // out with the connection (a CI run once stalled this task for over 5 s between the
+        // two, and the gateway rightly closed the connection first).
         let (upstream, gateway) = try await self.start { $0.server.idleTimeout = .seconds(5) }
-        let client = try await RawConnection.connect(port: gateway.port)
-        try await client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        let client = try await RawConnection.connect(port: gateway.port, firstBytes: "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try await client.readResponse()?.status == 200)
         #expect(await client.waitForClose())
         try await gateway.stop()

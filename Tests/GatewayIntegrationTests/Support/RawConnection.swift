@@ -15,10 +15,14 @@ final class RawConnection {
         self.iterator = stream.makeAsyncIterator()
     }
 
+    /// Connects to `port`. `firstBytes`, when given, are written by the event loop as soon as
+    /// the connection is up, not after the test's task is scheduled again: a test of a timeout
+    /// that starts at accept (`idle_timeout`) must not lose to a stalled task on a loaded machine.
     static func connect(
         port: Int,
         tls: NIOSSLContext? = nil,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        firstBytes: String? = nil
     ) async throws -> RawConnection {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         let channel = try await ClientBootstrap(group: group)
@@ -31,6 +35,10 @@ final class RawConnection {
                 }
             }
             .connect(host: "127.0.0.1", port: port)
+            .flatMap { channel in
+                guard let firstBytes else { return channel.eventLoop.makeSucceededFuture(channel) }
+                return channel.writeAndFlush(channel.allocator.buffer(string: firstBytes)).map { channel }
+            }
             .get()
         return RawConnection(channel: channel, stream: stream)
     }
