@@ -131,6 +131,12 @@ public final class AuditLog: AuditSink, Sendable {
         return admission
     }
 
+    public func acceptUnbuilt() -> Bool {
+        guard self.isDiscarding else { return false }
+        self.discarded.wrappingAdd(1, ordering: .relaxed)
+        return true
+    }
+
     public func notifyWhenDrained(on eventLoop: any EventLoop, _ callback: @escaping @Sendable () -> Void) {
         guard !self.isDiscarding else { return eventLoop.execute(callback) }
         self.queue.notifyWhenDrained(on: eventLoop, callback)

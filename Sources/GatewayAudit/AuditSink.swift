@@ -12,10 +12,20 @@ public protocol AuditSink: Sendable {
     @discardableResult
     func submit(_ record: consuming AuditRecord) -> AuditAdmission
 
+    /// Counts one record as written, without it, when the sink discards records (the null
+    /// device), and returns true: the caller then need not build the record at all. Returns
+    /// false, counting nothing, when records are written; the caller then submits it.
+    func acceptUnbuilt() -> Bool
+
     /// Calls `callback` on `eventLoop` once the sink is below its low-water mark — at once (still
     /// via `eventLoop.execute`) when it already is, and also when the sink shuts down, so no
     /// caller waits forever.
     func notifyWhenDrained(on eventLoop: any EventLoop, _ callback: @escaping @Sendable () -> Void)
+}
+
+extension AuditSink {
+    /// A sink that writes every record builds and takes each one.
+    public func acceptUnbuilt() -> Bool { false }
 }
 
 /// A sink that discards records: for tests and benchmarks that measure without audit.
@@ -24,6 +34,8 @@ public struct DiscardingAuditSink: AuditSink {
 
     @discardableResult
     public func submit(_ record: consuming AuditRecord) -> AuditAdmission { .accepted }
+
+    public func acceptUnbuilt() -> Bool { true }
 
     public func notifyWhenDrained(on eventLoop: any EventLoop, _ callback: @escaping @Sendable () -> Void) {
         eventLoop.execute(callback)

@@ -208,7 +208,10 @@ extension LoopContext {
             self.metrics.recordUpstream(target.upstreamName, durationNanoseconds: (io.upstreamEndNanoseconds ?? now) - start)
         }
         guard io.isAudited else { return }
-        if io.configuration.auditSink.submit(io.auditRecord(record, now: now)) == .overloaded {
+        let sink = io.configuration.auditSink
+        // A sink at the null device counts the record without it: nothing to build.
+        guard !sink.acceptUnbuilt() else { return }
+        if sink.submit(io.auditRecord(record, now: now)) == .overloaded {
             self.auditOverloaded()
         }
     }
