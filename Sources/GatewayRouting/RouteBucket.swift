@@ -1,71 +1,96 @@
 /// The routes of one host pattern, indexed by the path they match, so that finding the routes for a request path
-/// costs at most one dictionary look-up per path segment rather than a scan of every route.
-struct RouteBucket: Sendable {
-    /// `path` routes by their path; positions in file order.
-    private var exactPaths: [Substring: [Int]] = [:]
-    /// `path_prefix` routes other than "/" by their prefix without trailing slash (``PathPattern/matchingPath``);
-    /// positions in file order.
-    private var prefixes: [Substring: [Int]] = [:]
-    /// `path_prefix = "/"` routes, which match every path; positions in file order.
-    private var rootPrefix: [Int] = []
-    /// `exactPathLengths[n]`: some key of `exactPaths` is `n` bytes long. Lets most requests skip hashing.
-    private var exactPathLengths: [Bool] = []
-    /// `prefixLengths[n]`: some key of `prefixes` is `n` bytes long.
-    private var prefixLengths: [Bool] = []
+/// costs at most one table look-up per path segment rather than a scan of every route.
+///
+/// A final class of constants, built once per rules load by a ``Builder``: a request reaches it through one
+/// reference, not by copying its tables out of the index's array.
+final class RouteBucket: Sendable {
+    /// Collects a bucket's routes in file order.
+    struct Builder {
+        fileprivate var exactPaths: [[UInt8]: [Int]] = [:]
+        fileprivate var prefixes: [[UInt8]: [Int]] = [:]
+        fileprivate var rootPrefix: [Int] = []
 
-    /// Adds the route at `position`; positions must be added in increasing order.
-    mutating func add(_ pattern: PathPattern, position: Int) {
-        let key = pattern.matchingPath
-        switch pattern {
-        case .exact:
-            self.exactPaths[key, default: []].append(position)
-            Self.mark(key.utf8.count, in: &self.exactPathLengths)
-        case .prefix:
-            if key == "/" {
-                self.rootPrefix.append(position)
-            } else {
-                self.prefixes[key, default: []].append(position)
-                Self.mark(key.utf8.count, in: &self.prefixLengths)
+        /// Adds the route at `position`; positions must be added in increasing order.
+        mutating func add(_ pattern: PathPattern, position: Int) {
+            let key = Array(pattern.matchingPath.utf8)
+            switch pattern {
+            case .exact:
+                self.exactPaths[key, default: []].append(position)
+            case .prefix:
+                if key == [ASCII.slash] {
+                    self.rootPrefix.append(position)
+                } else {
+                    self.prefixes[key, default: []].append(position)
+                }
             }
         }
     }
 
-    /// Calls `body` with the position of each route here whose path pattern matches `path`, most specific first:
-    /// the longest path (SPEC §9), `path` before a `path_prefix` of the same length, then file order. Stops as
-    /// soon as `body` returns false, and then returns false.
+    /// `path` routes by their path: a range of `positions`, in file order.
+    private let exactPaths: ByteKeyTable<Range<Int>>
+    /// `path_prefix` routes other than "/" by their prefix without trailing slash (``PathPattern/matchingPath``):
+    /// a range of `positions`, in file order.
+    private let prefixes: ByteKeyTable<Range<Int>>
+    private let positions: [Int]
+    /// `path_prefix = "/"` routes, which match every path; positions in file order.
+    private let rootPrefix: [Int]
+    /// `exactPathLengths[n]`: some key of `exactPaths` is `n` bytes long. Lets most requests skip hashing.
+    private let exactPathLengths: [Bool]
+    /// `prefixLengths[n]`: some key of `prefixes` is `n` bytes long.
+    private let prefixLengths: [Bool]
+
+    init(_ builder: Builder) {
+        var positions: [Int] = []
+        func table(_ routes: [[UInt8]: [Int]]) -> (ByteKeyTable<Range<Int>>, [Bool]) {
+            var pairs: [(key: [UInt8], value: Range<Int>)] = []
+            var lengths: [Bool] = []
+            for (key, keyPositions) in routes {
+                pairs.append((key, positions.count..<positions.count + keyPositions.count))
+                positions.append(contentsOf: keyPositions)
+                if key.count >= lengths.count {
+                    lengths.append(contentsOf: repeatElement(false, count: key.count + 1 - lengths.count))
+                }
+                lengths[key.count] = true
+            }
+            return (ByteKeyTable(pairs), lengths)
+        }
+        (self.exactPaths, self.exactPathLengths) = table(builder.exactPaths)
+        (self.prefixes, self.prefixLengths) = table(builder.prefixes)
+        self.positions = positions
+        self.rootPrefix = builder.rootPrefix
+    }
+
+    /// Calls `body` with the position of each route here whose path pattern matches `path` (its UTF-8 bytes), most
+    /// specific first: the longest path (SPEC §9), `path` before a `path_prefix` of the same length, then file
+    /// order. Stops as soon as `body` returns false, and then returns false.
     ///
     /// The candidates are the path itself, then each of its segment-wise prefixes from the longest to "/": a prefix
     /// matches exactly when it is one of them (``PathPattern/prefix(_:)``).
-    func forEachMatch(path: String, _ body: (Int) -> Bool) -> Bool {
-        let bytes = path.utf8
-        let length = bytes.count
-        if Self.isMarked(length, in: self.exactPathLengths), let positions = self.exactPaths[path[...]] {
-            for position in positions where !body(position) {
+    func forEachMatch(path: UnsafeRawBufferPointer, _ body: (Int) -> Bool) -> Bool {
+        let length = path.count
+        if Self.isMarked(length, in: self.exactPathLengths), let range = self.exactPaths.value(for: path) {
+            for position in self.positions[range] where !body(position) {
                 return false
             }
         }
-        guard let first = bytes.first else {
+        guard let first = path.first else {
             return true
         }
         if !self.prefixes.isEmpty {
             // "/a/b/c" is covered by "/a/b/c", "/a/b", "/a" (and "/", below): the whole path unless it ends with
             // "/", then the part before each "/" but the leading one.
-            var cut = bytes.endIndex
-            var cutLength = length
-            if bytes.last == ASCII.slash {
-                cut = bytes.index(before: cut)
-                cutLength -= 1
-            }
+            var cutLength = path.last == ASCII.slash ? length - 1 : length
             while cutLength > 1 {
-                if Self.isMarked(cutLength, in: self.prefixLengths), let positions = self.prefixes[path[..<cut]] {
-                    for position in positions where !body(position) {
+                if Self.isMarked(cutLength, in: self.prefixLengths),
+                    let range = self.prefixes.value(for: UnsafeRawBufferPointer(rebasing: path[..<cutLength]))
+                {
+                    for position in self.positions[range] where !body(position) {
                         return false
                     }
                 }
                 repeat {
-                    cut = bytes.index(before: cut)
                     cutLength -= 1
-                } while cutLength > 1 && bytes[cut] != ASCII.slash
+                } while cutLength > 1 && path[cutLength] != ASCII.slash
             }
         }
         if first == ASCII.slash {
@@ -74,13 +99,6 @@ struct RouteBucket: Sendable {
             }
         }
         return true
-    }
-
-    private static func mark(_ length: Int, in lengths: inout [Bool]) {
-        if length >= lengths.count {
-            lengths.append(contentsOf: repeatElement(false, count: length + 1 - lengths.count))
-        }
-        lengths[length] = true
     }
 
     @inline(__always)

@@ -18,9 +18,9 @@ final class RouteIndex: Sendable {
     /// The routes of each host pattern; the first holds the routes without `host`.
     private let buckets: [RouteBucket]
     /// Bucket of each exact `host`.
-    private let exactHosts: [String: Int]
+    private let exactHosts: ByteKeyTable<Int>
     /// Bucket of each wildcard `host`, by suffix (".example.com").
-    private let wildcardHosts: [Substring: Int]
+    private let wildcardHosts: ByteKeyTable<Int>
     /// `wildcardSuffixLengths[n]`: some key of `wildcardHosts` is `n` bytes long. Lets most requests skip hashing.
     private let wildcardSuffixLengths: [Bool]
 
@@ -31,36 +31,36 @@ final class RouteIndex: Sendable {
     /// Host patterns and methods are folded here once more (lowercase hosts, uppercase methods), so that entries
     /// built by hand compare like those parsed from a rules file.
     init(_ routes: [(host: HostPattern, path: PathPattern, methods: [String]?)]) {
-        var buckets = [RouteBucket()]
-        var exactHosts: [String: Int] = [:]
-        var wildcardHosts: [Substring: Int] = [:]
+        var buckets = [RouteBucket.Builder()]
+        var exactHosts: [[UInt8]: Int] = [:]
+        var wildcardHosts: [[UInt8]: Int] = [:]
         for (position, route) in routes.enumerated() {
             let bucket: Int
             switch route.host {
             case .any:
                 bucket = Self.anyHostBucket
             case .exact(let host):
-                bucket = Self.bucket(for: ASCII.lowercased(host[...]), in: &exactHosts, buckets: &buckets)
+                bucket = Self.bucket(for: Array(ASCII.lowercased(host[...]).utf8), in: &exactHosts, buckets: &buckets)
             case .wildcard(let suffix):
                 var suffix = ASCII.lowercased(suffix[...])
                 if suffix.utf8.first != ASCII.dot {
                     suffix = "." + suffix
                 }
-                bucket = Self.bucket(for: suffix[...], in: &wildcardHosts, buckets: &buckets)
+                bucket = Self.bucket(for: Array(suffix.utf8), in: &wildcardHosts, buckets: &buckets)
             }
             buckets[bucket].add(route.path, position: position)
         }
         var wildcardSuffixLengths = [Bool](
             repeating: false,
-            count: (wildcardHosts.keys.lazy.map(\.utf8.count).max() ?? 0) + 1
+            count: (wildcardHosts.keys.lazy.map(\.count).max() ?? 0) + 1
         )
         for suffix in wildcardHosts.keys {
-            wildcardSuffixLengths[suffix.utf8.count] = true
+            wildcardSuffixLengths[suffix.count] = true
         }
         self.methods = MethodTable(routes.map(\.methods))
-        self.buckets = buckets
-        self.exactHosts = exactHosts
-        self.wildcardHosts = wildcardHosts
+        self.buckets = buckets.map(RouteBucket.init)
+        self.exactHosts = ByteKeyTable(exactHosts.map { (key: $0.key, value: $0.value) })
+        self.wildcardHosts = ByteKeyTable(wildcardHosts.map { (key: $0.key, value: $0.value) })
         self.wildcardSuffixLengths = wildcardSuffixLengths
     }
 
@@ -68,10 +68,20 @@ final class RouteIndex: Sendable {
     @usableFromInline
     func match(host: String, path: String, method: String) -> Lookup {
         let methodBit = self.methods.bit(of: method)
+        var host = host
+        var path = path
+        return host.withUTF8 { host in
+            path.withUTF8 { path in
+                self.match(host: UnsafeRawBufferPointer(host), path: UnsafeRawBufferPointer(path), methodBit: methodBit)
+            }
+        }
+    }
+
+    private func match(host: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer, methodBit: Int?) -> Lookup {
         var chosen: Int?
         var pathMatched = false
         self.forEachBucket(matching: host) { bucket in
-            self.buckets[bucket].forEachMatch(path: path) { position in
+            bucket.forEachMatch(path: path) { position in
                 pathMatched = true
                 guard self.methods.allows(route: position, bit: methodBit) else {
                     return true
@@ -89,7 +99,7 @@ final class RouteIndex: Sendable {
         // 405: the `Allow` field lists the methods of every route that matches host and path (SPEC §9).
         var matched: [Int] = []
         self.forEachBucket(matching: host) { bucket in
-            self.buckets[bucket].forEachMatch(path: path) { position in
+            bucket.forEachMatch(path: path) { position in
                 matched.append(position)
                 return true
             }
@@ -97,40 +107,41 @@ final class RouteIndex: Sendable {
         return .methodNotAllowed(allow: self.methods.allowed(byRoutes: matched))
     }
 
-    /// Calls `body` with each bucket whose host pattern matches `host`, most specific first, until it returns false.
-    private func forEachBucket(matching host: String, _ body: (Int) -> Bool) {
-        if let bucket = self.exactHosts[host], !body(bucket) {
+    /// Calls `body` with each bucket whose host pattern matches `host` (its UTF-8 bytes), most specific first,
+    /// until it returns false.
+    private func forEachBucket(matching host: UnsafeRawBufferPointer, _ body: (RouteBucket) -> Bool) {
+        if !self.exactHosts.isEmpty, let bucket = self.exactHosts.value(for: host), !body(self.buckets[bucket]) {
             return
         }
         if !self.wildcardHosts.isEmpty {
             // "a.b.example.com" falls under ".b.example.com", ".example.com", ".com": the suffixes that start at each
             // dot but a leading one, longest first. At least one byte must come before the suffix.
-            let bytes = host.utf8
-            var index = bytes.startIndex
-            var suffixLength = bytes.count
+            var index = 0
+            var suffixLength = host.count
             while suffixLength > 1 {
-                index = bytes.index(after: index)
+                index += 1
                 suffixLength -= 1
-                if bytes[index] == ASCII.dot, suffixLength < self.wildcardSuffixLengths.count,
-                    self.wildcardSuffixLengths[suffixLength], let bucket = self.wildcardHosts[host[index...]],
-                    !body(bucket)
+                if host[index] == ASCII.dot, suffixLength < self.wildcardSuffixLengths.count,
+                    self.wildcardSuffixLengths[suffixLength],
+                    let bucket = self.wildcardHosts.value(for: UnsafeRawBufferPointer(rebasing: host[index...])),
+                    !body(self.buckets[bucket])
                 {
                     return
                 }
             }
         }
-        _ = body(Self.anyHostBucket)
+        _ = body(self.buckets[Self.anyHostBucket])
     }
 
     private static func bucket<Key: Hashable>(
         for key: Key,
         in index: inout [Key: Int],
-        buckets: inout [RouteBucket]
+        buckets: inout [RouteBucket.Builder]
     ) -> Int {
         if let bucket = index[key] {
             return bucket
         }
-        buckets.append(RouteBucket())
+        buckets.append(RouteBucket.Builder())
         index[key] = buckets.count - 1
         return buckets.count - 1
     }
