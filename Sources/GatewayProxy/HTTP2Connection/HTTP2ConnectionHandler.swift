@@ -101,7 +101,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.isClosed else { return }
-        let frame = Self.unwrapInboundIn(data)
+        let frame = HTTP2ConnectionHandler.unwrapInboundIn(data)
         let streamID = frame.streamID
         switch frame.payload {
         case .headers(let headers):

@@ -12,7 +12,7 @@ final class TLSPlaintextCopier: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundOut = ByteBuffer
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let received = Self.unwrapInboundIn(data)
+        let received = TLSPlaintextCopier.unwrapInboundIn(data)
         var copy = context.channel.allocator.buffer(capacity: received.readableBytes)
         copy.writeImmutableBuffer(received)
         context.fireChannelRead(NIOAny.bytes(copy))

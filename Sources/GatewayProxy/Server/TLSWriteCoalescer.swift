@@ -18,7 +18,7 @@ final class TLSWriteCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
     private var heldPromise: EventLoopPromise<Void>?
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var bytes = Self.unwrapOutboundIn(data)
+        var bytes = TLSWriteCoalescer.unwrapOutboundIn(data)
         if var held = self.held {
             if held.readableBytes + bytes.readableBytes <= Self.recordSize {
                 self.held = nil  // the only reference: the bytes are appended in place

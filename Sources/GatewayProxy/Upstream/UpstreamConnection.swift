@@ -63,7 +63,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
             self.close()
             return
         }
-        self.decoder.feed(Self.unwrapInboundIn(data))
+        self.decoder.feed(UpstreamConnection.unwrapInboundIn(data))
         self.deliver()
     }
 
