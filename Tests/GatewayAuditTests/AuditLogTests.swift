@@ -243,6 +243,53 @@ struct AuditLogTests {
         #expect(log.recordsWritten == 8000)
     }
 
+    @Test("records from several threads: each thread's in its order, one chain, and a reopen splits them where it was asked")
+    func threadsKeepTheirOrderAndAReopenSplitsExactly() async throws {
+        let path = try self.path()
+        let rotated = path + ".1"
+        let log = try AuditLog(configuration: .init(destination: .file(path: path)))
+        // Each thread has a lane of its own: three threads at once, then a reopen, then three more.
+        await Self.onThreads(3) { thread in
+            for index in 0..<300 { log.submit(AuditTestSupport.record(index, prefix: "before\(thread)")) }
+        }
+        _ = rename(path, rotated)
+        log.reopen()
+        await Self.onThreads(3) { thread in
+            for index in 0..<300 { log.submit(AuditTestSupport.record(index, prefix: "after\(thread)")) }
+        }
+        await log.shutdown()
+        let old = try AuditTestSupport.lines(rotated)
+        let new = try AuditTestSupport.lines(path)
+        // Everything accepted before the reopen was asked for is in the old file, nothing after.
+        let oldIDs = try old.map { try self.field("request_id", of: $0) ?? "" }
+        let newIDs = try new.map { try self.field("request_id", of: $0) ?? "" }
+        #expect(oldIDs.count == 900 && oldIDs.allSatisfy { $0.hasPrefix("before") })
+        #expect(newIDs.count == 900 && newIDs.allSatisfy { $0.hasPrefix("after") })
+        // Each thread's records keep the order it submitted them in.
+        for prefix in ["before0", "before1", "before2", "after0", "after1", "after2"] {
+            let ids = (oldIDs + newIDs).filter { $0.hasPrefix(prefix + "-") }
+            #expect(ids == (0..<300).map { "\(prefix)-\($0)" })
+        }
+        #expect(try self.seqs(old + new) == Array(1...1800))
+        let result = try AuditChainVerifier().verify(paths: [rotated, path])
+        #expect(result.isValid && result.recordCount == 1800)
+    }
+
+    /// Runs `body` on `count` threads of their own at once and returns when all have finished.
+    private static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let group = DispatchGroup()
+            for index in 0..<count {
+                group.enter()
+                Thread {
+                    body(index)
+                    group.leave()
+                }.start()
+            }
+            group.notify(queue: .global()) { continuation.resume() }
+        }
+    }
+
     @Test("backpressure: overloaded above the high-water mark, called back on the loop below the low one")
     func backpressure() async throws {
         let directory = try AuditTestSupport.temporaryDirectory()

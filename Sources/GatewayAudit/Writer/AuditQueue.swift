@@ -1,18 +1,26 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
+import Synchronization
 
-/// The state the event loops and the writer thread share: the bounded queue of accepted records,
-/// the counters behind backpressure and metrics, and the requests (reopen, flush, shutdown) the
-/// writer carries out between batches.
+/// The state the event loops and the writer thread share: the accepted records, the counters
+/// behind backpressure and metrics, and the requests (reopen, flush, shutdown) the writer
+/// carries out between batches.
 ///
-/// A `final class` because it is shared mutable state. Every stored property is guarded by
-/// `condition`, whose value is "the writer has work" — kept equal to `hasWork` at every unlock,
-/// so the writer sleeps on it and producers only signal when that changes.
+/// Records go into per-thread lanes (`AuditLane`): an event loop appends to its own under the
+/// lane's lock and numbers the record with one atomic add, so loops never wait for each other.
+/// The rest — requests, waiters, the writer's sleep — is guarded by `condition`, which a loop
+/// takes only to wake a sleeping writer (once per batch at most) or on the rare paths.
+///
+/// A `final class` because it is shared mutable state. `condition`'s value is "wake the writer".
 final class AuditQueue: @unchecked Sendable {
     /// What the writer takes in one go.
     struct Batch {
         var records: [AuditRecord] = []
-        /// Acceptance counts after which the sink is reopened (SIGHUP), ascending.
+        /// `records[i]` was the `numbers[i]`-th record accepted (from 0); ascending.
+        var numbers: [UInt64] = []
+        /// Acceptance counts after which the sink is reopened (SIGHUP), ascending: the records
+        /// numbered below a mark go to the sink before the reopen.
         var reopenMarks: [UInt64] = []
         /// Flushes to complete (with `fsync`) once `records` are written.
         var flushWaiters: [CheckedContinuation<Void, Never>] = []
@@ -34,12 +42,25 @@ final class AuditQueue: @unchecked Sendable {
     /// context switch.
     static let gatherSeconds = 0.002
 
+    // Read and written without `condition`.
+    /// Records accepted so far; a record's number is the count before it.
+    private let accepted = Atomic<UInt64>(0)
+    /// Records the writer took from the lanes so far.
+    private let taken = Atomic<UInt64>(0)
+    private let written = Atomic<UInt64>(0)
+    private let spilled = Atomic<UInt64>(0)
+    private let refused = Atomic<UInt64>(0)
+    /// The writer sleeps until `condition` is true: a producer that finds this set clears it
+    /// and wakes the writer.
+    private let writerSleeps = Atomic<Bool>(false)
+    /// The writer is letting a batch gather: a producer wakes it only for a full batch.
+    private let writerGathers = Atomic<Bool>(false)
+    /// The calling thread's lane of this queue.
+    private let laneOfThread = ThreadSpecificVariable<AuditLane>()
+
+    // Guarded by `condition`.
     private let condition = ConditionLock<Bool>(value: false)
-    private var pending: [AuditRecord] = []
-    private var accepted: UInt64 = 0
-    private var written: UInt64 = 0
-    private var spilled: UInt64 = 0
-    private var refused: UInt64 = 0
+    private var lanes: [AuditLane] = []
     private var reopenMarks: [UInt64] = []
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
     private var drainWaiters: [DrainWaiter] = []
@@ -49,21 +70,24 @@ final class AuditQueue: @unchecked Sendable {
     /// The sink is synced and closed; every waiter has been released.
     private var closed = false
     private var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
-    /// The writer is letting a batch gather: producers wake it only for a full batch.
-    private var gathering = false
+    /// The writer's scratch arrays for merging lanes (used only by the writer, in `take`).
+    private var scratchRecords: [AuditRecord] = []
+    private var scratchNumbers: [UInt64] = []
 
     init(highWaterMark: Int, lowWaterMark: Int) {
         precondition(highWaterMark > 0 && lowWaterMark >= 0 && lowWaterMark <= highWaterMark)
         self.highWaterMark = highWaterMark
         self.lowWaterMark = lowWaterMark
-        self.pending.reserveCapacity(min(highWaterMark, 4096))
+    }
+
+    /// Records accepted and not yet taken by the writer.
+    private var pendingCount: UInt64 {
+        self.accepted.load(ordering: .sequentiallyConsistent) &- self.taken.load(ordering: .relaxed)
     }
 
     /// Guarded by `condition`.
     private var hasWork: Bool {
-        !self.finished
-            && (!self.pending.isEmpty || !self.reopenMarks.isEmpty || !self.flushWaiters.isEmpty
-                || self.shutdownRequested)
+        !self.finished && (self.pendingCount > 0 || self.hasUrgentWork)
     }
 
     /// Work that must not wait for a batch to gather. Guarded by `condition`.
@@ -71,33 +95,52 @@ final class AuditQueue: @unchecked Sendable {
         !self.reopenMarks.isEmpty || !self.flushWaiters.isEmpty || self.shutdownRequested || self.finished
     }
 
-    /// Guarded by `condition`.
-    private var depth: Int { Int(self.accepted - self.written - self.spilled) }
+    /// Records accepted and neither written nor spilled.
+    private var depth: Int {
+        Int(
+            self.accepted.load(ordering: .relaxed) &- self.written.load(ordering: .relaxed)
+                &- self.spilled.load(ordering: .relaxed)
+        )
+    }
 
     // MARK: Event-loop side
 
-    /// Queues `record` unless the log has finished; never blocks beyond the lock.
+    /// Queues `record` in the calling thread's lane unless the log has finished; never blocks
+    /// beyond that lane's lock (and, once a batch, the writer's when it sleeps).
     func submit(_ record: consuming AuditRecord) -> AuditAdmission {
-        self.condition.lock()
-        guard !self.finished else {
-            self.refused += 1
-            self.condition.unlock()
+        guard let number = self.lane().append(record, number: { self.accepted.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue }) else {
+            self.refused.wrappingAdd(1, ordering: .relaxed)
             return .refused
         }
-        let wasIdle = !self.hasWork
-        self.pending.append(record)
-        self.accepted += 1
-        let overloaded = self.depth > self.highWaterMark
-        if self.gathering {
-            // Wake the gathering writer only for a full batch; else it writes when its short
-            // wait ends.
-            if self.pending.count >= Self.batchTarget { self.condition.unlock(withValue: true) } else { self.condition.unlock() }
-        } else if wasIdle {
-            self.condition.unlock(withValue: true)  // wakes the writer
+        self.wakeWriterIfNeeded(pending: number &+ 1 &- self.taken.load(ordering: .relaxed))
+        return self.depth > self.highWaterMark ? .overloaded : .accepted
+    }
+
+    /// The calling thread's lane, made and registered the first time the thread submits.
+    private func lane() -> AuditLane {
+        if let lane = self.laneOfThread.currentValue { return lane }
+        self.condition.lock()
+        let lane = AuditLane(isFinished: self.finished)
+        self.lanes.append(lane)
+        self.condition.unlock()
+        self.laneOfThread.currentValue = lane
+        return lane
+    }
+
+    /// A record was just queued, `pending` records await the writer: wakes it if it sleeps, or
+    /// if it gathers a batch and this record completes one. (Sequentially consistent with the
+    /// writer, which sets `writerSleeps` before it looks for records: one of the two sees the
+    /// other.)
+    private func wakeWriterIfNeeded(pending: UInt64) {
+        let wake: Bool
+        if self.writerSleeps.load(ordering: .sequentiallyConsistent) {
+            wake = self.writerSleeps.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged
         } else {
-            self.condition.unlock()  // the value is already true; nobody sleeps on it
+            wake = pending == UInt64(Self.batchTarget) && self.writerGathers.load(ordering: .relaxed)
         }
-        return overloaded ? .overloaded : .accepted
+        guard wake else { return }
+        self.condition.lock()
+        self.condition.unlock(withValue: true)
     }
 
     func notifyWhenDrained(on eventLoop: any EventLoop, _ callback: @escaping @Sendable () -> Void) {
@@ -118,7 +161,7 @@ final class AuditQueue: @unchecked Sendable {
             self.condition.unlock()
             return
         }
-        self.reopenMarks.append(self.accepted)
+        self.reopenMarks.append(self.accepted.load(ordering: .sequentiallyConsistent))
         self.condition.unlock(withValue: true)
     }
 
@@ -152,28 +195,62 @@ final class AuditQueue: @unchecked Sendable {
     /// Waits until there is work, then moves it into `batch` (whose arrays must be empty; their
     /// capacity is swapped in, so the queue allocates nothing in the steady state).
     func take(into batch: inout Batch) {
-        self.condition.lock(whenValue: true)
-        if !self.hasUrgentWork, self.pending.count < Self.batchTarget {
-            self.gathering = true
+        self.condition.lock()
+        while true {
+            self.writerSleeps.store(true, ordering: .sequentiallyConsistent)
+            if self.hasWork { break }
+            self.condition.unlock(withValue: false)
+            self.condition.lock(whenValue: true)
+        }
+        self.writerSleeps.store(false, ordering: .sequentiallyConsistent)
+        if !self.hasUrgentWork, self.pendingCount < UInt64(Self.batchTarget) {
+            self.writerGathers.store(true, ordering: .relaxed)
             self.condition.unlock(withValue: false)
             if !self.condition.lock(whenValue: true, timeoutSeconds: Self.gatherSeconds) {
                 self.condition.lock()
             }
-            self.gathering = false
+            self.writerGathers.store(false, ordering: .relaxed)
         }
-        swap(&batch.records, &self.pending)
+        self.takeRecords(into: &batch)
         swap(&batch.reopenMarks, &self.reopenMarks)
         swap(&batch.flushWaiters, &self.flushWaiters)
         batch.shutdownRequested = self.shutdownRequested
-        self.condition.unlock(withValue: self.hasWork)
+        self.condition.unlock(withValue: false)
+    }
+
+    /// Moves every lane's records into `batch`, in acceptance order. Guarded by `condition`.
+    private func takeRecords(into batch: inout Batch) {
+        var lanesTaken = 0
+        for lane in self.lanes {
+            if lanesTaken == 0 {
+                lane.take(records: &batch.records, numbers: &batch.numbers)
+                if !batch.records.isEmpty { lanesTaken = 1 }
+                continue
+            }
+            lane.take(records: &self.scratchRecords, numbers: &self.scratchNumbers)
+            guard !self.scratchRecords.isEmpty else { continue }
+            lanesTaken += 1
+            batch.records.append(contentsOf: self.scratchRecords)
+            batch.numbers.append(contentsOf: self.scratchNumbers)
+            self.scratchRecords.removeAll(keepingCapacity: true)
+            self.scratchNumbers.removeAll(keepingCapacity: true)
+        }
+        self.taken.wrappingAdd(UInt64(batch.records.count), ordering: .relaxed)
+        if lanesTaken > 1 {
+            // Each lane is in order; the merged batch is put in acceptance order, which the
+            // reopen marks count in.
+            let order = batch.numbers.indices.sorted { batch.numbers[$0] < batch.numbers[$1] }
+            batch.records = order.map { batch.records[$0] }
+            batch.numbers = order.map { batch.numbers[$0] }
+        }
     }
 
     /// Counts records that left the queue — written to the sink, or spilled to the fallback —
     /// and calls back the waiters once the queue is at or below its low-water mark.
     func drained(written: Int, spilled: Int) {
+        self.written.wrappingAdd(UInt64(written), ordering: .relaxed)
+        self.spilled.wrappingAdd(UInt64(spilled), ordering: .relaxed)
         self.condition.lock()
-        self.written += UInt64(written)
-        self.spilled += UInt64(spilled)
         var waiters: [DrainWaiter] = []
         if self.depth <= self.lowWaterMark, !self.drainWaiters.isEmpty {
             swap(&waiters, &self.drainWaiters)
@@ -195,14 +272,16 @@ final class AuditQueue: @unchecked Sendable {
     /// check, so no record is accepted that the writer will not write.
     func finishIfDrained() -> Bool {
         self.condition.lock()
-        guard self.pending.isEmpty else {
-            self.condition.unlock(withValue: true)
-            return false
+        for lane in self.lanes { lane.lockForWriter() }
+        let drained = self.lanes.allSatisfy(\.isEmptyLocked)
+        if drained {
+            for lane in self.lanes { lane.finishLocked() }
+            self.finished = true
+            self.reopenMarks = []
         }
-        self.finished = true
-        self.reopenMarks = []
-        self.condition.unlock(withValue: false)
-        return true
+        for lane in self.lanes { lane.unlockForWriter() }
+        self.condition.unlock(withValue: !drained)
+        return drained
     }
 
     /// After `finishIfDrained` and the sink's final sync: releases everyone still waiting.
@@ -232,13 +311,11 @@ final class AuditQueue: @unchecked Sendable {
     }
 
     var counters: Counters {
-        self.condition.lock()
-        defer { self.condition.unlock() }
-        return Counters(
-            accepted: self.accepted,
-            written: self.written,
-            spilled: self.spilled,
-            refused: self.refused,
+        Counters(
+            accepted: self.accepted.load(ordering: .relaxed),
+            written: self.written.load(ordering: .relaxed),
+            spilled: self.spilled.load(ordering: .relaxed),
+            refused: self.refused.load(ordering: .relaxed),
             depth: self.depth
         )
     }

@@ -28,8 +28,6 @@ struct AuditWriter: Sendable {
     /// The `hash` of the last record written: the next record's `prev`.
     private var lastHash: AuditHash
     private var nextSeq: UInt64 = 1
-    /// Records taken from the queue so far (the acceptance count the last one had).
-    private var taken: UInt64 = 0
     private var needsNewline: Bool
     /// When shutdown first met a failing sink.
     private var failingAtShutdownSince: ContinuousClock.Instant?
@@ -62,13 +60,14 @@ struct AuditWriter: Sendable {
         var batch = AuditQueue.Batch()
         while true {
             self.queue.take(into: &batch)
-            self.write(batch.records, reopeningAfter: batch.reopenMarks)
+            self.write(batch.records, numbers: batch.numbers, reopeningAfter: batch.reopenMarks)
             if !batch.flushWaiters.isEmpty {
                 self.syncSink()
                 for waiter in batch.flushWaiters { waiter.resume() }
             }
             let shutdownRequested = batch.shutdownRequested
             batch.records.removeAll(keepingCapacity: true)
+            batch.numbers.removeAll(keepingCapacity: true)
             batch.reopenMarks.removeAll(keepingCapacity: true)
             batch.flushWaiters.removeAll(keepingCapacity: true)
             if shutdownRequested, self.queue.finishIfDrained() {
@@ -86,14 +85,16 @@ struct AuditWriter: Sendable {
     // MARK: Writing
 
     /// Encodes `records` into the output buffer, writing whenever it is full and at the end, and
-    /// reopens the sink after the records the reopen requests followed.
-    private mutating func write(_ records: [AuditRecord], reopeningAfter marks: [UInt64]) {
+    /// reopens the sink where a reopen request falls: before the first record accepted after it
+    /// (`numbers` are the records' acceptance numbers, ascending), or after the batch. Every record
+    /// accepted before a request is in its batch or an earlier one.
+    private mutating func write(_ records: [AuditRecord], numbers: [UInt64], reopeningAfter marks: [UInt64]) {
         var marks = marks[...]
-        while let mark = marks.first, mark <= self.taken {
-            self.reopen()
-            marks.removeFirst()
-        }
-        for record in records {
+        for (record, number) in zip(records, numbers) {
+            while let mark = marks.first, mark <= number {
+                self.reopen()
+                marks.removeFirst()
+            }
             let seq = self.nextSeq
             self.nextSeq += 1
             if self.needsNewline {
@@ -106,16 +107,12 @@ struct AuditWriter: Sendable {
                 self.lastHash = hash
             }
             self.outputRecords += 1
-            self.taken += 1
             if self.output.count >= self.configuration.maximumWriteBytes {
                 self.flushOutput()
             }
-            while let mark = marks.first, mark <= self.taken {
-                self.reopen()
-                marks.removeFirst()
-            }
         }
         self.flushOutput()
+        for _ in marks { self.reopen() }
     }
 
     /// Writes the output buffer with one `write(2)` (more only if the system takes less). A
