@@ -84,7 +84,6 @@ struct HTTP1ConnectionHandlerTests {
         #expect(try fixture.written().hasPrefix("HTTP/1.1 404 "))
         #expect(fixture.channel.isActive)
         #expect(fixture.handler.io == nil)
-        #expect(fixture.handler.requestHead == nil)
         #expect(!fixture.handler.machine.hasExchange)
         #expect(MemoryLayout<HTTP1ConnectionStateMachine>.size < 512)
     }

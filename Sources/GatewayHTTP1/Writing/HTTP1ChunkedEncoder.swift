@@ -11,10 +11,16 @@ public struct HTTP1ChunkedEncoder: Sendable {
 
     public init(allocator: ByteBufferAllocator) {
         self.allocator = allocator
-        var crlf = allocator.buffer(capacity: 2)
-        crlf.writeStaticString("\r\n")
-        self.crlf = crlf
+        self.crlf = Self.sharedCRLF
     }
+
+    /// The CRLF after each chunk's data: one immutable buffer every encoder writes (a write only
+    /// reads it), so an encoder costs no allocation to make and none to keep.
+    private static let sharedCRLF: ByteBuffer = {
+        var crlf = ByteBufferAllocator().buffer(capacity: 2)
+        crlf.writeStaticString("\r\n")
+        return crlf
+    }()
 
     /// Writes `bytes` as one chunk through `write`: its size line, the data, CRLF. Writes nothing
     /// for an empty buffer, whose chunk would end the body.

@@ -32,6 +32,10 @@ final class ExchangeIO {
     let startMilliseconds: Int64
     /// The token endpoint's operation, when the request is for one of its paths.
     var tokenOperation: TokenEndpoint.Operation?
+    /// HTTP/1.1: the request's head, for writing it upstream and answering it (its version,
+    /// whether it is a HEAD); kept here, not in the connection, so an idle connection holds
+    /// none of its 92 bytes.
+    var requestHead: HTTP1RequestHead?
     /// Whether an audit record is written (not when the request line was never read).
     var isAudited = true
     var isRecorded = false

@@ -57,8 +57,8 @@ extension HTTP1ConnectionHandler {
         if let kid = decided.unknownKeyID { configuration.unknownKeyObserver?(kid) }
         io.host = decided.host
         io.tokenOperation = decided.tokenOperation
+        io.requestHead = head
         self.io = io
-        self.requestHead = head
         var targetCount = 1
         var localLimit: Int?
         // Read without changing it (a change inside the switch copied the whole outcome).
@@ -125,7 +125,6 @@ extension HTTP1ConnectionHandler {
         )
         io.isAudited = requestLine != nil
         self.io = io
-        self.requestHead = nil
         let action = self.machine.begin(
             .refuse(Denial(reason: reason)),
             request: ExchangeRequest(body: .none),
@@ -200,7 +199,7 @@ extension HTTP1ConnectionHandler {
 
     /// The token endpoint answers the whole body (SPEC §8).
     private func answerToken(_ body: ByteBuffer) {
-        guard let io = self.io, let operation = io.tokenOperation, let head = self.requestHead else {
+        guard let io = self.io, let operation = io.tokenOperation, let head = io.requestHead else {
             self.perform(self.machine.withExchange { $0.tokenAnswered(nil) })
             return
         }
@@ -276,7 +275,7 @@ extension HTTP1ConnectionHandler {
     }
 
     private func sendRequest(body: [ByteBuffer], end: RequestEnd?) {
-        guard let io = self.io, let connection = io.upstream, let head = self.requestHead,
+        guard let io = self.io, let connection = io.upstream, let head = io.requestHead,
             let allowance = self.machine.allowance
         else { return }
         let isChunked = head.framing == .chunked

@@ -16,7 +16,7 @@ extension HTTP1ConnectionHandler {
     }
 
     private var clientProtocol: ClientProtocol {
-        self.requestHead?.version == .http1_0 ? .http1_0 : .http1_1
+        self.io?.requestHead?.version == .http1_0 ? .http1_0 : .http1_1
     }
 
     func writeContinue() {
@@ -30,7 +30,7 @@ extension HTTP1ConnectionHandler {
             requestID: io.requestID,
             client: self.clientProtocol,
             closeConnection: self.closesAfterResponse
-        ).encode(head, requestIsHEAD: self.requestHead?.method == .HEAD, allocator: context.channel.allocator)
+        ).encode(head, requestIsHEAD: self.io?.requestHead?.method == .HEAD, allocator: context.channel.allocator)
         self.io?.responseHead = nil
         self.io?.responseFraming = framing
         if framing == .untilClose { self.machine.closeAfterResponse() }
@@ -117,7 +117,7 @@ extension HTTP1ConnectionHandler {
         }
         if self.closesAfterResponse { writer.add(name: "connection", value: "close") }
         self.writeToClient(writer.finish())
-        if self.requestHead?.method != .HEAD, body.readableBytes > 0 {
+        if self.io?.requestHead?.method != .HEAD, body.readableBytes > 0 {
             self.writeToClient(body)
             let count = Int64(body.readableBytes)
             _ = self.machine.withExchange { exchange in

@@ -23,13 +23,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     var machine: HTTP1ConnectionStateMachine
     /// The exchange in progress beside `machine`'s own state; nil between requests.
     var io: ExchangeIO?
-    /// The current request's head, for writing it upstream.
-    var requestHead: HTTP1RequestHead?
     var context: ChannelHandlerContext?
     var peer = PeerAddress.unknown
     private var exchangeCount = 0
-    /// Frames chunked response bodies (made at the first one; it keeps a CRLF buffer).
-    private var chunks: HTTP1ChunkedEncoder?
     private var readHeld = false
     private var isPumping = false
     private var isClosed = false
@@ -137,10 +133,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// list and the bytes it points into) and its I/O record go, so an idle keep-alive
     /// connection costs only its own state (bench/RESULTS.md, "Memory").
     private func releaseExchange() {
-        guard self.io != nil || self.requestHead != nil else { return }
+        guard self.io != nil else { return }
         self.dropUpstream()  // already released to its pool when the response ended
         self.io = nil
-        self.requestHead = nil
     }
 
     func perform(_ action: HTTP1ConnectionStateMachine.Action) {
@@ -201,12 +196,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             .whenComplete { _ in context.close(promise: nil) }
     }
 
-    /// The connection's chunk framer.
+    /// A chunk framer (made per use: it holds no state of its own between chunks, and keeping
+    /// one would cost every idle connection its 56 bytes).
     func chunkEncoder(allocator: ByteBufferAllocator) -> HTTP1ChunkedEncoder {
-        if let chunks = self.chunks { return chunks }
-        let chunks = HTTP1ChunkedEncoder(allocator: allocator)
-        self.chunks = chunks
-        return chunks
+        HTTP1ChunkedEncoder(allocator: allocator)
     }
 
     /// A new exchange id (never 0, which an idle upstream connection carries).
