@@ -55,7 +55,8 @@ final class AuditQueue: @unchecked Sendable {
     private let writerSleeps = Atomic<Bool>(false)
     /// The writer is letting a batch gather: a producer wakes it only for a full batch.
     private let writerGathers = Atomic<Bool>(false)
-    /// The calling thread's lane of this queue.
+    /// The calling thread's lane of this queue. One thread-specific key per queue, which the
+    /// threads that submitted keep until they exit: a gateway makes one `AuditLog` per process.
     private let laneOfThread = ThreadSpecificVariable<AuditLane>()
 
     // Guarded by `condition`.
