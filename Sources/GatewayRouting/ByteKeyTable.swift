@@ -21,6 +21,9 @@ struct ByteKeyTable<Value: Sendable>: Sendable {
     private let entries: [Entry]
     /// Every key's bytes, back to back.
     private let keyBytes: [UInt8]
+    /// `keyLengths[n]`: some key is `n` bytes long. Most look-ups (a path cut at each `/`, each
+    /// suffix of a host) are of a length no key has, and end here without hashing.
+    private let keyLengths: [Bool]
 
     var isEmpty: Bool { self.entries.isEmpty }
 
@@ -31,7 +34,9 @@ struct ByteKeyTable<Value: Sendable>: Sendable {
         var slots = [Int32](repeating: 0, count: pairs.isEmpty ? 0 : slotCount)
         var entries: [Entry] = []
         var keyBytes: [UInt8] = []
+        var keyLengths = [Bool](repeating: false, count: (pairs.lazy.map(\.key.count).max() ?? -1) + 1)
         for (key, value) in pairs {
+            keyLengths[key.count] = true
             let hash = key.withUnsafeBufferPointer { Self.hash(UnsafeRawBufferPointer($0)) }
             var slot = Self.slot(hash, count: slotCount)
             var isDuplicate = false
@@ -51,12 +56,13 @@ struct ByteKeyTable<Value: Sendable>: Sendable {
         self.slots = slots
         self.entries = entries
         self.keyBytes = keyBytes
+        self.keyLengths = keyLengths
     }
 
     /// The value of the key equal to `bytes`, if any.
     @inline(__always)
     func value(for bytes: UnsafeRawBufferPointer) -> Value? {
-        guard !self.slots.isEmpty else { return nil }
+        guard bytes.count < self.keyLengths.count, self.keyLengths[bytes.count] else { return nil }
         let hash = Self.hash(bytes)
         let mask = self.slots.count - 1
         var slot = Self.slot(hash, count: self.slots.count)

@@ -34,28 +34,19 @@ final class RouteBucket: Sendable {
     private let positions: [Int]
     /// `path_prefix = "/"` routes, which match every path; positions in file order.
     private let rootPrefix: [Int]
-    /// `exactPathLengths[n]`: some key of `exactPaths` is `n` bytes long. Lets most requests skip hashing.
-    private let exactPathLengths: [Bool]
-    /// `prefixLengths[n]`: some key of `prefixes` is `n` bytes long.
-    private let prefixLengths: [Bool]
 
     init(_ builder: Builder) {
         var positions: [Int] = []
-        func table(_ routes: [[UInt8]: [Int]]) -> (ByteKeyTable<Range<Int>>, [Bool]) {
+        func table(_ routes: [[UInt8]: [Int]]) -> ByteKeyTable<Range<Int>> {
             var pairs: [(key: [UInt8], value: Range<Int>)] = []
-            var lengths: [Bool] = []
             for (key, keyPositions) in routes {
                 pairs.append((key, positions.count..<positions.count + keyPositions.count))
                 positions.append(contentsOf: keyPositions)
-                if key.count >= lengths.count {
-                    lengths.append(contentsOf: repeatElement(false, count: key.count + 1 - lengths.count))
-                }
-                lengths[key.count] = true
             }
-            return (ByteKeyTable(pairs), lengths)
+            return ByteKeyTable(pairs)
         }
-        (self.exactPaths, self.exactPathLengths) = table(builder.exactPaths)
-        (self.prefixes, self.prefixLengths) = table(builder.prefixes)
+        self.exactPaths = table(builder.exactPaths)
+        self.prefixes = table(builder.prefixes)
         self.positions = positions
         self.rootPrefix = builder.rootPrefix
     }
@@ -68,7 +59,7 @@ final class RouteBucket: Sendable {
     /// matches exactly when it is one of them (``PathPattern/prefix(_:)``).
     func forEachMatch(path: UnsafeRawBufferPointer, _ body: (Int) -> Bool) -> Bool {
         let length = path.count
-        if Self.isMarked(length, in: self.exactPathLengths), let range = self.exactPaths.value(for: path) {
+        if let range = self.exactPaths.value(for: path) {
             for position in self.positions[range] where !body(position) {
                 return false
             }
@@ -81,9 +72,7 @@ final class RouteBucket: Sendable {
             // "/", then the part before each "/" but the leading one.
             var cutLength = path.last == ASCII.slash ? length - 1 : length
             while cutLength > 1 {
-                if Self.isMarked(cutLength, in: self.prefixLengths),
-                    let range = self.prefixes.value(for: UnsafeRawBufferPointer(rebasing: path[..<cutLength]))
-                {
+                if let range = self.prefixes.value(for: UnsafeRawBufferPointer(rebasing: path[..<cutLength])) {
                     for position in self.positions[range] where !body(position) {
                         return false
                     }
@@ -99,10 +88,5 @@ final class RouteBucket: Sendable {
             }
         }
         return true
-    }
-
-    @inline(__always)
-    private static func isMarked(_ length: Int, in lengths: [Bool]) -> Bool {
-        length < lengths.count && lengths[length]
     }
 }

@@ -21,8 +21,6 @@ final class RouteIndex: Sendable {
     private let exactHosts: ByteKeyTable<Int>
     /// Bucket of each wildcard `host`, by suffix (".example.com").
     private let wildcardHosts: ByteKeyTable<Int>
-    /// `wildcardSuffixLengths[n]`: some key of `wildcardHosts` is `n` bytes long. Lets most requests skip hashing.
-    private let wildcardSuffixLengths: [Bool]
 
     private static let anyHostBucket = 0
 
@@ -50,18 +48,10 @@ final class RouteIndex: Sendable {
             }
             buckets[bucket].add(route.path, position: position)
         }
-        var wildcardSuffixLengths = [Bool](
-            repeating: false,
-            count: (wildcardHosts.keys.lazy.map(\.count).max() ?? 0) + 1
-        )
-        for suffix in wildcardHosts.keys {
-            wildcardSuffixLengths[suffix.count] = true
-        }
         self.methods = MethodTable(routes.map(\.methods))
         self.buckets = buckets.map(RouteBucket.init)
         self.exactHosts = ByteKeyTable(exactHosts.map { (key: $0.key, value: $0.value) })
         self.wildcardHosts = ByteKeyTable(wildcardHosts.map { (key: $0.key, value: $0.value) })
-        self.wildcardSuffixLengths = wildcardSuffixLengths
     }
 
     /// The route for a request, by the rules of ``RouteTable``.
@@ -110,7 +100,7 @@ final class RouteIndex: Sendable {
     /// Calls `body` with each bucket whose host pattern matches `host` (its UTF-8 bytes), most specific first,
     /// until it returns false.
     private func forEachBucket(matching host: UnsafeRawBufferPointer, _ body: (RouteBucket) -> Bool) {
-        if !self.exactHosts.isEmpty, let bucket = self.exactHosts.value(for: host), !body(self.buckets[bucket]) {
+        if let bucket = self.exactHosts.value(for: host), !body(self.buckets[bucket]) {
             return
         }
         if !self.wildcardHosts.isEmpty {
@@ -121,8 +111,7 @@ final class RouteIndex: Sendable {
             while suffixLength > 1 {
                 index += 1
                 suffixLength -= 1
-                if host[index] == ASCII.dot, suffixLength < self.wildcardSuffixLengths.count,
-                    self.wildcardSuffixLengths[suffixLength],
+                if host[index] == ASCII.dot,
                     let bucket = self.wildcardHosts.value(for: UnsafeRawBufferPointer(rebasing: host[index...])),
                     !body(self.buckets[bucket])
                 {
