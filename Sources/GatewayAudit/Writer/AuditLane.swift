@@ -7,15 +7,15 @@ import NIOConcurrencyHelpers
 /// thread also takes (once per batch), so loops never wait for one another to queue a record.
 ///
 /// A `final class` because it is shared mutable state; every stored property is guarded by
-/// `lock`, which `AuditQueue` takes through `withLock` or, to hold several lanes at once,
-/// `lockForWriter()`/`unlockForWriter()`.
+/// `lock`, which `append` and `take` take themselves, and the writer's finish holds on several
+/// lanes at once through `lockForWriter()`/`unlockForWriter()`.
 final class AuditLane: @unchecked Sendable {
     private let lock = NIOLock()
-    private(set) var records: [AuditRecord] = []
+    private var records: [AuditRecord] = []
     /// `records[i]` was the `numbers[i]`-th record the queue accepted (counting from 0).
-    private(set) var numbers: [UInt64] = []
+    private var numbers: [UInt64] = []
     /// No more records are taken: the log finished.
-    private(set) var isFinished: Bool
+    private var isFinished: Bool
 
     init(isFinished: Bool) {
         self.isFinished = isFinished
