@@ -2,7 +2,7 @@
 # Instructions per proxied request, counted by valgrind's callgrind: the gateway's public route
 # next to the nginx plain proxy doing the same job (bench/README.md explains it).
 #
-#   bench/instructions.sh [--requests N] [--top K] [--tls] [--no-build]
+#   bench/instructions.sh [--requests N] [--top K] [--tls] [--credentials] [--no-build]
 #
 # Each measured process runs twice under `valgrind --tool=callgrind`, once for N/6 and once for N
 # requests (default 12000: 2000 and 12000) of `h2load --h1 -c 8 -m 1` to /public/item, with an
@@ -16,9 +16,13 @@
 # in both runs and cancel out. Prints the instructions per request of each, the ratios to nginx,
 # and the top K functions (default 40) of the gateway with audit to /dev/null by inclusive
 # instructions per request, Swift names demangled; writes bench/results/instructions-latest.txt.
-# The counts cover user space only, every thread. Needs valgrind, h2load (nghttp2-client), nginx,
-# curl, strip (binutils), openssl with --tls. Ports 18050-18053, 18054-18055 with --tls. About
-# 1 min; about 3 min with --tls.
+# --credentials adds rows of one more gateway configuration (bench/conf/routes/gateway.conf, audit
+# to /dev/null): its public route, then X-API-Key and HS256, ES256 and RS256 bearer tokens (one
+# token each, so the verified-token cache is warm), each divided by that public route; the top K
+# functions of the ES256 row follow. The counts cover user space only, every thread. Needs
+# valgrind, h2load (nghttp2-client), nginx, curl, strip (binutils), openssl with --tls or
+# --credentials. Ports 18050-18053, 18054-18055 with --tls, 18056 with --credentials. About
+# 1 min; about 3 min with --tls, 4 more with --credentials.
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/common.sh"
 
@@ -26,12 +30,14 @@ requests=12000
 top=40
 skip_build=0
 tls=0
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+credentials=0
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case $1 in
         --requests) requests=$2; shift 2 ;;
         --top) top=$2; shift 2 ;;
         --tls) tls=1; shift ;;
+        --credentials) credentials=1; shift ;;
         --no-build) skip_build=1; shift ;;
         -h | --help) usage 0 ;;
         *) echo "unknown option: $1" >&2; usage 2 ;;
@@ -47,6 +53,7 @@ gateway_port=18052       # audit to /dev/null, no hash chain
 gateway_audit_port=18053 # audit to a hash-chained file
 nginx_tls_port=18054     # --tls: nginx `ssl http2`, HTTP/1.1 over TLS and HTTP/2
 gateway_tls_port=18055   # --tls: the gateway with [server] tls, audit to /dev/null
+gateway_routes_port=18056 # --credentials: bench/conf/routes/gateway.conf, audit to /dev/null
 
 tools=(valgrind:valgrind callgrind_annotate:valgrind h2load:nghttp2-client 'nginx:nginx-light|nginx'
     curl:curl strip:binutils python3:python3 pgrep:procps)
@@ -54,6 +61,10 @@ ports=("$upstream_port" "$nginx_port" "$gateway_port" "$gateway_audit_port")
 if [ "$tls" = 1 ]; then
     tools+=(openssl:openssl)
     ports+=("$nginx_tls_port" "$gateway_tls_port")
+fi
+if [ "$credentials" = 1 ]; then
+    tools+=(openssl:openssl)
+    ports+=("$gateway_routes_port")
 fi
 ensure_tools "${tools[@]}"
 build_gateway
@@ -138,6 +149,33 @@ if [ "$tls" = 1 ]; then
     grep -q '^tls = ' "$tmp/gateway-tls.conf" || die "gateway-tls.conf: no tls line"
     gateway_confs+=(gateway-tls)
 fi
+# Each row's path and, for the credential rows, its header (h2load -H and curl -H).
+declare -A row_path row_header
+if [ "$credentials" = 1 ]; then
+    log "keys and tokens for the credential rows"
+    openssl rand -hex 32 | tr -d '\n' >"$tmp/hs256.secret"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/es256.pem" 2>/dev/null
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/rs256.pem" 2>/dev/null
+    openssl genpkey -algorithm ed25519 -out "$tmp/ed25519.pem" 2>/dev/null
+    for name in es256 rs256 ed25519; do openssl pkey -in "$tmp/$name.pem" -pubout -out "$tmp/$name.pub.pem"; done
+    chmod 600 "$tmp"/*.pem "$tmp/hs256.secret"
+    key_output=$("$gateway" key new --id bench --scopes bench:read)
+    api_key=$(grep -Eo '[A-Za-z0-9]+_[A-Za-z0-9_-]{43}' <<<"$key_output" | head -1)
+    api_key_hash=$(grep -Eo 'sha256:[0-9a-f]{64}' <<<"$key_output" | head -1)
+    [ -n "$api_key" ] && [ -n "$api_key_hash" ] || die "could not read the key from 'gateway key new'"
+    tpl_TMP=$tmp tpl_GATEWAY_PORT=$gateway_routes_port tpl_AUDIT_SINK=/dev/null tpl_HASH_CHAIN=false \
+        tpl_REPLAY_STORE=memory tpl_API_KEY_HASH=$api_key_hash tpl_UPSTREAM_PORT=$upstream_port render "$bench_dir/conf/routes/gateway.conf" \
+        "$tmp/gateway-routes.conf"
+    gateway_confs+=(gateway-routes)
+    row_header[routes-apikey]="X-API-Key: $api_key"
+    for alg in HS256 ES256 RS256; do
+        case $alg in HS256) key=$tmp/hs256.secret ;; *) key=$tmp/$(tr 'A-Z' 'a-z' <<<"$alg").pem ;; esac
+        token=$("$gateway" token mint --key "$key" --alg $alg --kid "bench-$(tr 'A-Z' 'a-z' <<<"$alg")" \
+            --sub bench --scope bench:read --ttl 12h --jti)
+        row_header[routes-$(tr 'A-Z' 'a-z' <<<"$alg")]="Authorization: Bearer $token"
+    done
+    for id in routes-apikey routes-hs256 routes-es256 routes-rs256; do row_path[$id]=/api/item; done
+fi
 for conf in "${gateway_confs[@]}"; do
     "$gateway" check -c "$tmp/$conf.conf" >"$tmp/check-$conf.log" 2>&1 \
         || { cat "$tmp/check-$conf.log" >&2; die "gateway check failed on $conf.conf"; }
@@ -174,7 +212,8 @@ callgrind_run() {
         h2) scheme=https curl_tls=(-k) h2load_flags=(-c 8 -m 10) protocol=h2 ;;
         *) die "callgrind_run: unknown load $load" ;;
     esac
-    local url=$scheme://127.0.0.1:$port/public/item
+    local url=$scheme://127.0.0.1:$port${row_path[$id]:-/public/item} header=()
+    [ -z "${row_header[$id]:-}" ] || header=(-H "${row_header[$id]}")
     local out=$tmp/callgrind.$name
     log "$id: $count requests under callgrind"
     start_process "$name" valgrind --tool=callgrind --callgrind-out-file="$out" --dump-instr=no "$@"
@@ -183,11 +222,11 @@ callgrind_run() {
     until [ "$code" = 200 ]; do
         kill -0 "$pid" 2>/dev/null || die "$id exited at start (log: $tmp/$name.log)"
         [ "$waited" -lt 240 ] || die "$id did not answer within 120 s (log: $tmp/$name.log)"
-        code=$(curl -s ${curl_tls[@]+"${curl_tls[@]}"} -o /dev/null -w '%{http_code}' --max-time 30 "$url" || true)
+        code=$(curl -s ${curl_tls[@]+"${curl_tls[@]}"} ${header[@]+"${header[@]}"} -o /dev/null -w '%{http_code}' --max-time 30 "$url" || true)
         case $code in 200 | 000) ;; *) die "$id answered $code to $url (log: $tmp/$name.log)" ;; esac
         [ "$code" = 200 ] || { sleep 0.5; waited=$((waited + 1)); }
     done
-    timeout 600 h2load "${h2load_flags[@]}" -n "$count" "$url" >"$tmp/h2load.$name" 2>&1 \
+    timeout 600 h2load "${h2load_flags[@]}" ${header[@]+"${header[@]}"} -n "$count" "$url" >"$tmp/h2load.$name" 2>&1 \
         || { cat "$tmp/h2load.$name" >&2; die "h2load failed on $id"; }
     if ! grep -Eq "^requests: $count total, $count started, $count done, $count succeeded, 0 failed" "$tmp/h2load.$name" \
         || ! grep -Eq "^status codes: $count 2xx" "$tmp/h2load.$name"; then
@@ -235,6 +274,11 @@ if [ "$tls" = 1 ]; then
     measure nginx-h2 h2 $nginx_tls_port nginx -e "$tmp/nginx-tls.error.log" -c "$tmp/nginx-tls.conf"
     measure gateway-h2 h2 $gateway_tls_port "$tmp/gateway-nd" run --config "$tmp/gateway-tls.conf"
 fi
+if [ "$credentials" = 1 ]; then
+    for id in routes-public routes-apikey routes-hs256 routes-es256 routes-rs256; do
+        measure $id h1 $gateway_routes_port "$tmp/gateway-nd" run --config "$tmp/gateway-routes.conf"
+    done
+fi
 stop_started
 
 # --- report --------------------------------------------------------------------------------------
@@ -247,6 +291,11 @@ row_label() {
         gateway-tls) echo "gateway HTTP/1.1 over TLS" ;;
         nginx-h2) echo "nginx HTTP/2" ;;
         gateway-h2) echo "gateway HTTP/2" ;;
+        routes-public) echo "routes.conf: public route" ;;
+        routes-apikey) echo "routes.conf: X-API-Key" ;;
+        routes-hs256) echo "routes.conf: HS256 bearer (cache warm)" ;;
+        routes-es256) echo "routes.conf: ES256 bearer (cache warm)" ;;
+        routes-rs256) echo "routes.conf: RS256 bearer (cache warm)" ;;
     esac
 }
 # The nginx row a row is divided by: the one of the same protocol.
@@ -254,6 +303,8 @@ reference() {
     case $1 in
         *-tls) echo nginx-tls ;;
         *-h2) echo nginx-h2 ;;
+        routes-public) echo nginx ;;
+        routes-*) echo routes-public ;;
         *) echo nginx ;;
     esac
 }
@@ -271,13 +322,17 @@ out=$bench_dir/results/instructions-latest.txt
             "(audit to /dev/null); HTTP/1.1 over TLS: h2load --h1 -c 8 -m 1 https://...; HTTP/2 (ALPN h2): h2load -c 8 -m 10;" \
             "each run's 8 handshakes cancel out"
     fi
+    if [ "$credentials" = 1 ]; then
+        echo "routes.conf rows: bench/conf/routes/gateway.conf with the audit to /dev/null, GET /api/item with one" \
+            "credential each (one token per algorithm: the verified-token cache is warm), each / its public route"
+    fi
     echo
-    printf '%-40s %14s %9s\n' row instr/request "x nginx"
+    printf '%-40s %14s %9s\n' row instr/request "x ref"
     for id in "${ids[@]}"; do
         value=$(per_request "$id")
         ref=$(reference "$id")
         note=""
-        [ "$tls" = 0 ] || note="  (/ $(row_label "$ref" | sed 's/ (one worker)$//'))"
+        [ "$tls" = 0 ] && [ "$credentials" = 0 ] || note="  (/ $(row_label "$ref" | sed 's/ (one worker)$//'))"
         printf '%-40s %14s %9s%s\n' "$(row_label "$id")" "$(group "$value")" \
             "$(awk -v v="$value" -v n="$(per_request "$ref")" 'BEGIN {printf "%.2f", v / n}')" "$note"
     done
@@ -288,5 +343,11 @@ out=$bench_dir/results/instructions-latest.txt
     echo "gateway, audit to /dev/null:"
     python3 "$bench_dir/lib/profile_callgrind.py" top "$tmp/callgrind.gateway-$small" "$tmp/callgrind.gateway-$requests" \
         "$measured" "$top"
+    if [ "$credentials" = 1 ]; then
+        echo
+        echo "routes.conf, ES256 bearer (cache warm):"
+        python3 "$bench_dir/lib/profile_callgrind.py" top "$tmp/callgrind.routes-es256-$small" \
+            "$tmp/callgrind.routes-es256-$requests" "$measured" "$top"
+    fi
 } | tee "$out"
 log "written: $out ($((SECONDS - started_at)) s)"
