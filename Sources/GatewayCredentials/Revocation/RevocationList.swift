@@ -33,8 +33,10 @@ public struct RevocationList: Sendable {
         }
     }
 
+    /// Whether `jti` is revoked. Asked on every request with a token that has a `jti`; an empty
+    /// list (the usual case) answers without hashing it.
     public func contains(_ jti: some StringProtocol) -> Bool {
-        self.revoked.contains(String(jti))
+        !self.revoked.isEmpty && self.revoked.contains(String(jti))
     }
 
     public var count: Int { self.revoked.count }

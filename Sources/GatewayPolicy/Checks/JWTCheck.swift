@@ -36,30 +36,30 @@ struct JWTCheck: Sendable {
             context.tokenCache?.insert(token, verified, now: context.now)
         }
         if let failure = self.judge(verified, route: route, now: context.now) { return (failure, verified) }
-        let claims = verified.claims
+        // The claims are read in place (`verified.claims.…`): a `let` copy of `JWTClaims` retains
+        // each of its strings and arrays.
         let identity = Identity(
             kind: CredentialKind.jwt.rawValue,
             id: verified.kid,
-            subject: claims.sub ?? verified.kid,
-            scopes: claims.scopes,
-            jti: claims.jti
+            subject: verified.claims.sub ?? verified.kid,
+            scopes: verified.claims.scopes,
+            jti: verified.claims.jti
         )
-        let evidence = ReplayEvidence(scopePrefix: "jwt:", scopeID: verified.kid, value: claims.jti, timestamp: claims.iat)
+        let evidence = ReplayEvidence(scopePrefix: "jwt:", scopeID: verified.kid, value: verified.claims.jti, timestamp: verified.claims.iat)
         return (.passed(identity, replay: evidence), verified)
     }
 
     /// Checks 5 (status), 6 (time) and 7 (issuer, audience) on verified claims.
     private func judge(_ token: VerifiedToken, route: CompiledRoute, now: Int64) -> CredentialOutcome? {
-        let claims = token.claims
-        if let jti = claims.jti, self.revoked.contains(jti) {
+        if let jti = token.claims.jti, self.revoked.contains(jti) {
             return .failed(.tokenRevoked, detail: "the token's jti is revoked")
         }
-        if let failure = self.judgeTime(claims, now: now) { return failure }
-        if let issuer = token.keyIssuer, claims.iss != issuer {
-            return .failed(.wrongIssuer, detail: claims.iss == nil ? "the token has no iss" : "iss is not \(issuer)")
+        if let failure = self.judgeTime(token.claims, now: now) { return failure }
+        if let issuer = token.keyIssuer, token.claims.iss != issuer {
+            return .failed(.wrongIssuer, detail: token.claims.iss == nil ? "the token has no iss" : "iss is not \(issuer)")
         }
-        if let failure = Self.judgeAudience(claims.aud, token.keyAudiences) { return failure }
-        return Self.judgeAudience(claims.aud, route.rule.audiences)
+        if let failure = Self.judgeAudience(token.claims.aud, token.keyAudiences) { return failure }
+        return Self.judgeAudience(token.claims.aud, route.rule.audiences)
     }
 
     /// Check 7's audience: with `audiences` configured (on the key or the route), `aud` must
@@ -73,7 +73,7 @@ struct JWTCheck: Sendable {
     }
 
     /// RFC 7519 §4.1.4–4.1.6 with `[jwt] leeway`, `require_exp` and `max_lifetime`.
-    private func judgeTime(_ claims: JWTClaims, now: Int64) -> CredentialOutcome? {
+    private func judgeTime(_ claims: borrowing JWTClaims, now: Int64) -> CredentialOutcome? {
         if claims.exp == nil, self.requireExp { return .failed(.missingClaim, detail: "the token has no exp") }
         if let exp = claims.exp, now >= exp &+ self.leeway { return .failed(.tokenExpired, detail: "exp has passed") }
         if let nbf = claims.nbf, now &+ self.leeway < nbf { return .failed(.tokenNotYetValid, detail: "nbf is ahead") }
