@@ -98,7 +98,7 @@ public struct Policy: Sendable {
 
         // 2–7, for each presented credential in the order signature, jwt, api_key; a JWT's DPoP
         // proof right after its token (SPEC §10).
-        let presented = PresentedCredentials(fields: request.fields)
+        let presented = PresentedCredentials(fields: request.fields, tokenCache: context.tokenCache, now: context.now)
         let chosen: (identity: Identity, replay: ReplayEvidence?)
         var verified = VerifiedExtras()
         switch self.authenticate(presented, request: request, route: route, context: context, extras: &verified, trace: &trace) {
@@ -218,14 +218,15 @@ public struct Policy: Sendable {
         extras: inout VerifiedExtras,
         trace: inout PolicyTrace
     ) -> CredentialOutcome {
-        // The token cache first: a token found there was a `b64token` when it was verified, so
-        // only a token it does not hold is scanned. A malformed bearer token is refused before
-        // any credential is checked, as one found at extraction is.
+        // The token cache first (`PresentedCredentials` looked the token up): a token found
+        // there was a `b64token` when it was verified, so only a token it does not hold is
+        // scanned. A malformed bearer token is refused before any credential is checked, as one
+        // found at extraction is.
         var malformed = presented.malformed
-        var cachedToken: VerifiedToken?
-        if malformed != .bearer, let token = presented.accessToken {
-            cachedToken = context.tokenCache?.lookup(token, now: context.now)
-            if cachedToken == nil, !PresentedCredentials.hasB64TokenAlphabet(token) { malformed = .bearer }
+        if malformed != .bearer, presented.cachedToken == nil, let token = presented.accessToken,
+            !PresentedCredentials.hasB64TokenAlphabet(token)
+        {
+            malformed = .bearer
         }
         if let malformed {
             trace.record("credential", passed: false, detail: "malformed \(malformed)")
@@ -237,8 +238,14 @@ public struct Policy: Sendable {
             extras.digest = signedDigest
             if let failure = Self.settle(.signature, outcome, route: route, chosen: &chosen, trace: &trace) { return failure }
         }
-        if let token = presented.accessToken {
-            var (outcome, verified) = self.jwt.check(token, cached: cachedToken, route: route, context: context)
+        if presented.hasAccessToken {
+            // The text is nil only when the cache held the token, and then `check` needs none.
+            var (outcome, verified) = self.jwt.check(
+                presented.accessToken ?? "",
+                cached: presented.cachedToken,
+                route: route,
+                context: context
+            )
             if case .passed(var identity, let replay) = outcome, let verified {
                 // Every presented credential must pass (SPEC §3), so a revoked token is refused
                 // even when another credential becomes the identity.

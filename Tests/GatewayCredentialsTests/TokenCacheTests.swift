@@ -8,6 +8,32 @@ import Testing
         VerifiedToken(kid: "k", alg: .es256, claims: JWTClaims(sub: sub, exp: exp))
     }
 
+    private func key(_ token: String) -> TokenCache.Key {
+        Array(token.utf8).withUnsafeBytes { TokenCache.Key.owned($0) }
+    }
+
+    /// The proxy looks a token up by the bytes of its field value, borrowed for the look-up.
+    @Test func aLookUpByBytesFindsTheEntryAndCopiesNothing() {
+        let cache = TokenCache(capacity: 4)
+        cache.insert("header.payload.signature-of-the-token", self.verified("a"), now: 0)
+        let field = Array("Bearer header.payload.signature-of-the-token".utf8)
+        field.withUnsafeBytes { bytes in
+            let token = UnsafeRawBufferPointer(rebasing: bytes[7...])
+            #expect(cache.lookup(bytes: token, now: 1)?.claims.sub == "a")
+            #expect(cache.lookup(bytes: UnsafeRawBufferPointer(rebasing: bytes[8...]), now: 1) == nil)
+            #expect(cache.lookup(bytes: UnsafeRawBufferPointer(rebasing: bytes[7..<(bytes.count - 1)]), now: 1) == nil)
+            // A borrowed key and a stored key of the same bytes are equal and hash alike.
+            let borrowed = TokenCache.Key.borrowing(token)
+            let stored = self.key("header.payload.signature-of-the-token")
+            #expect(borrowed == stored)
+            #expect(borrowed.hashValue == stored.hashValue)
+        }
+        #expect(cache.hits == 1)
+        #expect(cache.misses == 2)
+        // The stored key is the cache's own copy: the field's bytes are gone, the entry stays.
+        #expect(cache.tokensByRecency == ["header.payload.signature-of-the-token"])
+    }
+
     @Test func hitsAndMissesAreCounted() {
         let cache = TokenCache(capacity: 4)
         #expect(cache.lookup("a.b.c", now: 0) == nil)
@@ -36,7 +62,7 @@ import Testing
         let end = String(repeating: "s", count: TokenCache.Key.hashedSuffixBytes)
         let first = "aaaa." + end
         let second = "aaab." + end
-        #expect(TokenCache.Key(token: first[...]).hashValue == TokenCache.Key(token: second[...]).hashValue)
+        #expect(self.key(first).hashValue == self.key(second).hashValue)
         let cache = TokenCache(capacity: 4)
         cache.insert(first, self.verified("first"), now: 0)
         #expect(cache.lookup(second, now: 0) == nil)
@@ -45,7 +71,7 @@ import Testing
         #expect(cache.lookup(second, now: 0)?.claims.sub == "second")
         #expect(cache.count == 2)
         // Tokens shorter than the hashed end are hashed whole.
-        #expect(TokenCache.Key(token: "a.b.c").hashValue != TokenCache.Key(token: "a.b.d").hashValue)
+        #expect(self.key("a.b.c").hashValue != self.key("a.b.d").hashValue)
     }
 
     @Test func leastRecentlyUsedIsEvictedFirst() {

@@ -33,50 +33,61 @@ public final class TokenCache {
     /// for, so the token itself is the key. Equal keys are then equal tokens without any
     /// argument from collision resistance.
     ///
-    /// A lookup borrows the caller's `Substring` (no copy); an insert stores its own copy, so a
-    /// cached key never keeps a whole request header alive.
+    /// A stored key owns a copy of the token's bytes, so it never keeps a whole request header
+    /// alive; a look-up's key borrows the bytes it is given (the field value where the request's
+    /// bytes lie) for the one look-up, so a hit copies nothing.
     struct Key: Hashable {
-        let token: Substring
+        /// A stored key's own bytes; empty for a look-up's key.
+        private let owned: [UInt8]
+        /// A look-up's borrowed bytes, valid during that look-up only; nil for a stored key.
+        private let borrowed: UnsafeRawBufferPointer?
+
+        private init(owned: [UInt8], borrowed: UnsafeRawBufferPointer?) {
+            self.owned = owned
+            self.borrowed = borrowed
+        }
+
+        /// A key for storing: a copy of `bytes`.
+        static func owned(_ bytes: UnsafeRawBufferPointer) -> Key {
+            Key(owned: Array(bytes), borrowed: nil)
+        }
+
+        /// A key for one look-up, borrowing `bytes`; it must not outlive them.
+        static func borrowing(_ bytes: UnsafeRawBufferPointer) -> Key {
+            Key(owned: [], borrowed: bytes)
+        }
+
+        func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+            if let borrowed = self.borrowed { return body(borrowed) }
+            return self.owned.withUnsafeBytes(body)
+        }
 
         static func == (lhs: Key, rhs: Key) -> Bool {
-            let lhsCount = lhs.token.utf8.count
-            guard lhsCount == rhs.token.utf8.count else { return false }
-            let equal = lhs.token.utf8.withContiguousStorageIfAvailable { a in
-                rhs.token.utf8.withContiguousStorageIfAvailable { b in
-                    bytesEqual(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b))
+            lhs.withBytes { a in rhs.withBytes { b in bytesEqual(a, b) } }
+        }
+
+        /// Hashes the length and the last `hashedSuffixBytes` bytes as one word, not the whole
+        /// token: SipHash costs about 4.5 instructions a byte, and an RS256 token is 600 bytes,
+        /// hashed on every request. The end of a JWS is its signature, which differs between any
+        /// two tokens (it signs the rest), so distinct cached tokens still spread over the table
+        /// (eight base64url characters are 48 random bits, and the hasher's seed is the
+        /// process's own); and only verified tokens are inserted, so a client cannot fill the
+        /// table with keys that collide (a look-up compares against the entries, whose ends it
+        /// does not choose). Equality still compares every byte.
+        func hash(into hasher: inout Hasher) {
+            self.withBytes { bytes in
+                hasher.combine(bytes.count)
+                if bytes.count >= Self.hashedSuffixBytes {
+                    hasher.combine(bytes.loadUnaligned(fromByteOffset: bytes.count - Self.hashedSuffixBytes, as: UInt64.self))
+                } else {
+                    hasher.combine(bytes: bytes)
                 }
             }
-            return (equal ?? nil) ?? lhs.token.utf8.elementsEqual(rhs.token.utf8)
         }
 
-        /// Hashes the length and the last `hashedSuffixBytes` bytes, not the whole token: SipHash
-        /// costs about 4.5 instructions a byte, and an RS256 token is 600 bytes, hashed on every
-        /// request. The end of a JWS is its signature, which differs between any two tokens (it
-        /// signs the rest), so distinct cached tokens still spread over the table; and only
-        /// verified tokens are inserted, so a client cannot fill the table with keys that
-        /// collide (a lookup compares against the entries, whose suffixes it does not choose).
-        /// Equality still compares every byte.
-        func hash(into hasher: inout Hasher) {
-            let utf8 = self.token.utf8
-            hasher.combine(utf8.count)
-            let done: Void? = utf8.withContiguousStorageIfAvailable { bytes in
-                let suffix = UnsafeBufferPointer(rebasing: bytes[max(bytes.count - Self.hashedSuffixBytes, 0)...])
-                hasher.combine(bytes: UnsafeRawBufferPointer(suffix))
-            }
-            if done == nil {
-                for byte in utf8.suffix(Self.hashedSuffixBytes) { hasher.combine(byte) }
-            }
-        }
-
-        /// How much of a token's end `hash(into:)` reads: 32 characters of its signature, 192
-        /// bits that differ between any two signatures (each signs different bytes); every
+        /// How much of a token's end `hash(into:)` reads: one word of its signature; every
         /// signature the gateway verifies is longer (HS256's 43 characters, ES256's 86).
-        static let hashedSuffixBytes = 32
-
-        /// A key that owns a copy of the token's bytes.
-        static func owned(_ token: Substring) -> Key {
-            Key(token: Substring(String(token)))
-        }
+        static let hashedSuffixBytes = MemoryLayout<UInt64>.size
     }
 
     private var table: LRUTable<Key, VerifiedToken>
@@ -91,15 +102,22 @@ public final class TokenCache {
     public var capacity: Int { self.table.capacity }
     public var count: Int { self.table.count }
 
-    /// The verified token for `token` if cached and `now` is before its `exp`; counts a hit or
-    /// a miss.
-    public func lookup(_ token: Substring, now: Int64) -> VerifiedToken? {
-        if let verified = self.table.value(for: Key(token: token), now: now) {
+    /// The verified token for the token whose bytes are `bytes`, if cached and `now` is before
+    /// its `exp`; counts a hit or a miss. Copies nothing: the proxy asks with the field value
+    /// where the request's bytes lie, and makes the token's `String` only on a miss.
+    public func lookup(bytes: UnsafeRawBufferPointer, now: Int64) -> VerifiedToken? {
+        if let verified = self.table.value(for: Key.borrowing(bytes), now: now) {
             self.hits &+= 1
             return verified
         }
         self.misses &+= 1
         return nil
+    }
+
+    /// `lookup(bytes:now:)` for a token's text.
+    public func lookup(_ token: Substring, now: Int64) -> VerifiedToken? {
+        var token = token
+        return token.withUTF8 { self.lookup(bytes: UnsafeRawBufferPointer($0), now: now) }
     }
 
     public func lookup(_ token: String, now: Int64) -> VerifiedToken? {
@@ -110,7 +128,9 @@ public final class TokenCache {
     /// at `now`, are not cached.
     public func insert(_ token: Substring, _ verified: VerifiedToken, now: Int64) {
         guard let exp = verified.claims.exp, now < exp else { return }
-        self.table.insert(Key.owned(token), verified, expires: exp)
+        var token = token
+        let key = token.withUTF8 { Key.owned(UnsafeRawBufferPointer($0)) }
+        self.table.insert(key, verified, expires: exp)
     }
 
     public func insert(_ token: String, _ verified: VerifiedToken, now: Int64) {
@@ -123,7 +143,7 @@ public final class TokenCache {
     }
 
     /// Cached tokens, most recently used first (for tests).
-    var tokensByRecency: [String] { self.table.keysByRecency.map { String($0.token) } }
+    var tokensByRecency: [String] { self.table.keysByRecency.map { $0.withBytes { String(decoding: $0, as: UTF8.self) } } }
 }
 
 /// Whether two equally long byte ranges are equal, eight bytes at a time. (The generic

@@ -1,3 +1,5 @@
+import GatewayCredentials
+
 /// The credentials a request presents, pulled from its fields (SPEC §3) without judging them.
 ///
 /// `Authorization` with a scheme other than `Bearer` or `DPoP` is not a credential of ours
@@ -29,8 +31,12 @@ struct PresentedCredentials {
         case malformed(String)
     }
 
-    /// The access token after `Bearer ` or `DPoP `, when presented.
+    /// The access token after `Bearer ` or `DPoP `, when presented; nil too when the token cache
+    /// held a `Bearer` token (`cachedToken`), whose text nothing then needs.
     var accessToken: Substring?
+    /// What verifying the access token produced, when the loop's token cache held it: looked up
+    /// by the field's bytes, so a hit makes no `String` of the token.
+    var cachedToken: VerifiedToken?
     /// The scheme `accessToken` came with.
     var tokenScheme: TokenScheme
     /// The `DPoP` field, read only for the `DPoP` scheme (`.missing` otherwise).
@@ -42,19 +48,25 @@ struct PresentedCredentials {
     /// A credential that was presented but malformed, found while extracting.
     var malformed: Malformed?
 
-    var isEmpty: Bool { self.accessToken == nil && self.apiKey == nil && !self.hasSignature && self.malformed == nil }
+    /// Whether an access token was presented (well formed as far as extraction sees).
+    var hasAccessToken: Bool { self.accessToken != nil || self.cachedToken != nil }
+
+    var isEmpty: Bool { !self.hasAccessToken && self.apiKey == nil && !self.hasSignature && self.malformed == nil }
 
     /// Longest API key, access token or DPoP proof considered at all; longer ones are malformed.
     static let maxCredentialBytes = 8 * 1024
 
-    init<Fields: RequestFields>(fields: Fields) {
+    /// - Parameter tokenCache: the loop's verified tokens, where the access token is looked up
+    ///   (a hit or a miss counted) before any `String` is made of it; nil for `explain`.
+    init<Fields: RequestFields>(fields: Fields, tokenCache: TokenCache? = nil, now: Int64 = 0) {
         self.hasSignature = fields.contains("signature-input") || fields.contains("signature")
         self.malformed = nil
         self.accessToken = nil
+        self.cachedToken = nil
         self.tokenScheme = .bearer
         self.proof = .missing
         self.apiKey = nil
-        self.readAccessToken(fields)
+        self.readAccessToken(fields, tokenCache: tokenCache, now: now)
         if self.tokenScheme == .dpop { self.readProof(fields) }
         self.readAPIKey(fields)
     }
@@ -63,9 +75,11 @@ struct PresentedCredentials {
     /// case-insensitive). Other schemes are ignored; two tokens (whatever their schemes), an
     /// empty one or one over `maxCredentialBytes` are malformed. Whether its bytes are all
     /// `b64token` is asked by the policy (`hasB64TokenAlphabet`), after the token cache: a token
-    /// found there passed that test when it was first verified.
-    private mutating func readAccessToken<Fields: RequestFields>(_ fields: Fields) {
+    /// found there passed that test when it was first verified. A `Bearer` token the cache holds
+    /// is not copied into a `String`; a `DPoP` one is (its proof signs the token's hash).
+    private mutating func readAccessToken<Fields: RequestFields>(_ fields: Fields, tokenCache: TokenCache?, now: Int64) {
         var token: Substring?
+        var cached: VerifiedToken?
         var scheme = TokenScheme.bearer
         var count = 0
         var wellFormed = true
@@ -84,18 +98,20 @@ struct PresentedCredentials {
             count += 1
             let credential = ASCIIBytes.trimmingWhitespace(UnsafeRawBufferPointer(rebasing: trimmed[schemeLength...]))
             if count == 1, !credential.isEmpty, credential.count <= Self.maxCredentialBytes {
-                token = Substring(String(decoding: credential, as: UTF8.self))
+                cached = tokenCache?.lookup(bytes: credential, now: now)
+                if cached == nil || scheme == .dpop { token = Substring(String(decoding: credential, as: UTF8.self)) }
             } else {
                 wellFormed = false
             }
             return true
         }
         guard count > 0 else { return }
-        guard count == 1, wellFormed, let token else {
+        guard count == 1, wellFormed, token != nil || cached != nil else {
             self.malformed = .bearer
             return
         }
         self.accessToken = token
+        self.cachedToken = cached
         self.tokenScheme = scheme
     }
 
