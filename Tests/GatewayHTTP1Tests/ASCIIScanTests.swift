@@ -44,7 +44,7 @@ import Testing
         var generator = SplitMix64(seed: 0x5EED_F1E1D)
         let interesting: [UInt8] = [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xFF]
         for _ in 0..<20_000 {
-            let length = generator.int(40)
+            let length = generator.int(80)
             var bytes = (0..<length).map { _ in UInt8(0x21 + generator.int(0x5E)) }
             // One or two bytes from the edges of the classes, anywhere.
             for _ in 0..<generator.int(3) where length > 0 {
@@ -53,6 +53,18 @@ import Testing
             let start = generator.int(length + 1)
             let scanned = bytes.withUnsafeBytes { ASCII.fieldValueEnd($0, from: start, to: bytes.count) }
             #expect(scanned == Self.byteLoopEnd(bytes, from: start), "\(bytes) from \(start)")
+        }
+    }
+
+    /// The vector test, exactly: every byte value in every lane, the other lanes clean.
+    @Test func theVectorTestFindsEveryControlByteAndDeleteInEveryLane() {
+        for position in 0..<16 {
+            for byte in 0...255 {
+                var lanes = SIMD16<UInt8>(repeating: UInt8(ascii: "a"))
+                lanes[position] = UInt8(byte)
+                let expected = byte < 0x20 || byte == 0x7F
+                #expect(ASCII.hasControlOrDelete(lanes) == expected, "byte \(byte) in lane \(position)")
+            }
         }
     }
 }
