@@ -125,7 +125,7 @@ let package = Package(
             name: "GatewayPolicy",
             dependencies: [
                 "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayValues",
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                "GatewayHTTP1", .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -271,6 +271,7 @@ let package = Package(
             name: "GatewayPolicyTests",
             dependencies: [
                 "GatewayPolicy", "GatewayRules", "GatewayRouting", "GatewayCredentials", "GatewayReplay", "GatewayTestSupport",
+                "GatewayHTTP1", .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: testSettings
         ),

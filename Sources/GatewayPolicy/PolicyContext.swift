@@ -6,9 +6,9 @@ public struct PolicyContext {
     /// Seconds since 1970.
     public var now: Int64
     /// The calling event loop's cache of verified tokens (not shared across loops), or nil.
-    public var tokenCache: TokenCache?
+    public var tokenCache: PolicyTokenCache?
 
-    public init(now: Int64, tokenCache: TokenCache? = nil) {
+    public init(now: Int64, tokenCache: PolicyTokenCache? = nil) {
         self.now = now
         self.tokenCache = tokenCache
     }

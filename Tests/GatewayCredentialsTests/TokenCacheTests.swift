@@ -8,13 +8,13 @@ import Testing
         VerifiedToken(kid: "k", alg: .es256, claims: JWTClaims(sub: sub, exp: exp))
     }
 
-    private func key(_ token: String) -> TokenCache.Key {
-        Array(token.utf8).withUnsafeBytes { TokenCache.Key.owned($0) }
+    private func key(_ token: String) -> TokenCacheKey {
+        Array(token.utf8).withUnsafeBytes { TokenCacheKey.owned($0) }
     }
 
     /// The proxy looks a token up by the bytes of its field value, borrowed for the look-up.
     @Test func aLookUpByBytesFindsTheEntryAndCopiesNothing() {
-        let cache = TokenCache(capacity: 4)
+        let cache = TokenCache<VerifiedToken>(capacity: 4)
         cache.insert("header.payload.signature-of-the-token", self.verified("a"), now: 0)
         let field = Array("Bearer header.payload.signature-of-the-token".utf8)
         field.withUnsafeBytes { bytes in
@@ -23,7 +23,7 @@ import Testing
             #expect(cache.lookup(bytes: UnsafeRawBufferPointer(rebasing: bytes[8...]), now: 1) == nil)
             #expect(cache.lookup(bytes: UnsafeRawBufferPointer(rebasing: bytes[7..<(bytes.count - 1)]), now: 1) == nil)
             // A borrowed key and a stored key of the same bytes are equal and hash alike.
-            let borrowed = TokenCache.Key.borrowing(token)
+            let borrowed = TokenCacheKey.borrowing(token)
             let stored = self.key("header.payload.signature-of-the-token")
             #expect(borrowed == stored)
             #expect(borrowed.hashValue == stored.hashValue)
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func hitsAndMissesAreCounted() {
-        let cache = TokenCache(capacity: 4)
+        let cache = TokenCache<VerifiedToken>(capacity: 4)
         #expect(cache.lookup("a.b.c", now: 0) == nil)
         cache.insert("a.b.c", self.verified("a"), now: 0)
         #expect(cache.lookup("a.b.c", now: 1)?.claims.sub == "a")
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func theWholeTokenIsTheKey() {
-        let cache = TokenCache(capacity: 4)
+        let cache = TokenCache<VerifiedToken>(capacity: 4)
         cache.insert("header.payload.signature", self.verified("a"), now: 0)
         #expect(cache.lookup("header.payload.signaturf", now: 0) == nil)
         #expect(cache.lookup("header.payload.signatur", now: 0) == nil)
@@ -59,11 +59,11 @@ import Testing
     /// The hash reads only a token's end; tokens that differ only before it are still told apart
     /// by the full comparison.
     @Test func tokensThatDifferOnlyBeforeTheHashedEndAreDistinct() {
-        let end = String(repeating: "s", count: TokenCache.Key.hashedSuffixBytes)
+        let end = String(repeating: "s", count: TokenCacheKey.hashedSuffixBytes)
         let first = "aaaa." + end
         let second = "aaab." + end
         #expect(self.key(first).hashValue == self.key(second).hashValue)
-        let cache = TokenCache(capacity: 4)
+        let cache = TokenCache<VerifiedToken>(capacity: 4)
         cache.insert(first, self.verified("first"), now: 0)
         #expect(cache.lookup(second, now: 0) == nil)
         cache.insert(second, self.verified("second"), now: 0)
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func leastRecentlyUsedIsEvictedFirst() {
-        let cache = TokenCache(capacity: 3)
+        let cache = TokenCache<VerifiedToken>(capacity: 3)
         cache.insert("t1", self.verified("1"), now: 0)
         cache.insert("t2", self.verified("2"), now: 0)
         cache.insert("t3", self.verified("3"), now: 0)
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func capacityIsNeverExceeded() {
-        let cache = TokenCache(capacity: 100)
+        let cache = TokenCache<VerifiedToken>(capacity: 100)
         for index in 0..<1_000 {
             cache.insert("token-\(index)", self.verified("\(index)"), now: 0)
             #expect(cache.count <= 100)
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func anEntryNeverOutlivesExp() {
-        let cache = TokenCache(capacity: 4)
+        let cache = TokenCache<VerifiedToken>(capacity: 4)
         cache.insert("t", self.verified("a", exp: 100), now: 50)
         #expect(cache.lookup("t", now: 99) != nil)
         #expect(cache.lookup("t", now: 100) == nil)  // at exp: gone (RFC 7519 §4.1.4 "on or after")
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func removeAllEmptiesButKeepsCounting() {
-        let cache = TokenCache(capacity: 4)
+        let cache = TokenCache<VerifiedToken>(capacity: 4)
         cache.insert("a", self.verified("a"), now: 0)
         cache.insert("b", self.verified("b"), now: 0)
         _ = cache.lookup("a", now: 0)
@@ -143,7 +143,7 @@ import Testing
             payload: #"{"sub":"a","exp":2000}"#,
             secret: testSecret
         )
-        let cache = TokenCache(capacity: 8)
+        let cache = TokenCache<VerifiedToken>(capacity: 8)
         let verified = try verifier.verify(token)
         cache.insert(token, verified, now: 1000)
         #expect(cache.lookup(token, now: 1999) == verified)

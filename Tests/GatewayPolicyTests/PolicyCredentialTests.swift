@@ -252,7 +252,7 @@ import Testing
     /// The b64token scan waits for a token-cache miss; with a cache, a token outside the
     /// alphabet is still refused as malformed, before any other check.
     @Test func aCachedTokenSkipsTheAlphabetScanOnly() throws {
-        let cache = TokenCache(capacity: 16)
+        let cache = PolicyTokenCache(capacity: 16)
         let good = try Self.token(["exp": Self.now + 60])
         for value in ["Bearer a b", "Bearer x=y", "Bearer t\u{F6}k\u{E9}n", "Bearer \(good) x", "Bearer \(good)\u{0}"] {
             let request = PolicyRequest(method: .GET, target: "/read/1", host: nil, headers: HTTPHeaders([("Authorization", value)]))
@@ -272,7 +272,7 @@ import Testing
     }
 
     @Test func theCacheServesARepeatedTokenAndTimeChecksStillRun() throws {
-        let cache = TokenCache(capacity: 16)
+        let cache = PolicyTokenCache(capacity: 16)
         let token = try Self.token(["exp": Self.now + 60])
         let request = PolicyRequest(method: .GET, target: "/read/1", host: nil, headers: HTTPHeaders([Self.bearer(token)]))
         for _ in 0..<3 {

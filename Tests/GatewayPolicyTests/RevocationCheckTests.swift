@@ -49,7 +49,7 @@ import Testing
         _ policy: Policy,
         _ path: String,
         _ headers: [(String, String)],
-        cache: TokenCache? = nil
+        cache: PolicyTokenCache? = nil
     ) throws -> Allowance {
         let decision = policy.decide(
             PolicyRequest(method: .GET, target: path, host: "api.example", headers: HTTPHeaders(headers)),
@@ -62,7 +62,7 @@ import Testing
     @Test func aTokenOfTheSigningKeyNeedsALookup() throws {
         let policy = try Policy(rules: Self.rules(endpoint: true))
         let token = try Self.token(kid: "gw-hs256", secret: Self.gatewaySecret, jti: "jti-1")
-        let cache = TokenCache(capacity: 16)
+        let cache = PolicyTokenCache(capacity: 16)
         for _ in 0..<2 {  // cold, then from the cache
             let allowance = try Self.allowance(
                 policy,

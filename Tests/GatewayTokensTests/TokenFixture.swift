@@ -196,7 +196,7 @@ func decide(
     _ path: String,
     bearer token: String,
     now: Int64 = TokenFixture.now,
-    cache: TokenCache? = nil
+    cache: PolicyTokenCache? = nil
 ) -> Decision {
     policy.decide(
         PolicyRequest(

@@ -93,7 +93,7 @@ import Testing
 
     @Test func theTokenPassesThePolicyThroughTheCache() throws {
         let token = try self.endpoint.issue()
-        let cache = TokenCache(capacity: 8)
+        let cache = PolicyTokenCache(capacity: 8)
         for _ in 0..<2 {
             guard case .allow(let allowance) = decide(self.policy, "/writes/1", bearer: token, cache: cache) else {
                 throw TestFailure("the issued token was refused")

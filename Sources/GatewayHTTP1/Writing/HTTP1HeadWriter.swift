@@ -266,6 +266,13 @@ public struct HTTP1HeadWriter: Sendable {
         self.buffer.writeStaticString(text)
     }
 
+    /// Copies `lines`: complete field lines another writer made (its `buffer`), such as a set of
+    /// fields encoded once and sent with many heads.
+    public mutating func writeLines(_ lines: ByteBuffer) {
+        var lines = lines
+        self.buffer.writeBuffer(&lines)
+    }
+
     /// Ends the head (the empty line) and hands the bytes over.
     public mutating func finish() -> ByteBuffer {
         self.buffer.writeStaticString("\r\n")

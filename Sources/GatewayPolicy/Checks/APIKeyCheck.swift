@@ -9,8 +9,8 @@ struct APIKeyCheck: Sendable {
         switch self.table.lookup(presentedKey: key, now: now) {
         case .success(let match):
             let identity = Identity(kind: CredentialKind.apiKey.rawValue, id: match.id, subject: match.subject, scopes: match.scopes)
-            // An API key is never replay-protected (SPEC §4).
-            return .passed(identity, replay: ReplayEvidence(scopePrefix: "api_key:", scopeID: match.id, value: nil, timestamp: nil))
+            // An API key is never replay-protected (SPEC §4): it offers no evidence.
+            return .passed(identity, replay: nil)
         case .failure(let failure):
             return .failed(DenyReason(rawValue: failure.reasonCode) ?? .unknownKey, detail: "api key: \(failure.reasonCode)")
         }

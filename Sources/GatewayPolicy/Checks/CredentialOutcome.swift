@@ -10,7 +10,7 @@ enum CredentialOutcome {
 /// The scope is kept in two parts and joined only when a replay-protected route asks for it
 /// (`scope`): every authenticated request makes evidence, few routes use it.
 struct ReplayEvidence {
-    /// `jwt:`, `api_key:`, or empty when `scopeID` is the whole scope (a signature key's).
+    /// `jwt:`, or empty when `scopeID` is the whole scope (a signature key's).
     var scopePrefix: String
     var scopeID: String
     /// The nonce or `jti`; nil when the credential has none.

@@ -22,31 +22,26 @@ struct JWTCheck: Sendable {
     /// headers, and the revocation lookup that precedes a later check's refusal). `cached` is
     /// what the loop's token cache held for `token` (the caller looked it up); without it the
     /// token is verified and cached.
-    func check(_ token: Substring, cached: VerifiedToken?, route: CompiledRoute, context: PolicyContext) -> (CredentialOutcome, VerifiedToken?) {
-        let verified: VerifiedToken
+    func check(_ token: Substring, cached: CachedToken?, route: CompiledRoute, context: PolicyContext) -> (CredentialOutcome, VerifiedToken?) {
+        let entry: CachedToken
         if let cached {
-            verified = cached
+            entry = cached
         } else {
             do {
-                verified = try self.verifier.verify(token)
+                entry = CachedToken(try self.verifier.verify(token))
             } catch {
                 let reason = DenyReason(rawValue: error.reasonCode) ?? .malformedCredential
                 return (.failed(reason, detail: error.detail, unknownKeyID: error.unknownKeyID), nil)
             }
-            context.tokenCache?.insert(token, verified, now: context.now)
+            context.tokenCache?.insert(token, entry, expires: entry.verified.claims.exp, now: context.now)
         }
+        let verified = entry.verified
         if let failure = self.judge(verified, route: route, now: context.now) { return (failure, verified) }
-        // The claims are read in place (`verified.claims.…`): a `let` copy of `JWTClaims` retains
-        // each of its strings and arrays.
-        let identity = Identity(
-            kind: CredentialKind.jwt.rawValue,
-            id: verified.kid,
-            subject: verified.claims.sub ?? verified.kid,
-            scopes: verified.claims.scopes,
-            jti: verified.claims.jti
-        )
-        let evidence = ReplayEvidence(scopePrefix: "jwt:", scopeID: verified.kid, value: verified.claims.jti, timestamp: verified.claims.iat)
-        return (.passed(identity, replay: evidence), verified)
+        // Evidence for the replay check only where the route asks for one: most do not.
+        let evidence = route.rule.replay == .required
+            ? ReplayEvidence(scopePrefix: "jwt:", scopeID: verified.kid, value: verified.claims.jti, timestamp: verified.claims.iat)
+            : nil
+        return (.passed(entry.identity, replay: evidence), verified)
     }
 
     /// Checks 5 (status), 6 (time) and 7 (issuer, audience) on verified claims.

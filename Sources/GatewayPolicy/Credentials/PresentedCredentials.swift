@@ -36,7 +36,7 @@ struct PresentedCredentials {
     var accessToken: Substring?
     /// What verifying the access token produced, when the loop's token cache held it: looked up
     /// by the field's bytes, so a hit makes no `String` of the token.
-    var cachedToken: VerifiedToken?
+    var cachedToken: CachedToken?
     /// The scheme `accessToken` came with.
     var tokenScheme: TokenScheme
     /// The `DPoP` field, read only for the `DPoP` scheme (`.missing` otherwise).
@@ -58,7 +58,7 @@ struct PresentedCredentials {
 
     /// - Parameter tokenCache: the loop's verified tokens, where the access token is looked up
     ///   (a hit or a miss counted) before any `String` is made of it; nil for `explain`.
-    init<Fields: RequestFields>(fields: Fields, tokenCache: TokenCache? = nil, now: Int64 = 0) {
+    init<Fields: RequestFields>(fields: Fields, tokenCache: PolicyTokenCache? = nil, now: Int64 = 0) {
         self.hasSignature = fields.contains("signature-input") || fields.contains("signature")
         self.malformed = nil
         self.accessToken = nil
@@ -77,9 +77,9 @@ struct PresentedCredentials {
     /// `b64token` is asked by the policy (`hasB64TokenAlphabet`), after the token cache: a token
     /// found there passed that test when it was first verified. A `Bearer` token the cache holds
     /// is not copied into a `String`; a `DPoP` one is (its proof signs the token's hash).
-    private mutating func readAccessToken<Fields: RequestFields>(_ fields: Fields, tokenCache: TokenCache?, now: Int64) {
+    private mutating func readAccessToken<Fields: RequestFields>(_ fields: Fields, tokenCache: PolicyTokenCache?, now: Int64) {
         var token: Substring?
-        var cached: VerifiedToken?
+        var cached: CachedToken?
         var scheme = TokenScheme.bearer
         var count = 0
         var wellFormed = true

@@ -1,6 +1,5 @@
 public import GatewayReplay
 public import GatewayRules
-import GatewayValues
 
 /// The policy's verdict on one request head.
 public enum Decision: Sendable {
@@ -21,67 +20,6 @@ public struct ReplayNonce: Sendable, Equatable {
         self.scope = scope
         self.value = value
         self.expiresAt = expiresAt
-    }
-}
-
-/// The credential that satisfied a route (SPEC §9 "Several credentials").
-///
-/// Its fields live in one shared object (`CopyOnWrite`), as `VerifiedToken`'s do: an identity
-/// travels from the check through the decision, the exchange and its audit record, and each copy
-/// of the inline struct retained its four strings and its array (about 1,000 instructions a
-/// request on a bearer route); a copy now retains one object.
-public struct Identity: Sendable, Equatable {
-    private var fields: CopyOnWrite<Fields>
-
-    public init(kind: String, id: String, subject: String, scopes: [String], jti: String? = nil, jkt: String? = nil) {
-        self.fields = CopyOnWrite(Fields(kind: kind, id: id, subject: subject, scopes: scopes, jti: jti, jkt: jkt))
-    }
-
-    /// `jwt`, `api_key` or `signature`.
-    public var kind: String {
-        _read { yield self.fields.value.kind }
-        _modify { yield &self.fields.value.kind }
-    }
-
-    /// The key id: JWT `kid`, API key id, signature `keyid`.
-    public var id: String {
-        _read { yield self.fields.value.id }
-        _modify { yield &self.fields.value.id }
-    }
-
-    public var subject: String {
-        _read { yield self.fields.value.subject }
-        _modify { yield &self.fields.value.subject }
-    }
-
-    public var scopes: [String] {
-        _read { yield self.fields.value.scopes }
-        _modify { yield &self.fields.value.scopes }
-    }
-
-    /// The token's `jti`, if any.
-    public var jti: String? {
-        _read { yield self.fields.value.jti }
-        _modify { yield &self.fields.value.jti }
-    }
-
-    /// For a JWT presented with a verified DPoP proof: the proof key's RFC 7638 thumbprint (the
-    /// token's `cnf.jkt`), audited as the `credential`'s `jkt` (SPEC §10).
-    public var jkt: String? {
-        _read { yield self.fields.value.jkt }
-        _modify { yield &self.fields.value.jkt }
-    }
-
-    /// `X-Auth-Credential`: `jwt:<kid>`, `api_key:<id>`, `signature:<keyid>`.
-    public var credentialLabel: String { "\(self.kind):\(self.id)" }
-
-    private struct Fields: Sendable, Equatable {
-        var kind: String
-        var id: String
-        var subject: String
-        var scopes: [String]
-        var jti: String?
-        var jkt: String?
     }
 }
 

@@ -75,11 +75,7 @@ struct UpstreamRequestHead {
         }
         if let host = priorHost ?? clientHost ?? authority { writer.add(name: "x-forwarded-host", value: host) }
         writer.add(name: "x-request-id", value: self.requestID)
-        if let identity = allowance.identity {
-            writer.add(name: "x-auth-subject", value: identity.subject)
-            writer.add(name: "x-auth-scopes", joining: identity.scopes, separator: UInt8(ascii: " "))
-            writer.add(name: "x-auth-credential", identity.kind, UInt8(ascii: ":"), identity.id)
-        }
+        allowance.identity?.writeUpstreamFields(into: &writer)
         for header in allowance.claimHeaders { writer.add(name: header.name, value: header.value) }
         return writer.finish()
     }

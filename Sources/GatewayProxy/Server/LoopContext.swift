@@ -1,6 +1,7 @@
 import GatewayAudit
 import GatewayCredentials
 import GatewayMetrics
+import GatewayPolicy
 import GatewayRules
 import Logging
 import NIOCore
@@ -23,7 +24,7 @@ final class LoopContext {
     /// starting its cool-down.
     let logger: Logger
     /// This loop's verified-token cache: no lock, emptied on reload (SPEC §7).
-    let tokenCache = TokenCache(capacity: LoopContext.tokenCacheCapacity)
+    let tokenCache = PolicyTokenCache(capacity: LoopContext.tokenCacheCapacity)
     static let tokenCacheCapacity = 10_000
     private var reportedCacheHits: UInt64 = 0
     private var reportedCacheMisses: UInt64 = 0
