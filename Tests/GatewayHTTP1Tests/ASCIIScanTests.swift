@@ -67,4 +67,54 @@ import Testing
             }
         }
     }
+
+    /// The first stop's lane, exactly: every byte value in every lane, and two stops (the
+    /// first counts).
+    @Test func theVectorFindsTheFirstControlByteOrDeleteExactly() {
+        for position in 0..<16 {
+            for byte in 0...255 {
+                var lanes = SIMD16<UInt8>(repeating: UInt8(ascii: "a"))
+                lanes[position] = UInt8(byte)
+                let expected = byte < 0x20 || byte == 0x7F ? position : nil
+                #expect(ASCII.firstControlOrDelete(lanes) == expected, "byte \(byte) in lane \(position)")
+                if position < 15, expected != nil {
+                    lanes[15] = 0x0D
+                    #expect(ASCII.firstControlOrDelete(lanes) == position)
+                }
+            }
+        }
+    }
+
+    /// The name vector's class, exactly: letters, digits and `-`, every byte value in every lane.
+    @Test func theNameVectorKnowsLettersDigitsAndHyphenExactly() {
+        for position in 0..<16 {
+            for byte in 0...255 {
+                var lanes = SIMD16<UInt8>(repeating: UInt8(ascii: "x"))
+                lanes[position] = UInt8(byte)
+                let scalar = UInt8(byte)
+                let expected = (scalar >= 0x41 && scalar <= 0x5A) || (scalar >= 0x61 && scalar <= 0x7A)
+                    || (scalar >= 0x30 && scalar <= 0x39) || scalar == 0x2D
+                #expect(ASCII.isLetterDigitOrHyphen(lanes)[position] == expected, "byte \(byte) in lane \(position)")
+                #expect(ASCII.firstLane(.!ASCII.isLetterDigitOrHyphen(lanes)) == (expected ? nil : position))
+            }
+        }
+    }
+
+    @Test func theNameScanStopsWhereTheByteLoopStops() {
+        var generator = SplitMix64(seed: 0x7C4A_12)
+        let nameBytes = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-".utf8)
+        let interesting = Array("!#$%&'*+.^_`|~:; \t\r\n\u{0}\u{7F}\"(),/@[]{}".utf8) + [0x80, 0xC3, 0xFF]
+        for _ in 0..<20_000 {
+            let length = generator.int(80)
+            var bytes = (0..<length).map { _ in nameBytes[generator.int(nameBytes.count)] }
+            for _ in 0..<generator.int(3) where length > 0 {
+                bytes[generator.int(length)] = interesting[generator.int(interesting.count)]
+            }
+            let start = generator.int(length + 1)
+            let scanned = bytes.withUnsafeBytes { ASCII.tokenEnd($0, from: start, to: bytes.count) }
+            var expected = start
+            while expected < bytes.count, ASCII.isTChar(bytes[expected]) { expected += 1 }
+            #expect(scanned == expected, "\(bytes) from \(start)")
+        }
+    }
 }

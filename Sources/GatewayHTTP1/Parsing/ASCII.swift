@@ -30,19 +30,26 @@ enum ASCII {
     /// The offset of the first byte of `bytes[start..<end]` that is not a field-value byte
     /// (`isFieldValueByte`), or `end`.
     ///
-    /// Sixteen bytes at a time while a vector holds no control character and no DEL (two SIMD
-    /// compares and a mask: about 12 instructions for 16 bytes), then eight at a time (SWAR: a
-    /// word test instead of eight byte tests), then byte by byte: a bearer token or a cookie is
-    /// hundreds of bytes, the byte loop cost about 15 instructions a byte and the word loop 2.6.
-    /// A vector or word with a byte below 0x20 (HTAB included) or a DEL goes to the byte loop,
-    /// which decides; so the result is the byte loop's, and `ASCIIScanTests` holds the three
-    /// equal on every byte value in every position.
+    /// Sixteen bytes at a time while sixteen remain (two SIMD compares and a mask, about 12
+    /// instructions; `firstControlOrDelete` gives the exact lane of the first stop, and an HTAB
+    /// there is stepped over), then eight at a time (SWAR: a word test instead of eight byte
+    /// tests), then byte by byte: a bearer token or a cookie is hundreds of bytes, the byte loop
+    /// cost about 15 instructions a byte and the word loop 2.6. A value usually has sixteen bytes
+    /// after its start in the buffer (its own and the lines after it), so the vector finds the
+    /// CR that ends it. A word with a byte below 0x20 or a DEL goes to the byte loop, which
+    /// decides; `ASCIIScanTests` holds the result to the byte loop's on every byte value in every
+    /// position.
     @inline(__always)
     static func fieldValueEnd(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int {
         var index = start
         while end &- index >= 16 {
-            guard !hasControlOrDelete(bytes.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)) else { break }
-            index &+= 16
+            guard let lane = firstControlOrDelete(bytes.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)) else {
+                index &+= 16
+                continue
+            }
+            index &+= lane
+            guard bytes[index] == htab else { return index }
+            index &+= 1
         }
         if end &- index >= 8, !hasControlOrDelete(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
             index &+= 8
@@ -51,14 +58,62 @@ enum ASCII {
         return index
     }
 
+    /// The lane of the first byte of `chunk` below 0x20 or equal to 0x7F (bytes 0x80–0xFF count
+    /// as neither), or nil. Compares against whole vectors (not scalars), which the compiler
+    /// lowers to SSE2's or NEON's byte compares; compared with a scalar, it made a loop over the
+    /// lanes. The lane is the trailing zero bits of the 0xFF/0x00 lanes read as two words.
+    @inline(__always)
+    static func firstControlOrDelete(_ chunk: SIMD16<UInt8>) -> Int? {
+        let stops = (chunk .<= SIMD16<UInt8>(repeating: 0x1F)) .| (chunk .== SIMD16<UInt8>(repeating: 0x7F))
+        return firstLane(stops)
+    }
+
+    /// The offset of the first byte of `bytes[start..<end]` that is not a `tchar`, or `end`: a
+    /// field name's end. Sixteen bytes at a time skip letters, digits and `-` (every byte of the
+    /// usual field names: two range compares and an equality); the byte loop then decides from
+    /// the first other byte (the colon, or one of the rarer `tchar`s, after which it goes on).
+    @inline(__always)
+    static func tokenEnd(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int {
+        var index = start
+        while end &- index >= 16 {
+            let chunk = bytes.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+            guard let lane = firstLane(.!isLetterDigitOrHyphen(chunk)) else {
+                index &+= 16
+                continue
+            }
+            index &+= lane
+            break
+        }
+        while index < end, isTChar(bytes[index]) { index += 1 }
+        return index
+    }
+
+    /// Which lanes of `chunk` hold a letter, a digit or `-`: `byte | 0x20` is a lowercase letter
+    /// exactly when `byte` is a letter; the ranges are tested as wrapping differences.
+    @inline(__always)
+    static func isLetterDigitOrHyphen(_ chunk: SIMD16<UInt8>) -> SIMDMask<SIMD16<Int8>> {
+        let lowercased = chunk | SIMD16<UInt8>(repeating: 0x20)
+        let letter = (lowercased &- SIMD16<UInt8>(repeating: 0x61)) .<= SIMD16<UInt8>(repeating: 25)
+        let digit = (chunk &- SIMD16<UInt8>(repeating: 0x30)) .<= SIMD16<UInt8>(repeating: 9)
+        return letter .| digit .| (chunk .== SIMD16<UInt8>(repeating: 0x2D))
+    }
+
+    /// The first lane set in `mask`, or nil.
+    @inline(__always)
+    static func firstLane(_ mask: SIMDMask<SIMD16<Int8>>) -> Int? {
+        guard any(mask) else { return nil }
+        let lanes = SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: mask)
+        let words = unsafeBitCast(lanes, to: SIMD2<UInt64>.self)
+        // Lane 0 is the lowest-addressed byte: the low byte of a little-endian word.
+        let low = UInt64(littleEndian: words[0])
+        let high = UInt64(littleEndian: words[1])
+        return low != 0 ? low.trailingZeroBitCount &>> 3 : 8 &+ (high.trailingZeroBitCount &>> 3)
+    }
+
     /// Whether any byte of `chunk` is below 0x20 or is 0x7F; bytes 0x80–0xFF count as neither.
-    /// Compares against whole vectors (not scalars), which the compiler lowers to SSE2's or
-    /// NEON's byte compares; compared with a scalar, it made a loop over the lanes.
     @inline(__always)
     static func hasControlOrDelete(_ chunk: SIMD16<UInt8>) -> Bool {
-        let lastControl = SIMD16<UInt8>(repeating: 0x1F)
-        let delete = SIMD16<UInt8>(repeating: 0x7F)
-        return any((chunk .<= lastControl) .| (chunk .== delete))
+        firstControlOrDelete(chunk) != nil
     }
 
     /// Whether any byte of `word` is below 0x20 or is 0x7F (exact as a yes or no: the classic

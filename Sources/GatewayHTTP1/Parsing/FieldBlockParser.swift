@@ -86,7 +86,7 @@ struct FieldBlockParser: Sendable {
                     return .failed(.malformed("a field name holds a byte outside tchar"))
                 }
             case .name:
-                while index < end, ASCII.isTChar(bytes[index]) { index += 1 }
+                index = ASCII.tokenEnd(bytes, from: index, to: end)
                 guard index < end else { break }
                 let byte = bytes[index]
                 if byte == ASCII.colon {
