@@ -290,7 +290,7 @@ extension HTTP1ConnectionHandler {
             authority: nil,
             allowance: allowance,
             isChunked: isChunked,
-            allocator: self.context?.channel.allocator ?? ByteBufferAllocator()
+            allocator: ChannelAllocator.shared
         )
         connection.sendHead(bytes, isHEAD: head.method == .HEAD, isChunked: isChunked)
         for piece in body { connection.sendBody(piece) }

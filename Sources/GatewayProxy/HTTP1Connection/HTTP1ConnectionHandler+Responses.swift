@@ -25,12 +25,12 @@ extension HTTP1ConnectionHandler {
     }
 
     func writeResponseHead() {
-        guard let context = self.context, let io = self.io, let head = io.responseHead else { return }
+        guard self.context != nil, let io = self.io, let head = io.responseHead else { return }
         let (bytes, framing) = ClientResponseHead(
             requestID: io.requestID,
             client: self.clientProtocol,
             closeConnection: self.closesAfterResponse
-        ).encode(head, requestIsHEAD: self.io?.requestHead?.method == .HEAD, allocator: context.channel.allocator)
+        ).encode(head, requestIsHEAD: self.io?.requestHead?.method == .HEAD, allocator: ChannelAllocator.shared)
         self.io?.responseHead = nil
         self.io?.responseFraming = framing
         if framing == .untilClose { self.machine.closeAfterResponse() }
@@ -49,13 +49,13 @@ extension HTTP1ConnectionHandler {
     }
 
     func writeResponseBody(_ bytes: ByteBuffer) {
-        guard let context = self.context, let framing = self.io?.responseFraming else { return }
+        guard self.context != nil, let framing = self.io?.responseFraming else { return }
         switch framing {
         case .none:
             break
         case .chunked:
             self.writePendingHead()
-            self.chunkEncoder(allocator: context.channel.allocator).writeChunk(bytes) { self.writeToClient($0) }
+            self.chunkEncoder(allocator: ChannelAllocator.shared).writeChunk(bytes) { self.writeToClient($0) }
         case .contentLength, .untilClose, .stream:
             if var head = self.io?.pendingHead, bytes.readableBytes <= Self.coalescedBodyLimit {
                 self.io?.pendingHead = nil
@@ -71,7 +71,7 @@ extension HTTP1ConnectionHandler {
     /// The response ended: its last chunk (with the upstream's trailers), the upstream
     /// connection back to its pool or closed, the audit record.
     func endResponse(trailers: TrailerFields?, upstream disposition: UpstreamDisposition) {
-        guard let context = self.context else { return }
+        guard self.context != nil else { return }
         self.writePendingHead()
         self.io?.upstreamEndNanoseconds = Clock.monotonicNanoseconds()
         if let connection = self.io?.takeUpstream() {
@@ -82,7 +82,7 @@ extension HTTP1ConnectionHandler {
             }
         }
         if self.io?.responseFraming == .chunked {
-            var writer = HTTP1HeadWriter(allocator: context.channel.allocator, capacity: trailers == nil ? 5 : 128)
+            var writer = HTTP1HeadWriter(allocator: ChannelAllocator.shared, capacity: trailers == nil ? 5 : 128)
             writer.writeRaw("0\r\n")
             for field in trailers?.fields ?? [] { writer.add(name: field.name, value: field.value) }
             self.writeToClient(writer.finish())
@@ -95,8 +95,8 @@ extension HTTP1ConnectionHandler {
     /// Writes (without flushing) a response the gateway makes itself: a refusal's JSON body
     /// (SPEC §3), or a local endpoint's answer.
     func writeLocal(_ response: LocalResponse) {
-        guard let context = self.context, let io = self.io else { return }
-        let allocator = context.channel.allocator
+        guard self.context != nil, let io = self.io else { return }
+        let allocator = ChannelAllocator.shared
         var writer = HTTP1HeadWriter(allocator: allocator, capacity: 384)
         let body: ByteBuffer
         switch response {

@@ -192,7 +192,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func closeAfterWrites() {
         guard let context = self.context else { return }
         self.hasUnflushedWrites = false
-        context.writeAndFlush(NIOAny.bytes(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
+        context.writeAndFlush(NIOAny.bytes(ChannelAllocator.shared.buffer(capacity: 0))).assumeIsolated()
             .whenComplete { _ in context.close(promise: nil) }
     }
 

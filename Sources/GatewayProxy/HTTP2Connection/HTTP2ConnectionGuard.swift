@@ -47,7 +47,7 @@ final class HTTP2ConnectionGuard: ChannelDuplexHandler {
         self.isShut = true
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
         // Written after everything before it: its completion says the GOAWAY left.
-        let written = context.writeAndFlush(NIOAny.bytes(context.channel.allocator.buffer(capacity: 0)))
+        let written = context.writeAndFlush(NIOAny.bytes(ChannelAllocator.shared.buffer(capacity: 0)))
         written.assumeIsolated().whenSuccess { context.close(mode: .output, promise: nil) }
         self.closing = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerTimeout) { context.close(promise: nil) }
     }

@@ -276,7 +276,7 @@ extension HTTP2ConnectionHandler {
             authority: stream.authority,
             allowance: allowance,
             isChunked: isChunked,
-            allocator: self.context?.channel.allocator ?? ByteBufferAllocator()
+            allocator: ChannelAllocator.shared
         )
         connection.sendHead(bytes, isHEAD: stream.isHEAD, isChunked: isChunked)
         for piece in body { connection.sendBody(piece) }

@@ -56,7 +56,7 @@ extension HTTP2ConnectionHandler {
         guard let context = self.context, let stream = self.streams[streamID] else { return }
         if stream.io.responseFraming == .none, !endStream { return }
         let count = stream.io.responseFraming == .none ? 0 : bytes.readableBytes
-        let payload = count == 0 ? context.channel.allocator.buffer(capacity: 0) : bytes
+        let payload = count == 0 ? ChannelAllocator.shared.buffer(capacity: 0) : bytes
         let frame = HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(payload), endStream: endStream)))
         guard count > 0 else {
             context.write(NIOAny.frame(frame), promise: nil)
@@ -86,7 +86,7 @@ extension HTTP2ConnectionHandler {
             let frame = HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: true)))
             context.write(NIOAny.frame(frame), promise: nil)
         } else {
-            self.writeResponseBody(streamID, context.channel.allocator.buffer(capacity: 0), endStream: true)
+            self.writeResponseBody(streamID, ChannelAllocator.shared.buffer(capacity: 0), endStream: true)
         }
         self.audit(streamID)
         self.flushSoon()
@@ -106,7 +106,7 @@ extension HTTP2ConnectionHandler {
 
     func writeLocal(_ streamID: HTTP2StreamID, _ response: LocalResponse) {
         guard let context = self.context, let stream = self.streams[streamID] else { return }
-        let allocator = context.channel.allocator
+        let allocator = ChannelAllocator.shared
         var headers = HPACKHeaders()
         let body: ByteBuffer
         switch response {

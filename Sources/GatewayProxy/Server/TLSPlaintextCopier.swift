@@ -13,7 +13,7 @@ final class TLSPlaintextCopier: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let received = TLSPlaintextCopier.unwrapInboundIn(data)
-        var copy = context.channel.allocator.buffer(capacity: received.readableBytes)
+        var copy = ChannelAllocator.shared.buffer(capacity: received.readableBytes)
         copy.writeImmutableBuffer(received)
         context.fireChannelRead(NIOAny.bytes(copy))
     }
