@@ -22,7 +22,7 @@
 # functions of the ES256 row follow. The counts cover user space only, every thread. Needs
 # valgrind, h2load (nghttp2-client), nginx, curl, strip (binutils), openssl with --tls or
 # --credentials. Ports 18050-18053, 18054-18055 with --tls, 18056 with --credentials. About
-# 1 min; about 3 min with --tls, 4 more with --credentials.
+# 1 min; about 3 min with --tls, about 1 more with --credentials.
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/common.sh"
 
