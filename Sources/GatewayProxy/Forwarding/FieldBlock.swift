@@ -138,10 +138,16 @@ enum ASCIIName {
     }
 
     /// Whether `bytes` equals `other` byte for byte (for names already known to be lowercase,
-    /// as HTTP/2 sends them).
+    /// as HTTP/2 sends them). Lengths first, then the bytes as a loop of ours: the generic
+    /// `elementsEqual` over two buffers cost about 170 instructions a call on the HTTP/2 path,
+    /// which asks it for every pseudo-header and credential field name.
     @inline(__always)
     static func isExactly(_ bytes: UnsafeRawBufferPointer, _ other: StaticString) -> Bool {
-        bytes.elementsEqual(UnsafeRawBufferPointer(start: other.utf8Start, count: other.utf8CodeUnitCount))
+        let count = other.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let expected = other.utf8Start
+        for index in 0..<count where bytes[index] != expected[index] { return false }
+        return true
     }
 
     /// Whether `bytes` starts with `lowercasePrefix`, ignoring ASCII case.

@@ -24,7 +24,7 @@ struct HPACKRequestFields: RequestFields, FieldBlock {
         var matched = false
         for (name, value, _) in self.headers {
             var name = name
-            let equal = name.withUTF8 { UnsafeRawBufferPointer($0).elementsEqual(wanted) }
+            let equal = name.withUTF8 { ASCIIName.isExactly(UnsafeRawBufferPointer($0), lowercaseName) }
             guard equal else { continue }
             matched = true
             var value = value
