@@ -56,18 +56,6 @@ import Testing
         }
     }
 
-    /// The vector test, exactly: every byte value in every lane, the other lanes clean.
-    @Test func theVectorTestFindsEveryControlByteAndDeleteInEveryLane() {
-        for position in 0..<16 {
-            for byte in 0...255 {
-                var lanes = SIMD16<UInt8>(repeating: UInt8(ascii: "a"))
-                lanes[position] = UInt8(byte)
-                let expected = byte < 0x20 || byte == 0x7F
-                #expect(ASCII.hasControlOrDelete(lanes) == expected, "byte \(byte) in lane \(position)")
-            }
-        }
-    }
-
     /// The first stop's lane, exactly: every byte value in every lane, and two stops (the
     /// first counts).
     @Test func theVectorFindsTheFirstControlByteOrDeleteExactly() {

@@ -110,12 +110,6 @@ enum ASCII {
         return low != 0 ? low.trailingZeroBitCount &>> 3 : 8 &+ (high.trailingZeroBitCount &>> 3)
     }
 
-    /// Whether any byte of `chunk` is below 0x20 or is 0x7F; bytes 0x80–0xFF count as neither.
-    @inline(__always)
-    static func hasControlOrDelete(_ chunk: SIMD16<UInt8>) -> Bool {
-        firstControlOrDelete(chunk) != nil
-    }
-
     /// Whether any byte of `word` is below 0x20 or is 0x7F (exact as a yes or no: the classic
     /// "has a byte less than n" and "has a zero byte" word tests; bytes 0x80–0xFF count as
     /// neither).

@@ -55,7 +55,9 @@ extension HTTP1ConnectionHandler {
             break
         case .chunked:
             self.writePendingHead()
-            self.chunkEncoder(allocator: ChannelAllocator.shared).writeChunk(bytes) { self.writeToClient($0) }
+            // A framer per chunk: it holds nothing between chunks, and keeping one would cost
+            // every idle connection its 56 bytes.
+            HTTP1ChunkedEncoder(allocator: ChannelAllocator.shared).writeChunk(bytes) { self.writeToClient($0) }
         case .contentLength, .untilClose, .stream:
             if var head = self.io?.pendingHead, bytes.readableBytes <= Self.coalescedBodyLimit {
                 self.io?.pendingHead = nil

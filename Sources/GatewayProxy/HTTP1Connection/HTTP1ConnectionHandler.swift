@@ -196,12 +196,6 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             .whenComplete { _ in context.close(promise: nil) }
     }
 
-    /// A chunk framer (made per use: it holds no state of its own between chunks, and keeping
-    /// one would cost every idle connection its 56 bytes).
-    func chunkEncoder(allocator: ByteBufferAllocator) -> HTTP1ChunkedEncoder {
-        HTTP1ChunkedEncoder(allocator: allocator)
-    }
-
     /// A new exchange id (never 0, which an idle upstream connection carries).
     func nextExchangeID() -> Int {
         self.exchangeCount &+= 1
