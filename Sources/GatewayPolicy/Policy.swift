@@ -338,9 +338,10 @@ public struct Policy: Sendable {
     /// SPEC §4: a signed request's nonce (16–128 characters), or a JWT's `jti` with an `iat`
     /// inside the window.
     private func replayNonce(for identity: Identity, evidence: ReplayEvidence?, now: Int64) -> Result<ReplayNonce, DenyReason> {
-        guard identity.kind != CredentialKind.apiKey.rawValue, let evidence,
-            let value = evidence.value, let timestamp = evidence.timestamp
-        else { return .failure(.replayProtectionRequired) }
+        // An API key offers no evidence (`APIKeyCheck`): it is never replay-protected.
+        guard let evidence, let value = evidence.value, let timestamp = evidence.timestamp else {
+            return .failure(.replayProtectionRequired)
+        }
         // SPEC §9 "Codes for the remaining cases": a nonce outside 16–128 characters does not
         // protect against replay.
         if identity.kind == CredentialKind.signature.rawValue, !HTTPSignatureVerifier.nonceLengths.contains(value.count) {
