@@ -115,4 +115,46 @@ import _CryptoExtras
         try await gateway.stop()
         await upstream.stop()
     }
+
+    /// The verified-token cache over a socket: a token seen again is answered from the cache with
+    /// the same `X-Auth-*` lines, and a token that shares a cached token's length and its last
+    /// eight bytes (all the cache key hashes) but differs earlier is not taken for it.
+    @Test func aCachedTokenForwardsTheSameIdentityAndALookAlikeIsRefused() async throws {
+        let directory = try makeTemporaryDirectory("e2e-cache")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = try KeySet(directory: directory)
+        let upstream = try await TestUpstream.start()
+        let routes = [RouteRule(name: "orders", path: .prefix("/orders"), upstream: "up", scopes: ["orders:read"])]
+        let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: routes) { $0.keys = keys.rules })
+        let client = try await RawConnection.connect(port: gateway.port)
+        let now = Int64(Date().timeIntervalSince1970)
+        let claims = JWTClaims(sub: "cached-user", exp: now + 600, iat: now, scopes: ["orders:read"], scopeClaim: "scope")
+        let token = try #require(try keys.signers[.es256]?.sign(claims))
+
+        var lines: [String] = []
+        for _ in 0..<3 {
+            try await client.send("GET /orders/1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            let response = try #require(try await client.readResponse())
+            #expect(response.status == 200, "\(response.bodyText)")
+            lines.append(response.bodyText.split(separator: "\n").filter { $0.hasPrefix("h:x-auth-") }.joined(separator: "\n"))
+        }
+        #expect(lines[0].contains("h:x-auth-subject=cached-user"))
+        #expect(lines[0].contains("h:x-auth-credential=jwt:k-es256"))
+        #expect(lines[1] == lines[0] && lines[2] == lines[0])
+
+        // One byte of the payload changed: same length, same end, a different token.
+        var lookAlike = Array(token.utf8)
+        let payloadStart = try #require(lookAlike.firstIndex(of: UInt8(ascii: "."))) + 1
+        let index = payloadStart + 4
+        lookAlike[index] = lookAlike[index] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(lookAlike.count == token.utf8.count && lookAlike.suffix(8) == Array(token.utf8).suffix(8))
+        try await client.send("GET /orders/1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(String(decoding: lookAlike, as: UTF8.self))\r\n\r\n")
+        let refused = try #require(try await client.readResponse())
+        #expect(refused.status == 401)
+        #expect(refused.bodyText.contains("bad_signature") || refused.bodyText.contains("malformed_credential"))
+        #expect(gateway.audit.all.filter { $0.decision == "allow" }.count == 3)
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
 }
