@@ -48,6 +48,9 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
+        // Tests only: child processes (the gateway, redis-server, python3) without Foundation's Process.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Values: small value types the request path shares across modules (copy on write);
@@ -107,9 +110,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // RedisTesting: a redis-server of the tests' own on a free loopback port; for tests only.
-        .target(name: "GatewayRedisTesting", swiftSettings: strictSettings),
+        .target(name: "GatewayRedisTesting", dependencies: ["GatewayTestSupport"], swiftSettings: strictSettings),
         // TestSupport: a certificate authority made at test time, scratch directories removed when the
-        // test process exits, and a seeded generator (SplitMix64); for tests only.
+        // test process exits, a seeded generator (SplitMix64), and child processes run without
+        // Foundation's Process; for tests only.
         .target(
             name: "GatewayTestSupport",
             dependencies: [
@@ -117,6 +121,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strictSettings
         ),
@@ -264,7 +270,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayMetricsTests",
-            dependencies: ["GatewayMetrics", .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: ["GatewayMetrics", "GatewayTestSupport", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: testSettings
         ),
         .testTarget(

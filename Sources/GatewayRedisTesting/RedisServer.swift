@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -104,13 +105,11 @@ public final class RedisServer: Sendable {
     }
 
     /// Stops the server at once, as a crash or a lost host would (SIGKILL: the kernel closes its
-    /// sockets), and waits until the process exited. Not SIGTERM: a child started from a thread
-    /// of the test runner inherits that thread's blocked signals, and `redis-server` does not
-    /// unblock SIGTERM, so it would never see it.
+    /// sockets), and waits until the process exited.
     public func stop() async {
         guard let running = self.current.withLock({ state in defer { state = nil }; return state }) else { return }
-        kill(running.process.processIdentifier, SIGKILL)
-        await running.waitForExit()
+        running.child.signal(SIGKILL)
+        _ = try? await running.child.exitStatus()
     }
 
     /// The server's log so far.
@@ -118,37 +117,27 @@ public final class RedisServer: Sendable {
 
     deinit {
         if let running = self.current.withLock({ $0 }) {
-            kill(running.process.processIdentifier, SIGKILL)
+            running.child.signal(SIGKILL)
         }
         try? FileManager.default.removeItem(atPath: self.directory)
     }
 
     private func launch() async throws {
         guard let executable = Self.executable else { throw RedisServerError(Self.missingMessage) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "--port", "\(self.port)", "--bind", self.host, "--save", "", "--appendonly", "no",
-            "--dir", self.directory, "--daemonize", "no", "--logfile", "", "--loglevel", "notice",
-        ] + self.extraArguments
         let output = OutputWatcher()
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                output.close()
-            } else {
-                output.append(String(decoding: data, as: UTF8.self))
-            }
-        }
-        let running = RunningServer(process: process, output: output)
-        process.terminationHandler = { _ in running.exited() }
-        try process.run()
+        let child = try await BackgroundProcess.launch(
+            executable,
+            [
+                "--port", "\(self.port)", "--bind", self.host, "--save", "", "--appendonly", "no",
+                "--dir", self.directory, "--daemonize", "no", "--logfile", "", "--loglevel", "notice",
+            ] + self.extraArguments,
+            standardOutput: { output.append($0) },
+            standardError: { output.append($0) },
+            closed: { output.close() }
+        )
+        let running = RunningServer(child: child, output: output)
         guard await output.waitForText("Ready to accept connections") else {
-            await running.waitForExit()
+            _ = try? await child.exitStatus()
             let text = output.text
             throw RedisServerError(
                 "redis-server exited before accepting connections: \(text)",
@@ -240,34 +229,9 @@ public final class RedisServer: Sendable {
 }
 
 /// A started `redis-server` process and its output.
-private final class RunningServer: Sendable {
-    let process: Process
+private struct RunningServer: Sendable {
+    let child: BackgroundProcess
     let output: OutputWatcher
-    private let exit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    init(process: Process, output: OutputWatcher) {
-        self.process = process
-        self.output = output
-    }
-
-    func exited() {
-        let waiters = self.exit.withLock { state in
-            state.done = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func waitForExit() async {
-        await withCheckedContinuation { continuation in
-            let done = self.exit.withLock { state in
-                if !state.done { state.waiters.append(continuation) }
-                return state.done
-            }
-            if done { continuation.resume() }
-        }
-    }
 }
 
 /// Collects a child's output and wakes whoever waits for a text in it.

@@ -100,16 +100,16 @@ struct AuditRecordEncoderTests {
     }
 
     @Test("hash equals an independent SHA-256 (Python's hashlib)")
-    func hashMatchesIndependentComputation() throws {
+    func hashMatchesIndependentComputation() async throws {
         var encoder = AuditRecordEncoder()
         var record = AuditTestSupport.record(4)
         record.path = "/ünïcode/\u{01}"
         let (_, hash) = encoder.line(for: record, prev: .zero)
         let unhashed = AuditRecordEncoder.canonicalText(of: record, prev: .zero)
-        let result = try AuditTestSupport.run(
-            "/usr/bin/env",
-            ["python3", "-c", "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"],
-            input: Data(unhashed.utf8)
+        let result = try await AuditTestSupport.run(
+            "python3",
+            ["-c", "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"],
+            input: unhashed
         )
         #expect(result.status == 0)
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == hash?.hex)

@@ -79,24 +79,12 @@ enum AuditTestSupport {
         await log.shutdown()
     }
 
-    /// Runs `executable` with `arguments`; returns its exit status and standard output.
-    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (
+    /// Runs `executable` with `arguments` (and `input` on its standard input); returns its exit
+    /// status and standard output.
+    static func run(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> (
         status: Int32, output: String
     ) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        let inputPipe = Pipe()
-        if input != nil { process.standardInput = inputPipe }
-        try process.run()
-        if let input {
-            inputPipe.fileHandleForWriting.write(input)
-            try inputPipe.fileHandleForWriting.close()
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try await Command.run(executable, arguments, input: input)
+        return (result.status, result.standardOutput)
     }
 }

@@ -11,8 +11,8 @@ struct PythonVerifierTests {
         .appendingPathComponent("docs")
     private static let script = Self.docs.appendingPathComponent("audit_verify.py").path
 
-    private func verify(_ paths: [String]) throws -> (status: Int32, output: String) {
-        try AuditTestSupport.run("/usr/bin/env", ["python3", Self.script] + paths)
+    private func verify(_ paths: [String]) async throws -> (status: Int32, output: String) {
+        try await AuditTestSupport.run("python3", [Self.script] + paths)
     }
 
     /// Records with awkward strings: escapes, controls, non-ASCII, nulls.
@@ -37,14 +37,14 @@ struct PythonVerifierTests {
         await log.shutdown()
         try await AuditTestSupport.writeLog([AuditTestSupport.record(200)], to: path)
 
-        let result = try self.verify([rotated, path])
+        let result = try await self.verify([rotated, path])
         #expect(result.status == 0)
         #expect(result.output.hasPrefix("ok: 32 records\n"))
         #expect(result.output.contains("64 zeros"))
         // The Swift verifier agrees.
         #expect(try AuditChainVerifier().verify(paths: [rotated, path]).recordCount == 32)
         // The second file alone continues an earlier one.
-        let alone = try self.verify([path])
+        let alone = try await self.verify([path])
         #expect(alone.status == 0)
         #expect(alone.output.contains("continues an earlier file"))
     }
@@ -60,27 +60,27 @@ struct PythonVerifierTests {
         edited[4] = edited[4].replacingOccurrences(of: "newline", with: "nEwline")
         #expect(edited[4] != lines[4])
         try AuditTestSupport.write(edited, to: path)
-        var result = try self.verify([path])
+        var result = try await self.verify([path])
         #expect(result.status == 1)
         #expect(result.output.hasPrefix("\(path):5: record edited"))
 
         var deleted = lines
         deleted.remove(at: 8)
         try AuditTestSupport.write(deleted, to: path)
-        result = try self.verify([path])
+        result = try await self.verify([path])
         #expect(result.status == 1)
         #expect(result.output.hasPrefix("\(path):9: chain broken"))
 
         var swapped = lines
         swapped.swapAt(10, 11)
         try AuditTestSupport.write(swapped, to: path)
-        result = try self.verify([path])
+        result = try await self.verify([path])
         #expect(result.status == 1)
         #expect(result.output.hasPrefix("\(path):11: chain broken"))
     }
 
     @Test("docs/audit.md holds the same script, and its example lines verify")
-    func documentation() throws {
+    func documentation() async throws {
         let markdown = try String(contentsOf: Self.docs.appendingPathComponent("audit.md"), encoding: .utf8)
         let script = try String(contentsOfFile: Self.script, encoding: .utf8)
         #expect(markdown.contains("```python\n" + script))
@@ -95,6 +95,6 @@ struct PythonVerifierTests {
         let result = try AuditChainVerifier().verify(paths: [path])
         #expect(result.isValid)
         #expect(result.recordCount == 2)
-        #expect(try self.verify([path]).status == 0)
+        #expect(try await self.verify([path]).status == 0)
     }
 }

@@ -9,7 +9,7 @@ import Testing
 /// Python — for ES256, EdDSA, RS256 and PS256, and this verifier must accept them. Runs only
 /// where `python3` can import `jwt` and `cryptography` (`pip install PyJWT cryptography`; CI
 /// installs them); skipped elsewhere.
-@Suite(.enabled(if: DPoPPythonInterop.isAvailable, "needs python3 with PyJWT and cryptography (pip install PyJWT cryptography)"))
+@Suite(.enabled("needs python3 with PyJWT and cryptography (pip install PyJWT cryptography)") { await DPoPPythonInterop.isAvailable() })
 struct DPoPPythonInteropTests {
     /// Prints, for each algorithm, a proof for `GET https://api.example.com/orders/7` presented
     /// with the token given on stdin, and the thumbprint of its key as Python computes it.
@@ -48,8 +48,8 @@ struct DPoPPythonInteropTests {
         print(json.dumps(out))
         """#
 
-    @Test func proofsMadeByPyJWTAreAccepted() throws {
-        let output = try PythonInterop.run(Self.proofScript, stdin: DPoPFixture.token)
+    @Test func proofsMadeByPyJWTAreAccepted() async throws {
+        let output = try await PythonInterop.run(Self.proofScript, stdin: DPoPFixture.token)
         let proofs = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: String]])
         #expect(proofs.map { $0["alg"] } == ["ES256", "EdDSA", "RS256", "PS256"])
         let verifier = DPoPProofVerifier(algorithms: DPoPRules.defaultAlgorithms, window: 60)
@@ -82,7 +82,7 @@ struct DPoPPythonInteropTests {
 }
 
 enum DPoPPythonInterop {
-    static let isAvailable: Bool = {
-        (try? PythonInterop.run("import jwt, cryptography; from jwt.algorithms import OKPAlgorithm")) != nil
-    }()
+    static func isAvailable() async -> Bool {
+        (try? await PythonInterop.run("import jwt, cryptography; from jwt.algorithms import OKPAlgorithm")) != nil
+    }
 }

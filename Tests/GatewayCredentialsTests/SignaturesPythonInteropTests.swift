@@ -1,5 +1,6 @@
 import Foundation
 import GatewayRules
+import GatewayTestSupport
 import Testing
 
 @testable import GatewayCredentials
@@ -8,7 +9,7 @@ import Testing
 /// `http-message-signatures` (3.x) signs requests this verifier must accept, and verifies
 /// requests `RequestSigner` signs. Runs only where `python3` can import it and `requests`
 /// (`pip install http-message-signatures requests`); skipped elsewhere.
-@Suite(.enabled(if: PythonInterop.isAvailable, "needs python3 with http-message-signatures and requests"))
+@Suite(.enabled("needs python3 with http-message-signatures and requests") { await PythonInterop.isAvailable() })
 struct SignaturesPythonInteropTests {
     /// Signs a POST with content and a nonce with a fresh key of each algorithm, as `docs/
     /// signed-requests.md` shows, and prints what the verifier needs as JSON.
@@ -63,8 +64,8 @@ struct SignaturesPythonInteropTests {
         print(" ".join(str(component) for component in results[0].covered_components))
         """#
 
-    @Test func requestsSignedInPythonVerify() throws {
-        let output = try PythonInterop.run(Self.signScript)
+    @Test func requestsSignedInPythonVerify() async throws {
+        let output = try await PythonInterop.run(Self.signScript)
         let signed = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
         #expect(signed.count == 4)
         let now = Int64(Date().timeIntervalSince1970)
@@ -103,9 +104,9 @@ struct SignaturesPythonInteropTests {
         }
     }
 
-    @Test func requestsSignedHereVerifyInPython() throws {
+    @Test func requestsSignedHereVerifyInPython() async throws {
         let content = #"{"amount": 12}"#
-        let privateKey = try #require(PythonInterop.ed25519PrivateKey)
+        let privateKey = try #require(await PythonInterop.ed25519PrivateKey())
         let signer = try RequestSigner(keyID: "bot", privateKeyPEM: privateKey.pem)
         let url = "https://api.example.com/invoices?id=7"
         let unsigned = try #require(SignedRequest(method: "POST", url: url, hasBody: true))
@@ -119,7 +120,7 @@ struct SignaturesPythonInteropTests {
         let input: [String: Any] = [
             "method": "POST", "url": url, "body": content, "headers": fields, "public_key": privateKey.publicPEM,
         ]
-        let covered = try PythonInterop.run(
+        let covered = try await PythonInterop.run(
             Self.verifyScript,
             stdin: String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self)
         )
@@ -132,8 +133,8 @@ struct SignaturesPythonInteropTests {
         // And Python refuses it once tampered with.
         var tamperedInput = input
         tamperedInput["url"] = "https://api.example.com/invoices?id=8"
-        #expect(throws: PythonInterop.Failure.self) {
-            try PythonInterop.run(
+        await #expect(throws: PythonInterop.Failure.self) {
+            try await PythonInterop.run(
                 Self.verifyScript,
                 stdin: String(decoding: try JSONSerialization.data(withJSONObject: tamperedInput), as: UTF8.self)
             )
@@ -146,12 +147,12 @@ enum PythonInterop {
         var description: String
     }
 
-    static let isAvailable: Bool = {
-        (try? run("import http_message_signatures, requests, cryptography")) != nil
-    }()
+    static func isAvailable() async -> Bool {
+        (try? await run("import http_message_signatures, requests, cryptography")) != nil
+    }
 
     /// A fresh Ed25519 key pair, made by Python's `cryptography` so the two sides share nothing.
-    static var ed25519PrivateKey: (pem: String, publicPEM: String)? {
+    static func ed25519PrivateKey() async -> (pem: String, publicPEM: String)? {
         let script = """
             import json
             from cryptography.hazmat.primitives import serialization
@@ -164,31 +165,18 @@ enum PythonInterop {
                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
             ]))
             """
-        guard let output = try? run(script),
+        guard let output = try? await run(script),
             let pair = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String], pair.count == 2
         else { return nil }
         return (pair[0], pair[1])
     }
 
-    /// Runs `script` with `python3 -c`, returns its standard output; throws on a non-zero exit.
+    /// Runs `script` with `python3 -c`, `stdin` on its standard input; returns its standard
+    /// output; throws `Failure` (with its standard error) on a non-zero exit.
     @discardableResult
-    static func run(_ script: String, stdin: String = "") throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failure(description: errorText) }
-        return String(decoding: data, as: UTF8.self)
+    static func run(_ script: String, stdin: String = "") async throws -> String {
+        let result = try await Command.run("python3", ["-c", script], input: stdin)
+        guard result.status == 0 else { throw Failure(description: result.standardError) }
+        return result.standardOutput
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @Suite(.timeLimit(.minutes(3))) struct EchoUpstreamProcessTests {
     @Test func echoOnlyAnswersWithWhatItReceivedAndStopsOnSIGTERM() async throws {
         let port = try await freeLoopbackPort()
-        let echo = try ChildProcess.launch(["demo", "--echo-only", "--port", "\(port)"])
+        let echo = try await ChildProcess.launch(["demo", "--echo-only", "--port", "\(port)"])
         let line = await echo.waitForLine(containing: "echo upstream listening")
         #expect(line?.contains("address=127.0.0.1:\(port)") == true, "\(echo.stderr)")
         let client = try await RawConnection.connect(port: port)
@@ -20,7 +20,7 @@ import Testing
 
         // Its port taken, it says so and exits 1.
         let taken = try await TestUpstream.start()
-        let second = try ChildProcess.launch(["demo", "--echo-only", "--port", "\(taken.port)"])
+        let second = try await ChildProcess.launch(["demo", "--echo-only", "--port", "\(taken.port)"])
         #expect(await second.waitForExit(within: .seconds(20)) == 1)
         #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(taken.port) (echo upstream): address already in use"))
         await taken.stop()

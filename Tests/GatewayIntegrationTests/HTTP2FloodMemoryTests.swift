@@ -94,7 +94,7 @@ import Testing
         let fixture = try HTTP2Fixture("h2-flood-rss")
         let upstream = try await TestUpstream.start()
         let gateway = try await Self.startGateway(fixture, upstream: upstream)
-        let pid = gateway.process.processIdentifier
+        let pid = gateway.processIdentifier
         let port = gateway.port
         let caPEM = fixture.caPEM
         // Warm up before the baseline: a proxied request, then one flooding connection on each
@@ -174,7 +174,7 @@ import Testing
         let fixture = try HTTP2Fixture("h2-held-rss")
         let upstream = try await TestUpstream.start()
         let gateway = try await Self.startGateway(fixture, upstream: upstream)
-        let pid = gateway.process.processIdentifier
+        let pid = gateway.processIdentifier
         let client = try await HTTP2TestClient.connect(port: gateway.port, caPEM: fixture.caPEM)
         #expect(try await client.exchange("GET", "/warm").status == 200)
         let before = try Self.residentBytes(pid)

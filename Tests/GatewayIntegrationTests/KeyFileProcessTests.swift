@@ -8,7 +8,7 @@ import Testing
         let directory = try makeTemporaryDirectory("keyfile")
         defer { try? FileManager.default.removeItem(at: directory) }
         let keyPath = directory.appendingPathComponent("client.key").path
-        let issue = try ChildProcess.launch(["key", "new", "--id", "client", "--scopes", "orders:read", "--key-file", keyPath])
+        let issue = try await ChildProcess.launch(["key", "new", "--id", "client", "--scopes", "orders:read", "--key-file", keyPath])
         #expect(await issue.waitForExit(within: .seconds(20)) == 0)
         let key = try String(contentsOfFile: keyPath, encoding: .utf8).trimmingCharacters(in: .newlines)
         #expect(key.hasPrefix("gk_") && key.count > 40)
@@ -31,14 +31,14 @@ import Testing
         scopes = ["orders:read"]
 
         """.appending(issue.stdout).write(toFile: rulesPath, atomically: true, encoding: .utf8)
-        let explain = try ChildProcess.launch(
+        let explain = try await ChildProcess.launch(
             ["explain", "-c", rulesPath, "--url", "http://a/orders/1", "-H", "X-API-Key: \(key)"]
         )
         #expect(await explain.waitForExit(within: .seconds(20)) == 0)
         #expect(explain.stdout.contains("decision: allow"), "\(explain.stdout)\(explain.stderr)")
 
         // An existing file is never overwritten, and nothing reaches stdout (the rules file).
-        let again = try ChildProcess.launch(["key", "new", "--key-file", keyPath])
+        let again = try await ChildProcess.launch(["key", "new", "--key-file", keyPath])
         #expect(await again.waitForExit(within: .seconds(20)) == 1)
         #expect(again.stdout.isEmpty)
         #expect(again.stderr.contains("the file exists"))

@@ -4,12 +4,12 @@ import Testing
 /// `gateway --version`, `--log-level` and `--log-format` (SPEC §1), read off a real process.
 @Suite(.timeLimit(.minutes(3))) struct LoggingProcessTests {
     @Test func versionNamesTheReleaseAndSaysWhenTheCommitIsUnknown() async throws {
-        let plain = try ChildProcess.launch(["--version"], removingFromEnvironment: ["GATEWAY_COMMIT"])
+        let plain = try await ChildProcess.launch(["--version"], removingFromEnvironment: ["GATEWAY_COMMIT"])
         #expect(await plain.waitForExit(within: .seconds(20)) == 0)
         let line = plain.stdout.trimmingCharacters(in: .newlines)
         #expect(line.wholeMatch(of: /gateway \d+\.\d+\.\d+ \(commit unknown\)/) != nil, "\(line)")
 
-        let built = try ChildProcess.launch(["--version"], environment: ["GATEWAY_COMMIT": "1A2b3c4d"])
+        let built = try await ChildProcess.launch(["--version"], environment: ["GATEWAY_COMMIT": "1A2b3c4d"])
         #expect(await built.waitForExit(within: .seconds(20)) == 0)
         #expect(built.stdout.contains("(commit 1a2b3c4d)"))
     }
@@ -21,7 +21,7 @@ import Testing
             prefix: "logging"
         )
         defer { try? FileManager.default.removeItem(at: directory) }
-        let gateway = try ChildProcess.launch(["run", "-c", path, "--log-format", "json"])
+        let gateway = try await ChildProcess.launch(["run", "-c", path, "--log-format", "json"])
         #expect(await gateway.waitForLine(containing: #""message":"ready""#) != nil, "\(gateway.stderr)")
         gateway.signal(SIGTERM)
         #expect(await gateway.waitForExit(within: .seconds(30)) == 0)
@@ -56,16 +56,16 @@ import Testing
             prefix: "logging"
         )
         defer { try? FileManager.default.removeItem(at: directory) }
-        let quiet = try ChildProcess.launch(["run", "-c", path, "--log-level", "warning"])
+        let quiet = try await ChildProcess.launch(["run", "-c", path, "--log-level", "warning"])
         #expect(await quiet.waitForExit(within: .seconds(20)) == 1)
         #expect(quiet.stderr.contains("error gateway: [GatewayApp] cannot listen on 127.0.0.1:\(taken.port) (proxy)"))
         #expect(!quiet.stderr.contains(" info "), "\(quiet.stderr)")
 
-        let chatty = try ChildProcess.launch(["run", "-c", path, "--log-level", "trace"])
+        let chatty = try await ChildProcess.launch(["run", "-c", path, "--log-level", "trace"])
         #expect(await chatty.waitForExit(within: .seconds(20)) == 1)
         #expect(chatty.stderr.contains("info gateway: api_keys=0"))
 
-        let wrong = try ChildProcess.launch(["run", "-c", path, "--log-level", "loud"])
+        let wrong = try await ChildProcess.launch(["run", "-c", path, "--log-level", "loud"])
         #expect(await wrong.waitForExit(within: .seconds(20)) == 64)
         #expect(wrong.stderr.contains("--log-level"))
         await taken.stop()

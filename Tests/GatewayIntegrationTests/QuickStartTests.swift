@@ -95,7 +95,7 @@ import Testing
             case .skip:
                 continue
             case .background(let text):
-                let server = try ChildProcess.launch(
+                let server = try await ChildProcess.launch(
                     ["-c", "exec " + script.trimmingCharacters(in: .whitespacesAndNewlines)],
                     executable: bash,
                     environment: environment,
@@ -105,7 +105,7 @@ import Testing
                 try #require(ready != nil, "quickstart.md:\(block.line): the server exited: \(server.stdout)\(server.stderr)")
                 servers.append((server, block.line))
             case .run(let expected):
-                let shell = try ChildProcess.launch(
+                let shell = try await ChildProcess.launch(
                     ["-e", "-o", "pipefail", "-c", script],
                     executable: bash,
                     environment: environment,

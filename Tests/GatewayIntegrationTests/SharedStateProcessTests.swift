@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GatewayCredentials
 import GatewayRedisTesting
+import GatewayTestSupport
 import Testing
 
 /// Two `gateway run` processes sharing one real `redis-server` (SPEC §4, §9 "Rate limits",
@@ -160,16 +161,8 @@ import Testing
 
     /// How many times Redis ran `command` since it started (`INFO commandstats`, read with
     /// `redis-cli`, which the redis-server package brings).
-    func calls(of command: String, redisPort: Int) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["redis-cli", "-p", String(redisPort), "INFO", "commandstats"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+    func calls(of command: String, redisPort: Int) async throws -> Int {
+        let text = try await Command.run("redis-cli", ["-p", String(redisPort), "INFO", "commandstats"]).standardOutput
         guard let line = text.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_\(command):") }),
             let calls = line.split(separator: ",").first?.split(separator: "=").last
         else { return 0 }
@@ -180,15 +173,15 @@ import Testing
     /// nothing else on the request's way (issue 12's benchmark target, held as a count).
     @Test func eachReplayProtectedRequestCostsOneRedisCommand() async throws {
         guard let replicas = try await self.start() else { return }
-        let before = try self.calls(of: "set", redisPort: replicas.redis.port)
+        let before = try await self.calls(of: "set", redisPort: replicas.redis.port)
         let count = 10
         for index in 0..<count {
             let port = index.isMultiple(of: 2) ? replicas.first.port : replicas.second.port
             #expect(try await self.send(try self.signedRequest(port: port, path: "/signed/\(index)"), to: port).status == 200)
         }
-        #expect(try self.calls(of: "set", redisPort: replicas.redis.port) - before == count)
+        #expect(try await self.calls(of: "set", redisPort: replicas.redis.port) - before == count)
         for other in ["get", "exists", "eval", "evalsha", "del"] {
-            #expect(try self.calls(of: other, redisPort: replicas.redis.port) == 0, "\(other)")
+            #expect(try await self.calls(of: other, redisPort: replicas.redis.port) == 0, "\(other)")
         }
         await replicas.stop()
     }

@@ -46,7 +46,7 @@ import Testing
             prefix: "startup"
         )
         defer { try? FileManager.default.removeItem(at: directory) }
-        let gateway = try ChildProcess.launch(["run", "-c", path])
+        let gateway = try await ChildProcess.launch(["run", "-c", path])
         let status = await gateway.waitForExit(within: .seconds(20))
         #expect(status == 1, "\(gateway.stderr)")
         #expect(gateway.stderr.contains("cannot listen on 127.0.0.1:\(taken.port) (proxy): address already in use"))
@@ -62,7 +62,7 @@ import Testing
             prefix: "startup"
         )
         defer { try? FileManager.default.removeItem(at: directory) }
-        let gateway = try ChildProcess.launch(["run", "-c", path])
+        let gateway = try await ChildProcess.launch(["run", "-c", path])
         let status = await gateway.waitForExit(within: .seconds(20))
         #expect(status == 1, "\(gateway.stderr)")
         #expect(gateway.stderr.contains("cannot listen on 127.0.0.1:\(taken.port) (admin): address already in use"))
@@ -85,7 +85,7 @@ import Testing
             prefix: "startup"
         )
         defer { try? FileManager.default.removeItem(at: directory) }
-        let gateway = try ChildProcess.launch(["run", "-c", path])
+        let gateway = try await ChildProcess.launch(["run", "-c", path])
         try await silent.waitForConnection()
         gateway.signal(signal)
         let status = await gateway.waitForExit(within: .seconds(5))

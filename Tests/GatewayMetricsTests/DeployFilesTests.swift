@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 
 @testable import GatewayMetrics
@@ -167,27 +168,21 @@ import Testing
         return nil
     }
 
-    /// Runs promtool with `arguments` in deploy/prometheus; its exit status and output.
-    static func promtool(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.promtool!)
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.alertRules.deletingLastPathComponent()
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    /// Runs promtool with `arguments` in deploy/prometheus; its exit status and output (standard
+    /// output, then standard error).
+    static func promtool(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let result = try await Command.run(
+            Self.promtool!, arguments, directory: Self.alertRules.deletingLastPathComponent().path
+        )
+        return (result.status, result.standardOutput + result.standardError)
     }
 
     @Test(.enabled(if: Self.promtool != nil, "promtool is not installed (Debian package prometheus); skipping"))
-    func promtoolChecksAndTestsTheRules() throws {
-        let check = try Self.promtool(["check", "rules", "gateway-alerts.yaml"])
+    func promtoolChecksAndTestsTheRules() async throws {
+        let check = try await Self.promtool(["check", "rules", "gateway-alerts.yaml"])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("SUCCESS: \(try Self.alertExpressions().count) rules found"), "\(check.output)")
-        let test = try Self.promtool(["test", "rules", "gateway-alerts.test.yaml"])
+        let test = try await Self.promtool(["test", "rules", "gateway-alerts.test.yaml"])
         #expect(test.status == 0, "\(test.output)")
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
+import GatewayTestSupport
 import Synchronization
 
 /// The real `gateway` executable run as a child process, for tests of what only a process
 /// shows: signals, its stderr, and the audit file on disk after it exits.
 final class GatewayProcess: Sendable {
-    let process: Process
+    private let child: BackgroundProcess
     let port: Int
     private let log: LogWatcher
-    private let exited: AsyncStream<Int32>
 
     /// The `gateway` binary next to the test bundle (`swift test` builds it).
     static var executable: URL {
@@ -21,46 +21,35 @@ final class GatewayProcess: Sendable {
         return bundle.deletingLastPathComponent().appendingPathComponent("gateway")
     }
 
-    private init(process: Process, port: Int, log: LogWatcher, exited: AsyncStream<Int32>) {
-        self.process = process
+    private init(child: BackgroundProcess, port: Int, log: LogWatcher) {
+        self.child = child
         self.port = port
         self.log = log
-        self.exited = exited
     }
+
+    /// The child's process id.
+    var processIdentifier: Int32 { self.child.processIdentifier }
 
     /// Starts `gateway run -c rulesPath` and waits until it logs that it listens.
     static func start(rulesPath: String, environment: [String: String] = [:]) async throws -> GatewayProcess {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["run", "-c", rulesPath]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
         let log = LogWatcher()
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                log.close()
-                return
-            }
-            log.append(String(decoding: data, as: UTF8.self))
-        }
-        let (exited, exitSink) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { exitSink.yield($0.terminationStatus); exitSink.finish() }
-        try process.run()
+        let child = try await BackgroundProcess.launch(
+            Self.executable.path, ["run", "-c", rulesPath], environment: environment,
+            standardOutput: { _ in },
+            standardError: { log.append($0) },
+            closed: { log.close() }
+        )
         guard let line = await log.waitForLine(containing: "] listening") else {
             throw TestError("gateway exited before listening: \(log.text)")
         }
         guard let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
             throw TestError("no port in: \(line)")
         }
-        return GatewayProcess(process: process, port: port, log: log, exited: exited)
+        return GatewayProcess(child: child, port: port, log: log)
     }
 
     func signal(_ number: Int32) {
-        kill(self.process.processIdentifier, number)
+        self.child.signal(number)
     }
 
     /// Sends SIGTERM and waits for the exit status.
@@ -69,9 +58,10 @@ final class GatewayProcess: Sendable {
         return await self.waitForExit()
     }
 
+    /// The exit status (128 + the signal's number if a signal ended it; -1 if it could not be
+    /// read), once stderr was read to its end.
     func waitForExit() async -> Int32 {
-        for await status in self.exited { return status }
-        return self.process.terminationStatus
+        (try? await self.child.exitStatus()) ?? -1
     }
 
     var stderr: String { self.log.text }
