@@ -306,7 +306,7 @@ import Testing
         #expect(response.status == 200)
         #expect(response.body.readableBytes == size)
         let intact = response.body.withUnsafeReadableBytes { bytes in
-            (0..<bytes.count).allSatisfy { bytes[$0] == downloadPattern($0) }
+            holdsDownloadPattern(bytes)
         }
         #expect(intact)
         #expect(gateway.audit.all.first?.bytesOut == Int64(size))

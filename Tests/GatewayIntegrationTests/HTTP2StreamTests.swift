@@ -36,7 +36,7 @@ import Testing
             let count = min(64 * 1024, size - sent)
             var chunk = client.channel.allocator.buffer(capacity: count)
             chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
-                for index in 0..<count { pointer[index] = downloadPattern(sent + index) }
+                writeDownloadPattern(from: sent, into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]))
                 return count
             }
             chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
@@ -73,7 +73,7 @@ import Testing
         let response = try await stream.readRest(of: head)
         #expect(response.body.readableBytes == size)
         let intact = response.body.withUnsafeReadableBytes { bytes in
-            (0..<bytes.count).allSatisfy { bytes[$0] == downloadPattern($0) }
+            holdsDownloadPattern(bytes)
         }
         #expect(intact)
         await gateway.audit.waitForRecords(1)

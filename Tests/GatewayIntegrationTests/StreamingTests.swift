@@ -18,7 +18,7 @@ import Testing
             let count = min(256 * 1024, size - sent)
             var chunk = client.channel.allocator.buffer(capacity: count)
             chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
-                for index in 0..<count { pointer[index] = downloadPattern(sent + index) }
+                writeDownloadPattern(from: sent, into: UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]))
                 return count
             }
             chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
@@ -108,7 +108,7 @@ import Testing
         #expect(response.status == 200)
         #expect(response.body.readableBytes == size)
         let intact = response.body.withUnsafeReadableBytes { bytes in
-            (0..<bytes.count).allSatisfy { bytes[$0] == downloadPattern($0) }
+            holdsDownloadPattern(bytes)
         }
         #expect(intact)
         #expect(gateway.audit.all.first?.bytesOut == Int64(size))

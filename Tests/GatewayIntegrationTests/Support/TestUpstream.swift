@@ -175,6 +175,38 @@ final class DownloadLog: Sendable {
 /// The byte at `offset` of a `/download` body.
 func downloadPattern(_ offset: Int) -> UInt8 { UInt8(truncatingIfNeeded: offset &* 31 &+ 7) }
 
+/// 64 KiB of `downloadPattern` from every starting offset modulo 256 (the pattern's period:
+/// 31 × 256 ≡ 0 mod 256).
+let downloadPatternBlock: [UInt8] = (0..<(64 * 1024 + 256)).map(downloadPattern)
+
+/// Whether `bytes` are the `/download` body from its start: compared a block at a time with
+/// `memcmp`. (A byte-by-byte check of 64 MiB took seconds of a debug build's cooperative
+/// thread, of which this machine has two, and every test beside it waited.)
+func holdsDownloadPattern(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    downloadPatternBlock.withUnsafeBytes { block in
+        var offset = 0
+        while offset < bytes.count {
+            let count = min(64 * 1024, bytes.count - offset)
+            guard memcmp(bytes.baseAddress! + offset, block.baseAddress!, count) == 0 else { return false }
+            offset += count
+        }
+        return true
+    }
+}
+
+/// Fills `pointer` with the `/download` body's bytes from `offset` on, a block at a time.
+func writeDownloadPattern(from offset: Int, into pointer: UnsafeMutableRawBufferPointer) {
+    downloadPatternBlock.withUnsafeBytes { block in
+        var written = 0
+        while written < pointer.count {
+            let count = min(64 * 1024, pointer.count - written)
+            let start = (offset + written) % 256
+            (pointer.baseAddress! + written).copyMemory(from: block.baseAddress! + start, byteCount: count)
+            written += count
+        }
+    }
+}
+
 /// Requests held until the test opens their gate.
 final class Gates: Sendable {
     private struct State {
@@ -223,9 +255,8 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         self.downloads = downloads
     }
 
-    /// 64 KiB of `downloadPattern` from every starting offset modulo 256 (the pattern's period:
-    /// 31 × 256 ≡ 0 mod 256).
-    static let pattern = ByteBuffer(bytes: (0..<(64 * 1024 + 256)).map(downloadPattern))
+    /// `downloadPatternBlock`, as a buffer to slice.
+    static let pattern = ByteBuffer(bytes: downloadPatternBlock)
 
     private var head: HTTPRequestHead?
     private var trailers: HTTPHeaders?
