@@ -195,3 +195,12 @@ final class SilentListener: Sendable {
         try? await self.channel.close()
     }
 }
+
+/// `ChildProcess.waitForExit(within:)` ends a child that outlives the limit, and returns.
+@Suite struct ChildProcessTimeoutTests {
+    @Test func aChildStillRunningAtTheLimitIsKilledAndNilReturned() async throws {
+        let sleeper = try await ChildProcess.launch(["30"], executable: URL(fileURLWithPath: "/bin/sleep"))
+        #expect(await sleeper.waitForExit(within: .milliseconds(200)) == nil)
+        #expect(await sleeper.waitForExit(within: .seconds(30)) == 128 + SIGKILL)
+    }
+}

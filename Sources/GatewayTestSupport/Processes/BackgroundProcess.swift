@@ -16,11 +16,12 @@ public final class BackgroundProcess: Sendable {
     /// The child's process id.
     public let processIdentifier: Int32
     private let run: Task<Int32, any Error>
-    private let exited = Mutex(false)
+    private let exit: ExitFlag
 
-    private init(processIdentifier: Int32, run: Task<Int32, any Error>) {
+    private init(processIdentifier: Int32, run: Task<Int32, any Error>, exit: ExitFlag) {
         self.processIdentifier = processIdentifier
         self.run = run
+        self.exit = exit
     }
 
     /// Starts `executable` (a path) with `arguments`; `environment` entries replace inherited
@@ -37,6 +38,7 @@ public final class BackgroundProcess: Sendable {
         closed: @escaping @Sendable () -> Void = {}
     ) async throws -> BackgroundProcess {
         let (started, startedSink) = AsyncStream<pid_t>.makeStream()
+        let exit = ExitFlag()
         let run = Task<Int32, any Error> {
             defer { startedSink.finish() }
             let result = try await Subprocess.run(
@@ -55,29 +57,27 @@ public final class BackgroundProcess: Sendable {
                 _ = await (output, errors)
                 closed()
             }
+            exit.set()
             return result.terminationStatus.code
         }
         for await processIdentifier in started {
-            return BackgroundProcess(processIdentifier: processIdentifier, run: run)
+            return BackgroundProcess(processIdentifier: processIdentifier, run: run, exit: exit)
         }
         // The launch failed: the task's error says why.
         _ = try await run.value
         throw ProcessFailure("\(executable) did not start")
     }
 
-    /// Sends `signal` (e.g. `SIGTERM`) unless the child has exited.
+    /// Sends `signal` (e.g. `SIGTERM`) unless the child is known to have exited (its process id
+    /// may then be another process's).
     public func signal(_ signal: Int32) {
-        self.exited.withLock { exited in
-            if !exited { _ = kill(self.processIdentifier, signal) }
-        }
+        self.exit.unlessSet { _ = kill(self.processIdentifier, signal) }
     }
 
     /// The exit status once the child exited and its output was read to the end: the code it
     /// exited with, or 128 + the signal that ended it (as a shell reports it).
     public func exitStatus() async throws -> Int32 {
-        let status = try await self.run.value
-        self.exited.withLock { $0 = true }
-        return status
+        try await self.run.value
     }
 
     private static func drain(_ sequence: SubprocessOutputSequence, into handler: @Sendable (String) -> Void) async {
@@ -96,6 +96,17 @@ public final class BackgroundProcess: Sendable {
             if let key = Environment.Key(rawValue: name) { keyed[key] = value }
         }
         return .inherit.updating(keyed)
+    }
+}
+
+/// Whether a child was seen to exit; signals are sent only while it is not set.
+private final class ExitFlag: Sendable {
+    private let exited = Mutex(false)
+
+    func set() { self.exited.withLock { $0 = true } }
+
+    func unlessSet(_ body: () -> Void) {
+        self.exited.withLock { exited in if !exited { body() } }
     }
 }
 

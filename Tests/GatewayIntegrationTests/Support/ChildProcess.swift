@@ -53,17 +53,18 @@ final class ChildProcess: Sendable {
     /// signal's number if a signal ended it); nil when it is still running after `limit` (it is
     /// then killed, so no test leaves a process behind).
     func waitForExit(within limit: Duration) async -> Int32? {
-        let status = await withTaskGroup(of: Int32?.self) { group in
+        await withTaskGroup(of: Int32?.self) { group in
             group.addTask { try? await self.child.exitStatus() }
             group.addTask {
-                try? await Task.sleep(for: limit)
+                // Cancelled: the process exited first. Else it is killed here, so that the
+                // other task, which waits for its exit, ends and the group can return.
+                do { try await Task.sleep(for: limit) } catch { return nil }
+                self.signal(SIGKILL)
                 return nil
             }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
         }
-        if status == nil { self.signal(SIGKILL) }
-        return status
     }
 }
