@@ -1,4 +1,5 @@
 import Foundation
+import GatewayTestSupport
 import Testing
 
 @testable import GatewayAudit
@@ -106,13 +107,13 @@ struct AuditRecordEncoderTests {
         record.path = "/ünïcode/\u{01}"
         let (_, hash) = encoder.line(for: record, prev: .zero)
         let unhashed = AuditRecordEncoder.canonicalText(of: record, prev: .zero)
-        let result = try await AuditTestSupport.run(
+        let result = try await Command.run(
             "python3",
             ["-c", "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"],
             input: unhashed
         )
         #expect(result.status == 0)
-        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == hash?.hex)
+        #expect(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash?.hex)
     }
 
     @Test("the writer's bounded encoding equals the growable one, worst-case escaping and extremes included")

@@ -78,13 +78,4 @@ enum AuditTestSupport {
         for record in records { log.submit(record) }
         await log.shutdown()
     }
-
-    /// Runs `executable` with `arguments` (and `input` on its standard input); returns its exit
-    /// status and standard output.
-    static func run(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> (
-        status: Int32, output: String
-    ) {
-        let result = try await Command.run(executable, arguments, input: input)
-        return (result.status, result.standardOutput)
-    }
 }

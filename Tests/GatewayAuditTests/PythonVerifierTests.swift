@@ -1,5 +1,6 @@
 import Foundation
 import GatewayAudit
+import GatewayTestSupport
 import Testing
 
 /// The Python verifier of docs/audit.md (docs/audit_verify.py) against files the gateway wrote:
@@ -11,8 +12,8 @@ struct PythonVerifierTests {
         .appendingPathComponent("docs")
     private static let script = Self.docs.appendingPathComponent("audit_verify.py").path
 
-    private func verify(_ paths: [String]) async throws -> (status: Int32, output: String) {
-        try await AuditTestSupport.run("python3", [Self.script] + paths)
+    private func verify(_ paths: [String]) async throws -> Command.Result {
+        try await Command.run("python3", [Self.script] + paths)
     }
 
     /// Records with awkward strings: escapes, controls, non-ASCII, nulls.
@@ -39,14 +40,14 @@ struct PythonVerifierTests {
 
         let result = try await self.verify([rotated, path])
         #expect(result.status == 0)
-        #expect(result.output.hasPrefix("ok: 32 records\n"))
-        #expect(result.output.contains("64 zeros"))
+        #expect(result.standardOutput.hasPrefix("ok: 32 records\n"))
+        #expect(result.standardOutput.contains("64 zeros"))
         // The Swift verifier agrees.
         #expect(try AuditChainVerifier().verify(paths: [rotated, path]).recordCount == 32)
         // The second file alone continues an earlier one.
         let alone = try await self.verify([path])
         #expect(alone.status == 0)
-        #expect(alone.output.contains("continues an earlier file"))
+        #expect(alone.standardOutput.contains("continues an earlier file"))
     }
 
     @Test("exits 1 on an edited, a deleted and a swapped record, naming the line")
@@ -62,21 +63,21 @@ struct PythonVerifierTests {
         try AuditTestSupport.write(edited, to: path)
         var result = try await self.verify([path])
         #expect(result.status == 1)
-        #expect(result.output.hasPrefix("\(path):5: record edited"))
+        #expect(result.standardOutput.hasPrefix("\(path):5: record edited"))
 
         var deleted = lines
         deleted.remove(at: 8)
         try AuditTestSupport.write(deleted, to: path)
         result = try await self.verify([path])
         #expect(result.status == 1)
-        #expect(result.output.hasPrefix("\(path):9: chain broken"))
+        #expect(result.standardOutput.hasPrefix("\(path):9: chain broken"))
 
         var swapped = lines
         swapped.swapAt(10, 11)
         try AuditTestSupport.write(swapped, to: path)
         result = try await self.verify([path])
         #expect(result.status == 1)
-        #expect(result.output.hasPrefix("\(path):11: chain broken"))
+        #expect(result.standardOutput.hasPrefix("\(path):11: chain broken"))
     }
 
     @Test("docs/audit.md holds the same script, and its example lines verify")

@@ -16,7 +16,8 @@ public struct Command: Sendable {
     static let outputLimit = 64 << 20
 
     /// Runs `executable` — a path, or a name looked up in `PATH` — with `arguments`, writing
-    /// `input` to its standard input (else `/dev/null`), in `directory` if given.
+    /// `input` to its standard input (without one, the child reads end of file at once), in
+    /// `directory` if given.
     public static func run(
         _ executable: String,
         _ arguments: [String],
@@ -24,22 +25,15 @@ public struct Command: Sendable {
         environment: [String: String?] = [:],
         directory: String? = nil
     ) async throws -> Result {
-        let resolved: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
-        let workingDirectory = directory.map { FilePath($0) }
-        let outcome =
-            if let input {
-                try await Subprocess.run(
-                    resolved, arguments: Arguments(arguments), environment: BackgroundProcess.environment(environment),
-                    workingDirectory: workingDirectory, input: .string(input),
-                    output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit)
-                )
-            } else {
-                try await Subprocess.run(
-                    resolved, arguments: Arguments(arguments), environment: BackgroundProcess.environment(environment),
-                    workingDirectory: workingDirectory, input: .none,
-                    output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit)
-                )
-            }
+        let outcome = try await Subprocess.run(
+            executable.contains("/") ? .path(FilePath(executable)) : .name(executable),
+            arguments: Arguments(arguments),
+            environment: BackgroundProcess.environment(environment),
+            workingDirectory: directory.map { FilePath($0) },
+            input: .string(input ?? ""),
+            output: .string(limit: Self.outputLimit),
+            error: .string(limit: Self.outputLimit)
+        )
         return Result(
             status: outcome.terminationStatus.code,
             standardOutput: outcome.standardOutput,
