@@ -136,7 +136,7 @@ public final class RedisServer: Sendable {
             closed: { output.close() }
         )
         let running = RunningServer(child: child, output: output)
-        guard await output.waitForText("Ready to accept connections") else {
+        guard await output.waitForLine(containing: "Ready to accept connections") != nil else {
             _ = try? await child.exitStatus()
             let text = output.text
             throw RedisServerError(
@@ -232,55 +232,6 @@ public final class RedisServer: Sendable {
 private struct RunningServer: Sendable {
     let child: BackgroundProcess
     let output: OutputWatcher
-}
-
-/// Collects a child's output and wakes whoever waits for a text in it.
-private final class OutputWatcher: Sendable {
-    private struct State {
-        var text = ""
-        var closed = false
-        var waiters: [(needle: String, continuation: CheckedContinuation<Bool, Never>)] = []
-    }
-
-    private let state = Mutex(State())
-
-    var text: String { self.state.withLock { $0.text } }
-
-    func append(_ chunk: String) {
-        let ready = self.state.withLock { state -> [CheckedContinuation<Bool, Never>] in
-            state.text += chunk
-            var ready: [CheckedContinuation<Bool, Never>] = []
-            state.waiters.removeAll { waiter in
-                guard state.text.contains(waiter.needle) else { return false }
-                ready.append(waiter.continuation)
-                return true
-            }
-            return ready
-        }
-        for continuation in ready { continuation.resume(returning: true) }
-    }
-
-    func close() {
-        let waiters = self.state.withLock { state in
-            state.closed = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.continuation.resume(returning: false) }
-    }
-
-    /// True once `needle` was written; false if the output closed first.
-    func waitForText(_ needle: String) async -> Bool {
-        await withCheckedContinuation { continuation in
-            let immediate: Bool? = self.state.withLock { state in
-                if state.text.contains(needle) { return true }
-                if state.closed { return false }
-                state.waiters.append((needle, continuation))
-                return nil
-            }
-            if let immediate { continuation.resume(returning: immediate) }
-        }
-    }
 }
 
 /// A failure to run the test server.

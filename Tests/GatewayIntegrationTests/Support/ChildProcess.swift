@@ -6,10 +6,10 @@ import GatewayTestSupport
 /// signals, the lines it writes. Unlike `GatewayProcess`, it waits for nothing at launch.
 final class ChildProcess: Sendable {
     private let child: BackgroundProcess
-    private let standardOutput: LogWatcher
-    private let standardError: LogWatcher
+    private let standardOutput: OutputWatcher
+    private let standardError: OutputWatcher
 
-    private init(child: BackgroundProcess, standardOutput: LogWatcher, standardError: LogWatcher) {
+    private init(child: BackgroundProcess, standardOutput: OutputWatcher, standardError: OutputWatcher) {
         self.child = child
         self.standardOutput = standardOutput
         self.standardError = standardError
@@ -25,8 +25,8 @@ final class ChildProcess: Sendable {
     ) async throws -> ChildProcess {
         var changes: [String: String?] = environment
         for name in removed { changes[name] = .some(nil) }
-        let output = LogWatcher()
-        let errors = LogWatcher()
+        let output = OutputWatcher()
+        let errors = OutputWatcher()
         let child = try await BackgroundProcess.launch(
             executable.path, arguments, environment: changes, directory: directory?.path,
             standardOutput: { output.append($0) },

@@ -7,7 +7,7 @@ import Synchronization
 final class GatewayProcess: Sendable {
     private let child: BackgroundProcess
     let port: Int
-    private let log: LogWatcher
+    private let log: OutputWatcher
 
     /// The `gateway` binary next to the test bundle (`swift test` builds it).
     static var executable: URL {
@@ -21,7 +21,7 @@ final class GatewayProcess: Sendable {
         return bundle.deletingLastPathComponent().appendingPathComponent("gateway")
     }
 
-    private init(child: BackgroundProcess, port: Int, log: LogWatcher) {
+    private init(child: BackgroundProcess, port: Int, log: OutputWatcher) {
         self.child = child
         self.port = port
         self.log = log
@@ -32,7 +32,7 @@ final class GatewayProcess: Sendable {
 
     /// Starts `gateway run -c rulesPath` and waits until it logs that it listens.
     static func start(rulesPath: String, environment: [String: String] = [:]) async throws -> GatewayProcess {
-        let log = LogWatcher()
+        let log = OutputWatcher()
         let child = try await BackgroundProcess.launch(
             Self.executable.path, ["run", "-c", rulesPath], environment: environment,
             standardOutput: { _ in },
@@ -83,61 +83,5 @@ final class GatewayProcess: Sendable {
             let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) })
         else { throw TestError("no admin port in: \(self.stderr)") }
         return port
-    }
-}
-
-/// Collects a child's stderr and wakes those waiting for a line.
-final class LogWatcher: Sendable {
-    private struct State {
-        var text = ""
-        var closed = false
-        var waiters: [(needle: String, occurrence: Int, continuation: CheckedContinuation<String?, Never>)] = []
-    }
-
-    private let state = Mutex(State())
-
-    var text: String { self.state.withLock { $0.text } }
-
-    func append(_ chunk: String) {
-        let ready = self.state.withLock { state -> [(CheckedContinuation<String?, Never>, String)] in
-            state.text += chunk
-            var ready: [(CheckedContinuation<String?, Never>, String)] = []
-            state.waiters.removeAll { waiter in
-                guard let line = Self.line(in: state.text, containing: waiter.needle, occurrence: waiter.occurrence) else { return false }
-                ready.append((waiter.continuation, line))
-                return true
-            }
-            return ready
-        }
-        for (continuation, line) in ready { continuation.resume(returning: line) }
-    }
-
-    func close() {
-        let waiters = self.state.withLock { state in
-            state.closed = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.continuation.resume(returning: nil) }
-    }
-
-    /// The `occurrence`-th line (from 1) containing `needle`, once written; nil if stderr closed first.
-    func waitForLine(containing needle: String, occurrence: Int = 1) async -> String? {
-        await withCheckedContinuation { continuation in
-            let immediate: String?? = self.state.withLock { state in
-                if let line = Self.line(in: state.text, containing: needle, occurrence: occurrence) { return .some(line) }
-                if state.closed { return .some(nil) }
-                state.waiters.append((needle, occurrence, continuation))
-                return .none
-            }
-            if let immediate { continuation.resume(returning: immediate) }
-        }
-    }
-
-    private static func line(in text: String, containing needle: String, occurrence: Int = 1) -> String? {
-        // Only whole lines: a line still being written may not hold all of `needle` yet.
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        let matching = lines.lazy.filter { $0.contains(needle) }.dropFirst(occurrence - 1)
-        return matching.first.map(String.init)
     }
 }
