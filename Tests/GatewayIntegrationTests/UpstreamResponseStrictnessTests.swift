@@ -1,0 +1,85 @@
+import Testing
+
+/// An upstream's response is read by the same strict codec as a client's request: a response
+/// that parsers could read two ways is never relayed, and bytes after a response never become
+/// the next request's answer.
+@Suite(.timeLimit(.minutes(3))) struct UpstreamResponseStrictnessTests {
+    /// Sends one GET through a gateway in front of an upstream answering `response`, and expects
+    /// 502 `upstream_unavailable`, answered and audited.
+    private func expectBadGateway(_ response: String) async throws {
+        let upstream = try await ScriptedUpstream.start(response: response)
+        let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
+        let client = try await RawConnection.connect(port: gateway.port)
+        try await client.send("GET /item HTTP/1.1\r\nHost: a\r\n\r\n")
+        let answer = try #require(try await client.readResponse(), "no answer for \(response.debugDescription)")
+        #expect(answer.status == 502, "\(response.debugDescription)")
+        #expect(answer.bodyText.contains(#""error":"upstream_unavailable""#))
+        #expect(!answer.bodyText.contains("smuggled"))
+        let record = try #require(gateway.audit.all.first)
+        #expect(record.status == 502 && record.reason == "upstream_unavailable")
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
+
+    @Test func contentLengthWithTransferEncodingIsNotRelayed() async throws {
+        try await self.expectBadGateway(
+            "HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nsmuggled"
+        )
+    }
+
+    @Test func twoDifferentContentLengthsAreNotRelayed() async throws {
+        try await self.expectBadGateway("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 10\r\n\r\noksmuggled")
+    }
+
+    @Test func anObsFoldedFieldIsNotRelayed() async throws {
+        try await self.expectBadGateway("HTTP/1.1 200 OK\r\nX-Note: a\r\n smuggled\r\nContent-Length: 2\r\n\r\nok")
+    }
+
+    @Test func aStatusOutside100To599IsNotRelayed() async throws {
+        try await self.expectBadGateway("HTTP/1.1 600 smuggled\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    @Test func aBareLFIsNotRelayed() async throws {
+        try await self.expectBadGateway("HTTP/1.1 200 OK\nContent-Length: 8\n\nsmuggled")
+    }
+
+    /// A second response sent behind the first (response splitting, or an upstream out of step)
+    /// is not kept for the next request on that connection: the connection is not reused.
+    @Test func bytesAfterAResponseNeverAnswerTheNextRequest() async throws {
+        let upstream = try await ScriptedUpstream.start(
+            response: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled"
+        )
+        let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
+        let client = try await RawConnection.connect(port: gateway.port)
+        for _ in 0..<2 {
+            try await client.send("GET /item HTTP/1.1\r\nHost: a\r\n\r\n")
+            let answer = try #require(try await client.readResponse())
+            #expect(answer.status == 200 && answer.bodyText == "ok")
+        }
+        #expect(upstream.connectionsAccepted.value == 2)
+        await client.close()
+        try await gateway.stop()
+        await upstream.stop()
+    }
+    /// A body that breaks the rules after its head was read: the client's connection is closed
+    /// without the body's last chunk (and, when the head had not been flushed yet, with nothing
+    /// at all), so the client sees a cut-off response, never a whole one. The audit record keeps
+    /// the upstream's status, with the reason `upstream_unavailable`.
+    @Test func aBadChunkAfterTheHeadCutsTheClientsResponseShort() async throws {
+        let upstream = try await ScriptedUpstream.start(
+            response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nsmuggled\r\n0\r\n\r\n"
+        )
+        let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
+        let client = try await RawConnection.connect(port: gateway.port)
+        try await client.send("GET /item HTTP/1.1\r\nHost: a\r\n\r\n")
+        let received = await client.readToEnd()  // returns once the gateway closed the connection
+        #expect(received.isEmpty || received.hasPrefix("HTTP/1.1 200 "), "\(received.debugDescription)")
+        #expect(!received.contains("smuggled") && !received.hasSuffix("0\r\n\r\n"), "\(received.debugDescription)")
+        await gateway.audit.waitForRecords(1)
+        let record = try #require(gateway.audit.all.first)
+        #expect(record.status == 200 && record.reason == "upstream_unavailable" && record.decision == "allow")
+        try await gateway.stop()
+        await upstream.stop()
+    }
+}
