@@ -62,20 +62,53 @@ import Testing
         try await gateway.stop()
         await upstream.stop()
     }
-    /// A body that breaks the rules after its head was read: the client's connection is closed
-    /// without the body's last chunk (and, when the head had not been flushed yet, with nothing
-    /// at all), so the client sees a cut-off response, never a whole one. The audit record keeps
-    /// the upstream's status, with the reason `upstream_unavailable`.
-    @Test func aBadChunkAfterTheHeadCutsTheClientsResponseShort() async throws {
+    /// A body whose first chunk breaks the rules: nothing of the response has left the gateway
+    /// (its head waits to leave with the first body bytes), so the client gets 502, and the
+    /// record says 502, not the status the upstream began with.
+    @Test func aBadFirstChunkAnswers502() async throws {
+        try await self.expectBadGateway(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nsmuggled\r\n0\r\n\r\n"
+        )
+    }
+
+    /// A bad chunk after a good one, all in one read: what was passed on (the head and the
+    /// good chunk) reaches the client before the connection closes, without the body's end.
+    @Test func aBadChunkAfterAGoodOneIsACutOffResponse() async throws {
         let upstream = try await ScriptedUpstream.start(
             response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nsmuggled\r\n0\r\n\r\n"
         )
         let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
         let client = try await RawConnection.connect(port: gateway.port)
         try await client.send("GET /item HTTP/1.1\r\nHost: a\r\n\r\n")
-        let received = await client.readToEnd()  // returns once the gateway closed the connection
-        #expect(received.isEmpty || received.hasPrefix("HTTP/1.1 200 "), "\(received.debugDescription)")
-        #expect(!received.contains("smuggled") && !received.hasSuffix("0\r\n\r\n"), "\(received.debugDescription)")
+        let head = try #require(await client.readHead())
+        #expect(head.hasPrefix("HTTP/1.1 200 "))
+        let rest = await client.readToEnd()  // returns once the gateway closed the connection
+        #expect(rest == "5\r\nhello\r\n", "\(rest.debugDescription)")
+        await gateway.audit.waitForRecords(1)
+        let record = try #require(gateway.audit.all.first)
+        #expect(record.status == 200 && record.reason == "upstream_unavailable" && record.decision == "allow")
+        try await gateway.stop()
+        await upstream.stop()
+    }
+
+    /// A body that breaks the rules after its head and first chunk reached the client: the
+    /// client's connection is closed without the body's last chunk, a cut-off response, never
+    /// a whole one. The audit record keeps the status sent, with the reason
+    /// `upstream_unavailable`.
+    @Test func aBadChunkAfterTheHeadLeftCutsTheClientsResponseShort() async throws {
+        let upstream = try await ScriptedUpstream.start(
+            response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+            rest: "zz\r\nsmuggled\r\n0\r\n\r\n"
+        )
+        let gateway = try await GatewayHarness.start(testRules(upstreamPort: upstream.port, routes: [publicRoute()]))
+        let client = try await RawConnection.connect(port: gateway.port)
+        try await client.send("GET /item HTTP/1.1\r\nHost: a\r\n\r\n")
+        let head = try #require(await client.readHead())
+        #expect(head.hasPrefix("HTTP/1.1 200 ") && head.lowercased().contains("transfer-encoding: chunked"))
+        #expect(await client.readBytes(10) == "5\r\nhello\r\n")
+        upstream.sendRest()
+        let rest = await client.readToEnd()  // returns once the gateway closed the connection
+        #expect(rest.isEmpty, "\(rest.debugDescription)")
         await gateway.audit.waitForRecords(1)
         let record = try #require(gateway.audit.all.first)
         #expect(record.status == 200 && record.reason == "upstream_unavailable" && record.decision == "allow")

@@ -256,6 +256,22 @@ struct ExchangeStateMachineTests {
         #expect(machine.closesConnection)
     }
 
+    @Test func anUpstreamThatClosesWhileItsResponseIsStillHeldIs502() {
+        var machine = F.machine(Self.get)
+        _ = machine.start(.allow(F.allowance()))
+        _ = machine.upstreamConnected()
+        _ = machine.upstreamResponseHead(status: 200, keepAlive: true)
+        _ = machine.upstreamResponseBody(F.bytes("abc"))
+        // Not sent again (a response had begun), and nothing of it is counted as sent.
+        let action = machine.upstreamClosed(responseHeld: true)
+        #expect(action.refusal?.reason == .upstreamUnavailable)
+        #expect(machine.record.reason == .refused(.upstreamUnavailable))
+        #expect(machine.record.verdict == .allow)
+        #expect(machine.record.status == 502)
+        #expect(machine.record.bytesOut == 0)
+        #expect(machine.isComplete)
+    }
+
     @Test func aSilentUpstreamIs504OrACut() {
         var before = F.machine(Self.get)
         _ = before.start(.allow(F.allowance()))

@@ -56,12 +56,20 @@ extension ExchangeStateMachine {
     /// SPEC §9 "Retries": before any byte of the response, the request is sent once more on a
     /// fresh connection — the head was written, so only when its method is idempotent (RFC 9110
     /// §9.2.2) and no body byte had to be sent; otherwise 502. After the response began, the
-    /// client learns it only from the connection closing.
-    mutating func upstreamClosed() -> ExchangeAction {
+    /// client learns it only from the connection closing — unless `responseHeld`: the handler
+    /// still holds all of the response it was given (a head kept to leave with its body), so
+    /// nothing of it has reached the client, which then gets the 502 instead of a connection
+    /// closed without a word, and the audit record says 502 rather than a status never sent.
+    /// The request is not sent again then: bytes of a response arrived.
+    mutating func upstreamClosed(responseHeld: Bool = false) -> ExchangeAction {
         guard self.phase == .forwarding else { return .none }
-        guard !self.responseStarted else {
-            self.record.reason = .refused(.upstreamUnavailable)
-            return self.cut()
+        if self.responseStarted {
+            guard responseHeld else {
+                self.record.reason = .refused(.upstreamUnavailable)
+                return self.cut()
+            }
+            self.record.bytesOut = 0
+            return self.failAfterAllow(.upstreamUnavailable)
         }
         let canRetry = !self.hasRetried && self.request.isIdempotent && self.record.bytesIn == 0 && self.requestEnded
         if canRetry {

@@ -186,10 +186,12 @@ extension HTTP1ConnectionHandler {
             self.audit()
             self.flushClient()
         case .cut:
-            // What was started leaves before the connection closes.
+            // What was started leaves before the connection closes: a close drops writes not
+            // yet flushed.
             self.writePendingHead()
             self.dropUpstream()
             self.audit()
+            self.flushClient()
             self.context?.close(promise: nil)
         case .abandon:
             self.dropUpstream()

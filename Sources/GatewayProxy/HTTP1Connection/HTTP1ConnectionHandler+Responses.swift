@@ -151,7 +151,10 @@ extension HTTP1ConnectionHandler: UpstreamReceiver {
             self.flushClient()
         case .closed:
             _ = self.io?.takeUpstream()
-            self.perform(self.machine.withExchange { $0.upstreamClosed() })
+            // A head still held has not left: the client can still be answered 502.
+            let held = self.io?.pendingHead != nil
+            if held { self.io?.pendingHead = nil }
+            self.perform(self.machine.withExchange { $0.upstreamClosed(responseHeld: held) })
         case .writable:
             self.resumeReadsIfPossible()
         }
