@@ -145,23 +145,22 @@ import Testing
         let operations = try String(contentsOf: Self.root.appendingPathComponent("docs/operations.md"), encoding: .utf8)
         let section = try #require(Self.section(titled: "## What HTTP/1.1 the gateway accepts", in: operations))
         let prose = section.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        let limits = ProxyConfiguration.Limits(
-            maxHeaderBytes: 16 * 1024, maxBodyBytes: 1, maxURIBytes: 8 * 1024, headerTimeout: .seconds(1),
-            idleTimeout: .seconds(1), maxConnections: 1, shutdownGrace: .seconds(1)
-        )
-        let client = limits.http1
-        let upstream = limits.upstreamHTTP1
+        func limits(maxHeaderBytes: Int) -> ProxyConfiguration.Limits {
+            ProxyConfiguration.Limits(
+                maxHeaderBytes: maxHeaderBytes, maxBodyBytes: 1, maxURIBytes: 8 * 1024, headerTimeout: .seconds(1),
+                idleTimeout: .seconds(1), maxConnections: 1, shutdownGrace: .seconds(1)
+            )
+        }
+        let client = limits(maxHeaderBytes: 16 * 1024).http1
+        let upstream = limits(maxHeaderBytes: 16 * 1024).upstreamHTTP1
         #expect(client.maxHeadBytes == 16 * 1024 && client.maxTargetBytes == 8 * 1024)
         #expect(prose.contains("a chunk-size line (size and extensions) over \(client.maxChunkLineBytes / 1024) KiB"))
         #expect(prose.contains("or more than \(client.maxFieldCount) field lines | 431"))
         #expect(prose.contains("a trailer section over \(client.maxTrailerBytes / 1024) KiB, or more than \(client.maxFieldCount) field lines"))
         #expect(upstream.maxChunkLineBytes == client.maxChunkLineBytes && upstream.maxFieldCount == client.maxFieldCount)
         #expect(upstream.maxTrailerBytes == client.maxTrailerBytes)
-        let smallest = ProxyConfiguration.Limits(
-            maxHeaderBytes: 1024, maxBodyBytes: 1, maxURIBytes: 1024, headerTimeout: .seconds(1),
-            idleTimeout: .seconds(1), maxConnections: 1, shutdownGrace: .seconds(1)
-        )
-        #expect(prose.contains("a head of up to `max_header_bytes` or \(smallest.upstreamHTTP1.maxHeadBytes / 1024) KiB, whichever is larger"))
+        let floor = limits(maxHeaderBytes: 1024).upstreamHTTP1.maxHeadBytes
+        #expect(prose.contains("a head of up to `max_header_bytes` or \(floor / 1024) KiB, whichever is larger"))
     }
 
     /// `value` with a comma every three digits, as the documentation writes numbers.
